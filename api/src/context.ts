@@ -1,0 +1,158 @@
+// Builds everything the api process needs from config, once. main.ts (the composition root) and
+// the integration tests call this; nothing else constructs services.
+import { URL } from 'node:url';
+import type { Config } from '@slipway/core/config/config';
+import type { Logger } from '@slipway/core/logger';
+import { createPool } from '@slipway/core/db/pool';
+import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
+import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
+import { Store } from '@slipway/core/repositories/index';
+import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
+import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
+import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-log-sink';
+import { ConfigVault } from '@slipway/core/services/config-vars.service';
+import { ReleaseService } from '@slipway/core/services/releases.service';
+import { SlugUrls } from '@slipway/core/services/slug-urls';
+import type { ObjectStore } from '@slipway/core/ports/object-store.port';
+import type { S3ObjectStore } from '@slipway/core/adapters/object-store/s3.object-store';
+import type { CommandRunner } from '@slipway/core/ports/command-runner.port';
+import type { LogReader } from '@slipway/core/adapters/log/merged.log-reader';
+import type { DockerConnectionInfo } from '@slipway/core/adapters/docker/docker.client';
+import type { Runtime } from '@slipway/core/ports/runtime.port';
+import type { HttpContext } from './http/context.js';
+import type { UrlConfig } from './http/serializers/urls.js';
+import { PasswordHasher } from './services/passwords.js';
+import { AuthService } from './services/auth.service.js';
+import { UsersService } from './services/users.service.js';
+import { AdminService } from './services/admin.service.js';
+import { OrgsService } from './services/orgs.service.js';
+import { SshKeysService } from './services/ssh-keys.service.js';
+import { AppLookup } from './services/app-lookup.js';
+import { AppsService } from './services/apps.service.js';
+import { ConfigService } from './services/config.service.js';
+import { FormationService } from './services/formation.service.js';
+import { DomainsService } from './services/domains.service.js';
+import { ReleasesApiService } from './services/releases-api.service.js';
+import { DynosService } from './services/dynos.service.js';
+import { BuildsService } from './services/builds.service.js';
+import { LogSessionsService } from './services/log-sessions.service.js';
+import { BillingService } from '@slipway/core/services/billing/billing-run.service';
+import { WalletService } from '@slipway/core/services/billing/wallet.service';
+import { ManualPayments } from '@slipway/core/adapters/payments/manual.payments';
+import { OrgBillingService } from './services/billing.service.js';
+import { BillingAdminService } from './services/billing-admin.service.js';
+import { PlansAdminService } from './services/plans-admin.service.js';
+import { FsRepoStore } from './git/fs.repo-store.js';
+import { hookPath } from './git/hook-installer.js';
+
+/** Adapters chosen by the composition root (they differ between local and swarm). */
+export interface ApiAdapters {
+  objects: ObjectStore;
+  logs: LogReader;
+  runtime: Pick<Runtime, 'status'>;
+  /** The Docker connection for the admin console (swarm runtime only). */
+  docker?: (() => Promise<DockerConnectionInfo>) | null;
+}
+
+export interface ApiContext {
+  config: Config;
+  log: Logger;
+  store: Store;
+  redis: Redis;
+  jobs: BullJobQueue;
+  box: SecretBox;
+  vault: ConfigVault;
+  releases: ReleaseService;
+  repoStore: FsRepoStore;
+  buildLogs: RedisBuildLogSink;
+  adapters: ApiAdapters;
+  http: HttpContext;
+  close(): Promise<void>;
+}
+
+export function urlConfig(config: Config): UrlConfig {
+  return {
+    apiUrl: config.api.publicUrl,
+    domain: config.domain,
+    edgePort: config.edge.port,
+    edgeScheme: 'http',
+    gitSshPort: config.gitSsh.port,
+    gitSshHost: new URL(config.api.publicUrl).hostname,
+  };
+}
+
+export function createApiContext(
+  config: Config,
+  log: Logger,
+  makeAdapters: (deps: { redis: Redis; config: Config; log: Logger }) => ApiAdapters,
+  opts: { runner?: CommandRunner } = {},
+): ApiContext {
+  const pool = createPool(config.databaseUrl, 20, (err) => log.warn({ err: err.message }, 'idle database connection failed; it will be replaced'));
+  const redis = createRedis(config.redis.url, { name: 'api' });
+  const store = new Store(pool);
+  const box = new SecretBox(loadOrCreateMasterKey(config.masterKeyFile));
+  const queueRedis = createRedis(config.redis.url, { name: 'api-queue' });
+  const jobs = new BullJobQueue(queueRedis, config.redis.prefix);
+  const vault = new ConfigVault(box);
+  const releases = new ReleaseService({ store, vault, jobs });
+  const runner = opts.runner ?? new SpawnCommandRunner();
+  const repoStore = new FsRepoStore({ dir: config.paths.repos, runner, hookPath: hookPath(config) });
+  const adapters = makeAdapters({ redis, config, log });
+  const urls = urlConfig(config);
+  const passwords = new PasswordHasher();
+  const lookup = new AppLookup(store);
+  const users = new UsersService({ store, passwords });
+  const buildLogs = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects: adapters.objects });
+  const wallets = new WalletService({ store, jobs, payments: new ManualPayments(), log });
+  const billingRuns = new BillingService({ store, jobs, log });
+
+  const http: HttpContext = {
+    slugs: { urls: new SlugUrls(box, config.api.slugBaseUrl), objects: adapters.objects },
+    log,
+    store,
+    urls,
+    clientDir: config.api.clientDir,
+    trustProxy: config.api.trustProxy,
+    health: async () => {
+      const db = await pool.query('SELECT 1').then(() => true, () => false);
+      const r = await redis.ping().then((p) => p === 'PONG', () => false);
+      return { ok: db && r, checks: { database: db, redis: r } };
+    },
+    services: {
+      auth: new AuthService({ store, passwords }),
+      users,
+      orgs: new OrgsService({ store }),
+      sshKeys: new SshKeysService({ store }),
+      apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log }),
+      config: new ConfigService({ store, lookup, vault, releases, jobs }),
+      formation: new FormationService({ store, lookup, jobs }),
+      domains: new DomainsService({ store, lookup, jobs, domain: config.domain }),
+      releases: new ReleasesApiService({ store, lookup, releases }),
+      dynos: new DynosService({ store, lookup, jobs, runtime: adapters.runtime }),
+      builds: new BuildsService({ store, lookup, buildLogs }),
+      logSessions: new LogSessionsService({ lookup, redis, prefix: config.redis.prefix, apiUrl: config.api.publicUrl, logs: adapters.logs }),
+      billing: new OrgBillingService({ store, wallets }),
+      billingAdmin: new BillingAdminService({ store, wallets, billing: billingRuns }),
+      plansAdmin: new PlansAdminService({ store, log }),
+      admin: new AdminService({
+        store,
+        users,
+        infra: {
+          runtime: config.runtime,
+          docker: adapters.docker ?? null,
+          objectStore: { kind: adapters.objects.kind, check: 'check' in adapters.objects ? () => (adapters.objects as S3ObjectStore).check() : undefined },
+        },
+      }),
+    },
+  };
+
+  return {
+    config, log, store, redis, jobs, box, vault, releases, repoStore, buildLogs, adapters, http,
+    async close() {
+      await jobs.close();
+      queueRedis.disconnect();
+      redis.disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// What routes are given: the services of the api process and the URL config. Built once in the
+// composition root (api/src/main.ts via createApiContext).
+import type { Logger } from '@slipway/core/logger';
+import type { Store } from '@slipway/core/repositories/index';
+import type { AuthService } from '../services/auth.service.js';
+import type { UsersService } from '../services/users.service.js';
+import type { OrgsService } from '../services/orgs.service.js';
+import type { SshKeysService } from '../services/ssh-keys.service.js';
+import type { AppsService } from '../services/apps.service.js';
+import type { ConfigService } from '../services/config.service.js';
+import type { FormationService } from '../services/formation.service.js';
+import type { DomainsService } from '../services/domains.service.js';
+import type { ReleasesApiService } from '../services/releases-api.service.js';
+import type { DynosService } from '../services/dynos.service.js';
+import type { BuildsService } from '../services/builds.service.js';
+import type { LogSessionsService } from '../services/log-sessions.service.js';
+import type { OrgBillingService } from '../services/billing.service.js';
+import type { BillingAdminService } from '../services/billing-admin.service.js';
+import type { AdminService } from '../services/admin.service.js';
+import type { PlansAdminService } from '../services/plans-admin.service.js';
+import type { UrlConfig } from './serializers/urls.js';
+import type { SlugUrls } from '@slipway/core/services/slug-urls';
+import type { ObjectStore } from '@slipway/core/ports/object-store.port';
+
+export interface HttpContext {
+  slugs: { urls: SlugUrls; objects: ObjectStore };
+  log: Logger;
+  store: Store;
+  urls: UrlConfig;
+  clientDir: string | null;
+  trustProxy: boolean;
+  health: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  services: {
+    auth: AuthService;
+    users: UsersService;
+    orgs: OrgsService;
+    sshKeys: SshKeysService;
+    apps: AppsService;
+    config: ConfigService;
+    formation: FormationService;
+    domains: DomainsService;
+    releases: ReleasesApiService;
+    dynos: DynosService;
+    builds: BuildsService;
+    logSessions: LogSessionsService;
+    billing: OrgBillingService;
+    billingAdmin: BillingAdminService;
+    plansAdmin: PlansAdminService;
+    admin: AdminService;
+  };
+}

@@ -1,0 +1,133 @@
+// Everything under /apps/:app/… — config vars, formation, releases, domains, dynos, builds, log
+// sessions, activity. One router, so tests can enumerate every app-scoped route.
+import { Router } from 'express';
+import { z } from 'zod';
+import type { HttpContext } from '../context.js';
+import { requireActor } from '../middleware/auth.js';
+import { buildJson, domainJson, dynoJson, formationJson, releaseJson } from '../serializers/heroku.serializer.js';
+import { nextRange, parseRange, versionBounds } from '../range.js';
+import { openSse } from '../sse.js';
+
+const FormationBody = z.object({
+  updates: z.array(z.object({ type: z.string().max(30), quantity: z.number().int().min(0).max(1000) })).min(1).max(20),
+});
+const FormationOne = z.object({ quantity: z.number().int().min(0).max(1000) });
+const LogSessionBody = z.object({
+  lines: z.number().int().min(0).max(10_000).default(100),
+  tail: z.boolean().default(false),
+  dyno: z.string().max(40).regex(/^[a-z][a-z0-9_-]*(\.\d+)?$/).optional(),
+  source: z.enum(['app', 'platform']).optional(),
+});
+
+export function appResourceRoutes(ctx: HttpContext): Router {
+  const r = Router({ mergeParams: true });
+  const s = ctx.services;
+  const uid = (req: { actor?: { user: { id: string } } }) => req.actor!.user.id;
+  const appOf = (req: { params: unknown }) => (req.params as Record<string, string>).app!;
+  r.use(requireActor);
+
+  // config vars
+  r.get('/config-vars', async (req, res) => {
+    const { config, masked } = await s.config.get(uid(req), appOf(req));
+    if (masked) res.setHeader('X-Slipway-Config-Masked', 'true');
+    res.json(config);
+  });
+  r.patch('/config-vars', async (req, res) => {
+    res.json(await s.config.patch(uid(req), appOf(req), req.body));
+  });
+
+  // formation
+  r.get('/formation', async (req, res) => {
+    const { appId, appName, formation } = await s.formation.list(uid(req), appOf(req));
+    res.json(formation.map((f) => formationJson({ id: appId, name: appName }, f)));
+  });
+  r.patch('/formation', async (req, res) => {
+    const { updates } = FormationBody.parse(req.body);
+    const { appId, appName, formation } = await s.formation.update(uid(req), appOf(req), updates);
+    res.json(formation.map((f) => formationJson({ id: appId, name: appName }, f)));
+  });
+  r.patch('/formation/:type', async (req, res) => {
+    const { quantity } = FormationOne.parse(req.body);
+    const { appId, appName, formation } = await s.formation.update(uid(req), appOf(req), [{ type: req.params.type!, quantity }]);
+    res.json(formationJson({ id: appId, name: appName }, formation.find((f) => f.type === req.params.type)!));
+  });
+
+  // releases
+  r.get('/releases', async (req, res) => {
+    const range = parseRange(req.get('range'), ['version'], { max: 200, maxLimit: 1000 });
+    const { app, releases, more } = await s.releases.list(uid(req), appOf(req), { ...versionBounds(range), order: range.order, max: range.max });
+    if (more) res.status(206).setHeader('Next-Range', nextRange(range, releases.at(-1)!.version));
+    res.json(releases.map((rel) => releaseJson(app, rel)));
+  });
+  r.get('/releases/:release', async (req, res) => {
+    const { app, release } = await s.releases.get(uid(req), appOf(req), req.params.release!);
+    res.json(releaseJson(app, release));
+  });
+  r.post('/releases', async (req, res) => {
+    const { app, release } = await s.releases.rollback(uid(req), appOf(req), (req.body ?? {}).release);
+    res.status(201).json(releaseJson(app, release));
+  });
+
+  // domains
+  r.get('/domains', async (req, res) => {
+    const { app, domains } = await s.domains.list(uid(req), appOf(req));
+    res.json(domains.map((d) => domainJson(ctx.urls, app, d)));
+  });
+  r.post('/domains', async (req, res) => {
+    const { app, domain } = await s.domains.add(uid(req), appOf(req), (req.body ?? {}).hostname);
+    res.status(201).json(domainJson(ctx.urls, app, domain));
+  });
+  r.delete('/domains/:domain', async (req, res) => {
+    const { app, domain } = await s.domains.remove(uid(req), appOf(req), req.params.domain!);
+    res.json(domainJson(ctx.urls, app, domain));
+  });
+
+  // dynos
+  r.get('/dynos', async (req, res) => {
+    const { app, dynos, commands } = await s.dynos.list(uid(req), appOf(req));
+    res.json(dynos.map((d) => dynoJson(app, d, commands[d.type])));
+  });
+  r.delete('/dynos', async (req, res) => {
+    await s.dynos.restart(uid(req), appOf(req));
+    res.status(202).json({});
+  });
+  r.delete('/dynos/:dyno', async (req, res) => {
+    await s.dynos.restart(uid(req), appOf(req), req.params.dyno);
+    res.status(202).json({});
+  });
+
+  // builds
+  r.get('/builds', async (req, res) => {
+    const { app, builds } = await s.builds.list(uid(req), appOf(req));
+    res.json(builds.map((b) => buildJson(ctx.urls, app, b)));
+  });
+  r.get('/builds/:build', async (req, res) => {
+    const { app, build } = await s.builds.get(uid(req), appOf(req), req.params.build!);
+    res.json(buildJson(ctx.urls, app, build));
+  });
+  r.get('/builds/:build/output', async (req, res) => {
+    await s.builds.get(uid(req), appOf(req), req.params.build!); // 404 before the stream opens
+    const sse = openSse(req, res);
+    for await (const ev of s.builds.follow(uid(req), appOf(req), req.params.build!, sse.signal)) {
+      if (ev.kind === 'line') sse.send(ev.line);
+      else sse.send(JSON.stringify(ev.outcome), 'end');
+    }
+    sse.end();
+  });
+
+  // log sessions
+  r.post('/log-sessions', async (req, res) => {
+    const body = LogSessionBody.parse(req.body ?? {});
+    const session = await s.logSessions.create(uid(req), appOf(req), body);
+    res.status(201).json(session);
+  });
+
+  // activity
+  r.get('/activity', async (req, res) => {
+    const app = await s.apps.get(uid(req), appOf(req));
+    const rows = await ctx.store.repos.activity.forApp(app.id, 50);
+    res.json(rows.map((a) => ({ id: a.id, action: a.action, details: a.details, user: a.userEmail ? { id: a.userId, email: a.userEmail } : null, created_at: a.createdAt })));
+  });
+
+  return r;
+}

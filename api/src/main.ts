@@ -1,0 +1,46 @@
+// api process composition root: read config once, build adapters + services, serve HTTP (API,
+// dashboard, git smart HTTP) and git over SSH; stop gracefully on SIGTERM/SIGINT.
+import { createServer } from 'node:http';
+import { loadConfig } from '@slipway/core/config/config';
+import { createLogger } from '@slipway/core/logger';
+import { RedisLogStore } from '@slipway/core/adapters/log/redis.log-store';
+import { createApiContext } from './context.js';
+import { createHttpApp } from './http/app.js';
+import { createObjectStore, createRuntimeView } from './adapters.js';
+import { installHook } from './git/hook-installer.js';
+import { startGit } from './git/git.module.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = createLogger({ level: config.logLevel, name: 'api' });
+  const ctx = createApiContext(config, log, ({ redis }) => {
+    const view = createRuntimeView(config, redis, new RedisLogStore({ redis, prefix: config.redis.prefix }), log);
+    return { objects: createObjectStore(config), logs: view.logs, runtime: view.runtime, docker: view.docker };
+  });
+  await installHook(config);
+  const git = startGit(ctx);
+  const app = createHttpApp(ctx.http, { before: [git.httpRouter], extra: git.extraRouters });
+  const server = createServer(app);
+  server.requestTimeout = 0; // git pushes wait for their build
+  server.listen(config.api.port, config.bind, () => log.info({ port: config.api.port, bind: config.bind }, 'api listening'));
+  await git.listen();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    server.close();
+    server.closeIdleConnections();
+    await git.close();
+    await ctx.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`api failed to start: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+// Sign-in and tokens. Tokens are random strings shown once and stored as SHA-256 hashes; the
+// dashboard's session is a token of kind "session" carried in an httpOnly cookie.
+import { generateToken, hashToken } from '@slipway/core/crypto';
+import { NotFoundError, UnauthorizedError, ValidationError } from '@slipway/core/errors';
+import type { Store } from '@slipway/core/repositories/index';
+import type { TokenRow, UserRow } from '@slipway/core/repositories/types';
+import type { Actor } from '../http/types.js';
+import type { PasswordHasher } from './passwords.js';
+
+export const SESSION_DAYS = 14;
+
+export class AuthService {
+  constructor(private readonly deps: { store: Store; passwords: PasswordHasher }) {}
+
+  async login(email: string, password: string): Promise<UserRow> {
+    const user = await this.deps.store.repos.users.findByEmail(email);
+    const ok = await this.deps.passwords.verify(user?.passwordHash ?? null, password);
+    if (!user || !ok) throw new UnauthorizedError('Invalid email or password.');
+    await this.deps.store.repos.users.touchLogin(user.id);
+    return user;
+  }
+
+  async issueToken(userId: string, kind: TokenRow['kind'], description: string, ttlDays?: number): Promise<{ token: string; row: TokenRow }> {
+    const token = generateToken(kind === 'session' ? 'slws' : 'slw');
+    const expiresAt = ttlDays ? new Date(Date.now() + ttlDays * 86_400_000) : null;
+    const row = await this.deps.store.repos.tokens.create({ userId, kind, description, tokenHash: hashToken(token), expiresAt });
+    return { token, row };
+  }
+
+  async authenticateToken(token: string): Promise<Actor | null> {
+    if (token.length < 20 || token.length > 200) return null;
+    const found = await this.deps.store.repos.tokens.authenticate(hashToken(token));
+    return found ? { user: found.user, tokenId: found.token.id, via: 'token' } : null;
+  }
+
+  async endSession(token: string): Promise<void> {
+    await this.deps.store.repos.tokens.deleteByHash(hashToken(token));
+  }
+
+  listTokens(userId: string): Promise<TokenRow[]> {
+    return this.deps.store.repos.tokens.listForUser(userId, ['api', 'oauth']);
+  }
+
+  async createApiToken(userId: string, description: unknown): Promise<{ token: string; row: TokenRow }> {
+    if (typeof description !== 'string' || description.length > 100) throw new ValidationError('Token description must be a string of at most 100 characters.');
+    return this.issueToken(userId, 'api', description);
+  }
+
+  async revokeToken(userId: string, id: string): Promise<void> {
+    if (!(await this.deps.store.repos.tokens.delete(userId, id))) throw new NotFoundError("Couldn't find that token.");
+  }
+}

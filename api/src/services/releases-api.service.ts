@@ -1,0 +1,36 @@
+// Releases over the API: list (with Heroku Range paging), show, roll back.
+import { NotFoundError, ValidationError } from '@slipway/core/errors';
+import type { Store } from '@slipway/core/repositories/index';
+import type { ReleaseRow, SlugRow } from '@slipway/core/repositories/types';
+import type { ReleaseService } from '@slipway/core/services/releases.service';
+import type { AppLookup } from './app-lookup.js';
+
+export interface ReleaseView {
+  release: ReleaseRow;
+  slug: SlugRow | null;
+}
+
+export class ReleasesApiService {
+  constructor(private readonly deps: { store: Store; lookup: AppLookup; releases: ReleaseService }) {}
+
+  async list(userId: string, idOrName: string, range: { from?: number; to?: number; order: 'asc' | 'desc'; max: number }) {
+    const app = await this.deps.lookup.resolve(userId, idOrName, 'app:read', 'see releases');
+    // one extra row tells whether there is a next page
+    const rows = await this.deps.store.repos.releases.list(app.id, { ...range, max: range.max + 1 });
+    return { app: { id: app.id, name: app.name }, releases: rows.slice(0, range.max), more: rows.length > range.max };
+  }
+
+  async get(userId: string, idOrName: string, idOrVersion: string) {
+    const app = await this.deps.lookup.resolve(userId, idOrName, 'app:read', 'see releases');
+    const release = await this.deps.store.repos.releases.find(app.id, idOrVersion);
+    if (!release) throw new NotFoundError("Couldn't find that release.");
+    return { app: { id: app.id, name: app.name }, release };
+  }
+
+  async rollback(userId: string, idOrName: string, target: unknown) {
+    const app = await this.deps.lookup.resolve(userId, idOrName, 'app:deploy', 'roll back releases');
+    if (typeof target !== 'string' && typeof target !== 'number') throw new ValidationError('Give the release to roll back to: {"release": "<id or version>"}.', { field: 'release' });
+    const release = await this.deps.releases.rollback(app.id, String(target), userId);
+    return { app: { id: app.id, name: app.name }, release };
+  }
+}

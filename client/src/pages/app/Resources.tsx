@@ -1,0 +1,196 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { api, enc } from '../../api/client';
+import { keys, useDynos, useFormation, usePlans } from '../../api/queries';
+import type { App, Formation, Plan } from '../../api/types';
+import { ConfirmDialog, Empty, ErrorNote, Loading, TableHead } from '../../components/ui';
+import { HOURS_PER_MONTH, perHour, perMonth } from '../../lib/money';
+import { DynoList } from './Overview';
+import { useAppCtx } from './AppPage';
+
+interface ScaleForm {
+  q: Record<string, number>;
+  plan: string;
+}
+
+function clamp(n: number, max: number) {
+  if (!Number.isFinite(n)) return 0;
+  return Math.min(max, Math.max(0, Math.round(n)));
+}
+
+function ScaleEditor({ app, formation, plans, canDeploy }: { app: App; formation: Formation[]; plans: Plan[]; canDeploy: boolean }) {
+  const qc = useQueryClient();
+  const currentPlan = plans.find((p) => p.id === app.plan.id) ?? (app.plan.name ? (app.plan as Plan) : undefined);
+  const initial: ScaleForm = { q: Object.fromEntries(formation.map((f) => [f.type, f.quantity])), plan: currentPlan?.name ?? '' };
+  const { register, handleSubmit, watch, setValue, reset, formState } = useForm<ScaleForm>({ values: initial });
+  const [notice, setNotice] = useState('');
+  const save = useMutation({
+    mutationFn: async (f: ScaleForm) => {
+      // a smaller plan must be chosen after scaling down, a larger one before scaling up
+      const planChanged = f.plan && f.plan !== currentPlan?.name;
+      const updates = formation.filter((x) => Number(f.q[x.type]) !== x.quantity).map((x) => ({ type: x.type, quantity: Number(f.q[x.type]) }));
+      const target = plans.find((p) => p.name === f.plan);
+      const scaleFirst = planChanged && target && currentPlan && target.max_replicas < currentPlan.max_replicas;
+      if (scaleFirst && updates.length) await api.patch(`/apps/${enc(app.name)}/formation`, { updates });
+      if (planChanged) await api.patch(`/apps/${enc(app.name)}`, { plan: f.plan });
+      if (!scaleFirst && updates.length) await api.patch(`/apps/${enc(app.name)}/formation`, { updates });
+      return { updates, planChanged };
+    },
+    onSuccess: ({ updates, planChanged }) => {
+      setNotice(
+        [updates.length ? `Scaled ${updates.map((u) => `${u.type} to ${u.quantity}`).join(', ')}.` : '', planChanged ? 'Plan changed; the app redeploys with the new limits.' : '']
+          .filter(Boolean)
+          .join(' '),
+      );
+      for (const k of [keys.formation(app.name), keys.dynos(app.name), keys.app(app.name), keys.activity(app.name), keys.appsAll]) void qc.invalidateQueries({ queryKey: k });
+    },
+    onError: () => void qc.invalidateQueries({ queryKey: keys.formation(app.name) }),
+  });
+
+  const q = watch('q');
+  const planName = watch('plan');
+  const plan = plans.find((p) => p.name === planName) ?? currentPlan;
+  const max = plan?.max_replicas ?? 1;
+  const total = formation.reduce((n, f) => n + clamp(Number(q?.[f.type] ?? f.quantity), 1000), 0);
+  const hourly = plan ? plan.price_per_hour * total : 0;
+  const dirty = formation.some((f) => Number(q?.[f.type]) !== f.quantity) || (!!planName && planName !== currentPlan?.name);
+
+  return (
+    <form onSubmit={handleSubmit((f) => (setNotice(''), save.mutate(f)))} noValidate>
+      <div className="table-wrap">
+        <table className="table scale-table" data-testid="formation">
+          <TableHead columns={['Process type', 'Command', 'Quantity']} />
+          <tbody>
+            {formation.map((f) => {
+              const v = clamp(Number(q?.[f.type] ?? f.quantity), 1000);
+              return (
+                <tr key={f.type} data-type={f.type}>
+                  <td data-label="Type">
+                    <strong>{f.type}</strong>
+                  </td>
+                  <td data-label="Command" className="mono small">
+                    {f.command}
+                  </td>
+                  <td data-label="Quantity">
+                    {canDeploy ? (
+                      <div className="stepper">
+                        <button type="button" className="btn btn-small" aria-label={`One fewer ${f.type}`} disabled={v <= 0} onClick={() => setValue(`q.${f.type}`, v - 1, { shouldDirty: true })}>
+                          −
+                        </button>
+                        <input
+                          type="number"
+                          min={0}
+                          max={max}
+                          inputMode="numeric"
+                          aria-label={`${f.type} quantity`}
+                          {...register(`q.${f.type}`, { valueAsNumber: true, min: { value: 0, message: 'At least 0.' }, max: { value: max, message: `The ${plan?.name ?? ''} plan allows at most ${max} per process type.` } })}
+                        />
+                        <button type="button" className="btn btn-small" aria-label={`One more ${f.type}`} disabled={v >= max} onClick={() => setValue(`q.${f.type}`, v + 1, { shouldDirty: true })}>
+                          +
+                        </button>
+                        <span className="muted small">max {max}</span>
+                      </div>
+                    ) : (
+                      <span>{f.quantity}</span>
+                    )}
+                    {formState.errors.q?.[f.type] && <small className="field-error">{formState.errors.q[f.type]?.message}</small>}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+
+      <div className="plan-row">
+        <label className="field">
+          <span>Plan</span>
+          {canDeploy ? (
+            <select {...register('plan')} aria-label="Plan">
+              {plans.map((p) => (
+                <option key={p.id} value={p.name}>
+                  {p.name} — {p.cpu} vCPU, {p.ram_mb} MB, {perHour(p.price_per_hour)} per dyno
+                </option>
+              ))}
+            </select>
+          ) : (
+            <span>{currentPlan?.name}</span>
+          )}
+        </label>
+        <div className="estimate" aria-live="polite" data-testid="estimate">
+          <span className="muted small">Estimated cost</span>
+          <strong>{perMonth(hourly * HOURS_PER_MONTH)}</strong>
+          <span className="muted small">
+            {total} dyno{total === 1 ? '' : 's'} × {plan ? perHour(plan.price_per_hour) : '—'} = {perHour(hourly)}
+          </span>
+        </div>
+      </div>
+      <ErrorNote error={save.error} />
+      {notice && (
+        <p className="ok-note" role="status">
+          {notice}
+        </p>
+      )}
+      {canDeploy && (
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={!dirty || save.isPending}>
+            {save.isPending ? 'Saving…' : 'Save changes'}
+          </button>
+          <button type="button" className="btn" disabled={!dirty || save.isPending} onClick={() => reset(initial)}>
+            Undo
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}
+
+export function ResourcesTab() {
+  const { app, canDeploy } = useAppCtx();
+  const formation = useFormation(app.name);
+  const plans = usePlans();
+  const dynos = useDynos(app.name);
+  const qc = useQueryClient();
+  const [restartOpen, setRestartOpen] = useState(false);
+  const restart = useMutation({
+    mutationFn: () => api.delete(`/apps/${enc(app.name)}/dynos`),
+    onSuccess: () => {
+      setRestartOpen(false);
+      void qc.invalidateQueries({ queryKey: keys.dynos(app.name) });
+    },
+  });
+
+  return (
+    <div className="stack">
+      <div className="card">
+        <h2>Process types</h2>
+        {formation.isPending || plans.isPending ? (
+          <Loading />
+        ) : formation.error || plans.error ? (
+          <ErrorNote error={formation.error ?? plans.error} />
+        ) : formation.data.length === 0 ? (
+          <Empty title="No process types yet.">
+            <p className="muted">They come from the Procfile (or the buildpack's defaults) on the first deploy.</p>
+          </Empty>
+        ) : (
+          <ScaleEditor app={app} formation={formation.data} plans={plans.data} canDeploy={canDeploy} />
+        )}
+      </div>
+      <div className="card">
+        <div className="card-head">
+          <h2>Dynos</h2>
+          {canDeploy && (dynos.data?.length ?? 0) > 0 && (
+            <button type="button" className="btn btn-small" onClick={() => (restart.reset(), setRestartOpen(true))}>
+              Restart all
+            </button>
+          )}
+        </div>
+        {dynos.isPending ? <Loading /> : dynos.error ? <ErrorNote error={dynos.error} /> : dynos.data.length === 0 ? <p className="muted">No dynos running.</p> : <DynoList dynos={dynos.data} />}
+      </div>
+      <ConfirmDialog open={restartOpen} title="Restart all dynos?" confirmLabel="Restart" busy={restart.isPending} error={restart.error} onConfirm={() => restart.mutate()} onClose={() => setRestartOpen(false)}>
+        <p>Every dyno of {app.name} is stopped and started again on the current release.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}

@@ -1,0 +1,230 @@
+// An organization's billing: the wallet (every member sees it: whoever deploys should know when
+// the apps are about to be suspended), then for owners and admins the usage chart per app, the
+// ledger and the CSV exports.
+import { useMemo, useState } from 'react';
+import { ledgerCsvUrl, useBillingNotifications, useLedger, useUsage, useWallet, usageCsvUrl } from '../../api/billing';
+import { useSession } from '../../api/queries';
+import { Empty, ErrorNote, Loading, TimeAgo, TableHead } from '../../components/ui';
+import { UsageChart } from '../../components/UsageChart';
+import { canManage, useCurrentOrg } from '../../lib/current-org';
+import { formatHours, formatMoney, perHour } from '../../lib/money';
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+const RANGES = [7, 30, 90] as const;
+const hourFmt = (iso: string) => new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+export function BillingPage() {
+  const { org } = useCurrentOrg();
+  const session = useSession();
+  if (!org) return <Loading />;
+  return <Billing org={org.id} orgName={org.name} full={canManage(org.role) || !!session.data?.admin} role={org.role} />;
+}
+
+function WalletCard({ org }: { org: string }) {
+  const wallet = useWallet(org);
+  if (wallet.isPending) return <Loading />;
+  if (wallet.error) return <ErrorNote error={wallet.error} />;
+  const w = wallet.data;
+  return (
+    <>
+      <div className="stats" data-testid="wallet">
+        <div className={`stat ${w.balance <= 0 ? 'stat-bad' : ''}`}>
+          <span className="stat-label">Balance</span>
+          <span className="stat-value" data-testid="balance">
+            {formatMoney(w.balance)}
+          </span>
+        </div>
+        <div className="stat">
+          <span className="stat-label">Burn rate</span>
+          <span className="stat-value" data-testid="burn-rate">
+            {perHour(w.burn_rate_per_hour)}
+          </span>
+        </div>
+        <div className={`stat ${w.low_balance ? 'stat-warn' : ''} ${w.balance <= 0 ? 'stat-bad' : ''}`}>
+          <span className="stat-label">Time left at this rate</span>
+          <span className="stat-value" data-testid="time-left">
+            {formatHours(w.hours_left)}
+          </span>
+        </div>
+      </div>
+      {w.balance <= 0 ? (
+        <p className="error-note" role="alert">
+          The wallet is empty: this organization's apps are suspended until it is topped up.
+        </p>
+      ) : w.low_balance ? (
+        <p className="warn-note" role="status">
+          The balance covers less than a day at the current burn rate. Top it up before the apps are suspended.
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+function Billing({ org, orgName, full, role }: { org: string; orgName: string; full: boolean; role: string }) {
+  const [days, setDays] = useState<(typeof RANGES)[number]>(30);
+  const { from, to } = useMemo(() => {
+    const end = new Date();
+    end.setUTCHours(0, 0, 0, 0);
+    end.setUTCDate(end.getUTCDate() + 1);
+    const start = new Date(end.getTime() - days * 86_400_000);
+    return { from: day(start), to: day(end) };
+  }, [days]);
+  const usage = useUsage(org, from, to, full);
+  const ledger = useLedger(org, full);
+  const notes = useBillingNotifications(org, full);
+  const entries = ledger.data?.pages.flatMap((p) => p.entries) ?? [];
+  const totals = useMemo(() => {
+    const m = new Map<string, { hours: number; cost: number }>();
+    for (const r of usage.data ?? []) {
+      const t = m.get(r.app_name) ?? { hours: 0, cost: 0 };
+      t.hours += r.hours ?? 0;
+      t.cost += r.cost;
+      m.set(r.app_name, t);
+    }
+    return [...m].sort((a, b) => a[1].cost - b[1].cost);
+  }, [usage.data]);
+  const total = totals.reduce((n, [, t]) => n + t.cost, 0);
+
+  return (
+    <section className="stack" aria-labelledby="billing-title">
+      <h1 id="billing-title">
+        Billing <span className="muted">for {orgName}</span>
+      </h1>
+      <div className="card">
+        <h2>Wallet</h2>
+        <WalletCard org={org} />
+        <p className="muted small">
+          Each hour, every running dyno is charged its plan's hourly price for the time it ran. Prices: <a href="/plans">Plans</a>.
+        </p>
+      </div>
+
+      {!full ? (
+        <p className="muted">Usage and the ledger are visible to the organization's owners and admins; your role is {role}.</p>
+      ) : (
+        <>
+          {notes.data && notes.data.length > 0 && (
+            <div className="card">
+              <h2>Notices</h2>
+              <ul className="activity">
+                {notes.data.map((n) => (
+                  <li key={n.id}>
+                    <span>{n.message}</span>
+                    <span className="muted small">
+                      <TimeAgo iso={n.created_at} />
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+
+          <div className="card">
+            <div className="card-head">
+              <h2>Usage</h2>
+              <div className="segmented" role="radiogroup" aria-label="Period">
+                {RANGES.map((r) => (
+                  <button key={r} type="button" role="radio" aria-checked={days === r} className={days === r ? 'on' : ''} onClick={() => setDays(r)}>
+                    {r} days
+                  </button>
+                ))}
+              </div>
+            </div>
+            {usage.isPending ? (
+              <Loading />
+            ) : usage.error ? (
+              <ErrorNote error={usage.error} />
+            ) : usage.data.length === 0 ? (
+              <Empty title="No usage charged in this period." />
+            ) : (
+              <>
+                <UsageChart rows={usage.data} />
+                <div className="table-wrap">
+                  <table className="table" data-testid="usage">
+                    <TableHead columns={['App', { label: 'Dyno hours', numeric: true }, { label: 'Cost', numeric: true }]} />
+                    <tbody>
+                      {totals.map(([name, t]) => (
+                        <tr key={name}>
+                          <td data-label="App">{name}</td>
+                          <td data-label="Dyno hours" className="num">
+                            {t.hours.toLocaleString(undefined, { maximumFractionDigits: 2 })}
+                          </td>
+                          <td data-label="Cost" className="num">
+                            {formatMoney(t.cost)}
+                          </td>
+                        </tr>
+                      ))}
+                      <tr>
+                        <th scope="row">Total</th>
+                        <td />
+                        <td data-label="Total" className="num">
+                          <strong>{formatMoney(total)}</strong>
+                        </td>
+                      </tr>
+                    </tbody>
+                  </table>
+                </div>
+              </>
+            )}
+            <p>
+              <a className="btn btn-small" href={usageCsvUrl(org, from, to)} download>
+                Download usage (CSV)
+              </a>
+            </p>
+          </div>
+
+          <div className="card">
+            <div className="card-head">
+              <h2>Ledger</h2>
+              <a className="btn btn-small" href={ledgerCsvUrl(org)} download>
+                Download ledger (CSV)
+              </a>
+            </div>
+            {ledger.isPending ? (
+              <Loading />
+            ) : ledger.error ? (
+              <ErrorNote error={ledger.error} />
+            ) : entries.length === 0 ? (
+              <Empty title="No ledger entries yet." />
+            ) : (
+              <>
+                <div className="table-wrap">
+                  <table className="table ledger-table" data-testid="ledger">
+                    <TableHead columns={['When', 'Kind', 'App', 'Description', { label: 'Amount', numeric: true }, { label: 'Balance', numeric: true }]} />
+                    <tbody>
+                      {entries.map((e) => (
+                        <tr key={e.id} data-entry={e.id}>
+                          <td data-label="When">
+                            {e.period_start ? `${hourFmt(e.period_start)}${e.period_end ? `–${new Date(e.period_end).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}` : ''}` : hourFmt(e.created_at)}
+                          </td>
+                          <td data-label="Kind">
+                            <span className={`badge badge-ledger-${e.kind}`}>{e.kind}</span>
+                          </td>
+                          <td data-label="App">{e.app_name ?? '—'}</td>
+                          <td data-label="Description">
+                            {e.description ?? ''}
+                          </td>
+                          <td data-label="Amount" className={`num ${e.amount < 0 ? 'neg' : 'pos'}`}>
+                            {e.amount > 0 ? '+' : ''}
+                            {formatMoney(e.amount)}
+                          </td>
+                          <td data-label="Balance" className="num">
+                            {e.balance_after === null ? '—' : formatMoney(e.balance_after)}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+                {ledger.hasNextPage && (
+                  <button type="button" className="btn" onClick={() => void ledger.fetchNextPage()} disabled={ledger.isFetchingNextPage}>
+                    {ledger.isFetchingNextPage ? 'Loading…' : 'Older entries'}
+                  </button>
+                )}
+              </>
+            )}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

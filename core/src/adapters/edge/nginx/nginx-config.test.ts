@@ -1,0 +1,52 @@
+// Pure rendering of the edge's nginx configuration: what reaches the text is validated.
+import { describe, expect, it } from 'vitest';
+import { mainConfig, routesConfig, upstreamName } from './nginx-config.js';
+
+const layout = { dir: '/srv/slipway/edge', port: 8080, bind: '127.0.0.1', user: null };
+const route = { appId: 'a1b2-c3', hostnames: ['shop.localhost', 'www.shop.example.com'], maintenance: false, targets: [{ host: '127.0.0.1', port: 20001 }, { host: '::1', port: 20002 }] };
+
+describe('nginx config', () => {
+  it('renders an upstream with keepalive and a server per routed app', () => {
+    const text = routesConfig(layout, [route]);
+    expect(text).toContain('upstream slw_a1b2_c3 {');
+    expect(text).toContain('server 127.0.0.1:20001 max_fails=1 fail_timeout=3s;');
+    expect(text).toContain('server [::1]:20002 max_fails=1 fail_timeout=3s;');
+    expect(text).toContain('keepalive 32;');
+    expect(text).toContain('listen 127.0.0.1:8080;');
+    expect(text).toContain('server_name shop.localhost www.shop.example.com;');
+    expect(text).toContain('proxy_pass http://slw_a1b2_c3;');
+  });
+
+  it('renders maintenance and no-target routes without an upstream', () => {
+    const m = routesConfig(layout, [{ ...route, maintenance: true }]);
+    expect(m).not.toContain('upstream');
+    expect(m).toContain('return 503');
+    expect(m).toContain('Offline for maintenance');
+    expect(routesConfig(layout, [{ ...route, targets: [] }])).toContain('no web processes');
+    expect(routesConfig(layout, [{ ...route, hostnames: [] }])).not.toContain('server_name');
+  });
+
+  it('refuses anything that could inject a directive', () => {
+    expect(() => routesConfig(layout, [{ ...route, hostnames: ['a.localhost;'] }])).toThrow(/Hostname/);
+    expect(() => routesConfig(layout, [{ ...route, hostnames: ['a.localhost include'] }])).toThrow(/Hostname/);
+    expect(() => routesConfig(layout, [{ ...route, targets: [{ host: '1.2.3.4;', port: 1 }] }])).toThrow();
+    expect(() => routesConfig(layout, [{ ...route, targets: [{ host: '127.0.0.1', port: 70000 }] }])).toThrow(/port/);
+    expect(() => upstreamName('x;y')).toThrow(/id/);
+    expect(() => mainConfig({ ...layout, dir: '/srv/my edge' })).toThrow(/absolute path/);
+    expect(() => mainConfig({ ...layout, bind: 'example.com' })).toThrow(/IP address/);
+  });
+
+  it('listens on the configured bind address, IPv6 included, and drops privileges when asked', () => {
+    expect(mainConfig({ ...layout, bind: '::', user: 'www-data' })).toMatch(/^user www-data;$/m);
+    expect(mainConfig({ ...layout, bind: '::' })).toContain('listen 8080 default_server;\n        listen [::]:8080 default_server;');
+    expect(routesConfig({ ...layout, bind: '::' }, [route])).toContain('listen 8080;\n    listen [::]:8080;');
+    expect(mainConfig({ ...layout, bind: '::1' })).toContain('listen [::1]:8080 default_server;');
+    expect(mainConfig({ ...layout, bind: '0.0.0.0' })).toContain('listen 8080 default_server;');
+    expect(mainConfig(layout)).not.toMatch(/^user /m);
+    expect(mainConfig(layout)).toContain('include /srv/slipway/edge/routes/active.conf;');
+  });
+
+  it('refuses one hostname routed to two apps', () => {
+    expect(() => routesConfig(layout, [route, { ...route, appId: 'other' }])).toThrow(/two apps/);
+  });
+});

@@ -1,0 +1,204 @@
+// nginx configuration text for the local edge: the main nginx.conf (written once by the bootstrap
+// CLI), the routing include (written by NginxEdge on every change) and the edge's own HTML pages.
+// Pure functions: every name that reaches the text is validated here first (hostnames with
+// validateHostname, app ids and targets by their own rules), so no input can inject a directive.
+// Leaves out: writing files, running nginx (nginx.edge.ts, nginx-bootstrap.ts).
+import net from 'node:net';
+import path from 'node:path';
+import { ValidationError } from '../../../errors.js';
+import { printable, validateHostname } from '../../../naming.js';
+import type { EdgeRoute, EdgeTarget } from '../../../ports/edge.port.js';
+
+export interface EdgeLayout {
+  /** Absolute directory holding nginx.conf, routes/, logs/, tmp/. */
+  dir: string;
+  port: number;
+  bind: string;
+  /** Worker user when the master runs as root (null: do not switch). */
+  user: string | null;
+}
+
+export const edgePaths = (dir: string) => ({
+  main: path.join(dir, 'nginx.conf'),
+  candidateMain: path.join(dir, 'nginx-candidate.conf'),
+  active: path.join(dir, 'routes', 'active.conf'),
+  candidate: path.join(dir, 'routes', 'candidate.conf'),
+  table: path.join(dir, 'routes', 'table.json'),
+  logs: path.join(dir, 'logs'),
+  tmp: path.join(dir, 'tmp'),
+  pid: path.join(dir, 'nginx.pid'),
+});
+
+const APP_ID_RE = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+const SAFE_PATH_RE = /^\/[A-Za-z0-9._/-]*$/;
+
+function assertSafePath(p: string): string {
+  if (!SAFE_PATH_RE.test(p)) throw new ValidationError(`edge directory "${printable(p)}" must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
+  return p;
+}
+
+/** listen directives for the bind address; "::" means every address, IPv4 and IPv6. */
+function listenLines(bind: string, port: number, indent: string, extra = ''): string {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ValidationError(`edge port ${port} is not a TCP port`);
+  let addrs: string[];
+  if (bind === '0.0.0.0' || bind === '*') addrs = [`${port}`];
+  else if (bind === '::') addrs = [`${port}`, `[::]:${port}`];
+  else if (net.isIPv6(bind)) addrs = [`[${bind}]:${port}`];
+  else if (net.isIPv4(bind) || bind === 'localhost') addrs = [`${bind}:${port}`];
+  else throw new ValidationError(`edge bind address "${printable(bind)}" must be an IP address`);
+  return addrs.map((a) => `${indent}listen ${a}${extra};\n`).join('');
+}
+
+function target(t: EdgeTarget): string {
+  if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) throw new ValidationError(`target port ${t.port} is not a TCP port`);
+  if (net.isIPv4(t.host)) return `${t.host}:${t.port}`;
+  if (net.isIPv6(t.host)) return `[${t.host}]:${t.port}`;
+  return `${validateHostname(t.host)}:${t.port}`;
+}
+
+export const upstreamName = (appId: string): string => {
+  if (!APP_ID_RE.test(appId)) throw new ValidationError(`app id "${printable(appId)}" is not a valid id`);
+  return `slw_${appId.replace(/-/g, '_')}`;
+};
+
+/** `return CODE '<html>'`: the edge's pages live in the configuration, so nginx workers need no
+ *  file access (the data directory may be private to root). */
+const pageReturn = (code: number, name: keyof typeof PAGES): string =>
+  `default_type text/html; return ${code} '${PAGES[name]}';`;
+
+export function mainConfig(layout: EdgeLayout): string {
+  const dir = assertSafePath(layout.dir);
+  const p = edgePaths(dir);
+  const listen = listenLines(layout.bind, layout.port, '        ', ' default_server');
+  return `# Slipway edge (local runtime). Written by nginx-bootstrap; the routing table is
+# ${p.active}, written by the worker (NginxEdge) and validated with nginx -t before each reload.
+${layout.user ? `user ${layout.user};\n` : ''}worker_processes auto;
+worker_rlimit_nofile 16384;
+worker_shutdown_timeout 10s;
+pid ${p.pid};
+error_log ${p.logs}/error.log warn;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    types { text/html html; }
+    default_type application/octet-stream;
+    server_tokens off;
+    sendfile on;
+    tcp_nodelay on;
+    keepalive_timeout 65s;
+    keepalive_requests 10000;
+    client_max_body_size 100m;
+    server_names_hash_max_size 8192;
+    server_names_hash_bucket_size 128;
+    map_hash_bucket_size 128;
+
+    client_body_temp_path ${p.tmp}/client_body;
+    proxy_temp_path ${p.tmp}/proxy;
+    fastcgi_temp_path ${p.tmp}/fastcgi;
+    uwsgi_temp_path ${p.tmp}/uwsgi;
+    scgi_temp_path ${p.tmp}/scgi;
+
+    # X-Request-Id: the client's own when it looks sane, else nginx's random id.
+    map $http_x_request_id $slw_request_id {
+        default $request_id;
+        "~^[A-Za-z0-9._:@+=-]{8,200}$" $http_x_request_id;
+    }
+    # Websocket upgrade passes through; other requests keep the upstream connection alive.
+    map $http_upgrade $slw_connection {
+        default upgrade;
+        '' '';
+    }
+
+    log_format slipway '$remote_addr [$time_iso8601] "$host" "$request" $status $body_bytes_sent '
+                       '$request_time "$upstream_addr" $upstream_response_time rid=$slw_request_id '
+                       '"$http_user_agent"';
+    access_log ${p.logs}/access.log slipway buffer=32k flush=1s;
+
+    proxy_http_version 1.1;
+    proxy_set_header Host $http_host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    proxy_set_header X-Forwarded-Host $host;
+    proxy_set_header X-Forwarded-Port $server_port;
+    proxy_set_header X-Real-IP $remote_addr;
+    proxy_set_header X-Request-Id $slw_request_id;
+    proxy_set_header Upgrade $http_upgrade;
+    proxy_set_header Connection $slw_connection;
+    # No temp files: request bodies stream to the app, large responses stream to the client.
+    # (Workers run unprivileged and may not be able to reach a temp dir inside a private data dir.)
+    client_body_buffer_size 128k;
+    proxy_request_buffering off;
+    proxy_max_temp_file_size 0;
+    proxy_connect_timeout 5s;
+    proxy_send_timeout 120s;
+    proxy_read_timeout 120s;
+    proxy_next_upstream error timeout;
+    proxy_next_upstream_tries 3;
+    add_header X-Request-Id $slw_request_id always;
+
+    # Unknown hosts: a clear 404.
+    server {
+${listen}        server_name _;
+        location / { ${pageReturn(404, 'notFound')} }
+    }
+
+    include ${p.active};
+}
+`;
+}
+
+function routeBlock(layout: EdgeLayout, route: EdgeRoute): string {
+  const name = upstreamName(route.appId);
+  const hosts = [...new Set(route.hostnames.map((h) => validateHostname(h)))];
+  if (!hosts.length) return '';
+  const listen = listenLines(layout.bind, layout.port, '    ');
+  const head = `# app ${route.appId}\n`;
+  const server = (body: string) => `server {\n${listen}    server_name ${hosts.join(' ')};\n${body}}\n`;
+  if (route.maintenance) {
+    return head + server(
+      `    location / {\n        add_header Retry-After 120 always;\n        add_header X-Request-Id $slw_request_id always;\n` +
+      `        ${pageReturn(503, 'maintenance')}\n    }\n`,
+    );
+  }
+  if (!route.targets.length) return head + server(`    location / { ${pageReturn(503, 'noWeb')} }\n`);
+  const servers = [...new Set(route.targets.map(target))].map((t) => `    server ${t} max_fails=1 fail_timeout=3s;\n`).join('');
+  return head +
+    `upstream ${name} {\n${servers}    keepalive 32;\n}\n` +
+    server(
+      `    error_page 502 503 504 @slw_app_error;\n    location @slw_app_error { ${pageReturn(502, 'appError')} }\n` +
+      `    location / { proxy_pass http://${name}; }\n`,
+    );
+}
+
+/** The routing include: one upstream + server per routed app, in a stable order. */
+export function routesConfig(layout: EdgeLayout, routes: EdgeRoute[]): string {
+  assertSafePath(layout.dir);
+  const seen = new Map<string, string>();
+  for (const r of routes) {
+    for (const h of r.hostnames) {
+      const other = seen.get(h);
+      if (other && other !== r.appId) throw new ValidationError(`hostname ${h} is routed to two apps`);
+      seen.set(h, r.appId);
+    }
+  }
+  const sorted = [...routes].sort((a, b) => a.appId.localeCompare(b.appId));
+  return `# Slipway routing table (written by the worker; do not edit)\n` + sorted.map((r) => routeBlock(layout, r)).join('\n');
+}
+
+// One line, no single quote, backslash or "$": safe inside a single-quoted nginx string.
+const page = (title: string, text: string): string =>
+  `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+  `<title>${title}</title><style>body{margin:0;font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;background:#f6f7fb;color:#3f3f44}` +
+  `main{max-width:36rem;margin:18vh auto 0;padding:2.5rem;background:#fff;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.08);text-align:center}` +
+  `h1{font-size:1.6rem;margin:0 0 .8rem;color:#43396b}p{line-height:1.5;margin:0}</style></head>` +
+  `<body><main><h1>${title}</h1><p>${text}</p></main></body></html>`;
+
+export const PAGES = {
+  notFound: page('No such app', 'There is no app configured at this hostname. Check the address, or the domain settings of the app.'),
+  maintenance: page('Offline for maintenance', 'This app is undergoing maintenance right now. Please check back later.'),
+  appError: page('Application error', 'An error occurred in the application and your page could not be served. If you are the application owner, check your logs for details.'),
+  noWeb: page('Application error', 'This app has no web processes running. If you are the application owner, scale up its web process.'),
+};

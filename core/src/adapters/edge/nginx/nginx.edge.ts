@@ -1,0 +1,181 @@
+// Edge on nginx (local runtime). Keeps the routing table in memory (and in routes/table.json for
+// operators), renders it to a candidate include, validates the whole configuration with `nginx -t`
+// against that candidate, then moves it into place and reloads the running master gracefully
+// (SIGHUP from its pid file) and waits until the old workers are gone, so a caller that stops old
+// processes right after apply() returns cuts no in-flight request. An invalid candidate leaves the
+// active file untouched and throws UpstreamError. Changes are serialised.
+// Leaves out: starting nginx (scripts/lib/edge.sh + nginx-bootstrap.ts), TLS.
+import { readFile, readdir, rename, writeFile, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { UpstreamError } from '../../../errors.js';
+import type { Logger } from '../../../logger.js';
+import type { CommandRunner } from '../../../ports/command-runner.port.js';
+import type { Edge, EdgeRoute } from '../../../ports/edge.port.js';
+import { edgePaths, mainConfig, routesConfig, type EdgeLayout } from './nginx-config.js';
+
+export interface NginxEdgeDeps {
+  /** config.edge.confDir (absolute). */
+  dir: string;
+  /** config.edge.port */
+  port: number;
+  /** config.bind */
+  bind: string;
+  /** config.edge.nginxBin */
+  nginxBin: string;
+  commands: CommandRunner;
+  logger: Logger;
+  /** How long to wait for old nginx workers to finish after a reload (default 15 s). */
+  drainTimeoutMs?: number;
+}
+
+export class NginxEdge implements Edge {
+  private table = new Map<string, EdgeRoute>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly paths;
+  private readonly layout: EdgeLayout;
+
+  constructor(private readonly deps: NginxEdgeDeps) {
+    this.paths = edgePaths(deps.dir);
+    this.layout = { dir: deps.dir, port: deps.port, bind: deps.bind, user: null };
+  }
+
+  setRoute(route: EdgeRoute): Promise<void> {
+    return this.serial(async () => {
+      const next = new Map(this.table);
+      if (route.hostnames.length) next.set(route.appId, clone(route));
+      else next.delete(route.appId);
+      await this.apply(next);
+    });
+  }
+
+  removeRoute(appId: string): Promise<void> {
+    return this.serial(async () => {
+      if (!this.table.has(appId)) return;
+      const next = new Map(this.table);
+      next.delete(appId);
+      await this.apply(next);
+    });
+  }
+
+  replaceAll(routes: EdgeRoute[]): Promise<void> {
+    return this.serial(async () => {
+      await this.apply(new Map(routes.filter((r) => r.hostnames.length).map((r) => [r.appId, clone(r)])));
+    });
+  }
+
+  async routes(): Promise<EdgeRoute[]> {
+    await this.chain.catch(() => undefined);
+    return [...this.table.values()].map(clone);
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.catch(() => undefined).then(fn);
+    this.chain = run;
+    return run;
+  }
+
+  private async apply(next: Map<string, EdgeRoute>): Promise<void> {
+    const text = routesConfig(this.layout, [...next.values()]);
+    const previous = await readFile(this.paths.active, 'utf8').catch(() => null);
+    if (previous === text && (await this.masterPid()) !== null) {
+      this.table = next; // nothing changes for nginx
+      return;
+    }
+    await mkdir(this.paths.logs, { recursive: true });
+    await mkdir(path.dirname(this.paths.active), { recursive: true });
+    await writeFile(this.paths.candidate, text);
+    await this.validateCandidate();
+    await rename(this.paths.candidate, this.paths.active);
+    try {
+      await this.reload();
+    } catch (err) {
+      // Not applied: put the previous table back so the file matches what is (or will be) served.
+      if (previous !== null) await writeFile(this.paths.active, previous);
+      throw err;
+    }
+    this.table = next;
+    await writeFile(this.paths.table, JSON.stringify([...next.values()], null, 2));
+  }
+
+  private async validateCandidate(): Promise<void> {
+    let main: string;
+    try {
+      main = await readFile(this.paths.main, 'utf8');
+    } catch {
+      // Not bootstrapped yet: validate against the configuration the bootstrap would write.
+      main = mainConfig(this.layout);
+    }
+    if (!main.includes(`include ${this.paths.active};`)) {
+      throw new UpstreamError(`edge: ${this.paths.main} does not include the routing table; rerun nginx-bootstrap`);
+    }
+    await writeFile(this.paths.candidateMain, main.replace(`include ${this.paths.active};`, `include ${this.paths.candidate};`));
+    const lines: string[] = [];
+    const res = await this.deps.commands.run({
+      file: this.deps.nginxBin,
+      args: ['-t', '-q', '-p', this.deps.dir, '-c', this.paths.candidateMain],
+      timeoutMs: 30_000,
+      onLine: (l) => lines.push(l),
+    });
+    await rm(this.paths.candidateMain, { force: true });
+    if (res.exitCode !== 0) {
+      await rm(this.paths.candidate, { force: true });
+      const why = lines.filter((l) => /emerg|alert|crit|error/.test(l)).slice(-3).join('; ') || `nginx -t exited with ${res.exitCode ?? res.signal}`;
+      this.deps.logger.error({ nginx: lines.slice(-10) }, 'edge: candidate routing table rejected by nginx -t');
+      throw new UpstreamError(`edge: the new routing configuration is invalid (kept the previous one): ${why}`);
+    }
+  }
+
+  /** SIGHUP the master and wait until every worker that served the old table has exited. */
+  private async reload(): Promise<void> {
+    const master = await this.masterPid();
+    if (master === null) throw new UpstreamError(`edge: nginx is not running (no live pid file at ${this.paths.pid}); start it with scripts/up`);
+    const before = await childrenOf(master);
+    process.kill(master, 'SIGHUP');
+    const deadline = Date.now() + (this.deps.drainTimeoutMs ?? 15_000);
+    for (;;) {
+      const now = await childrenOf(master);
+      const fresh = now.some((p) => !before.includes(p));
+      const oldLeft = now.filter((p) => before.includes(p));
+      if (fresh && oldLeft.length === 0) return;
+      if (Date.now() > deadline) {
+        if (!fresh) throw new UpstreamError('edge: nginx did not start new workers after reload');
+        this.deps.logger.warn({ workers: oldLeft }, 'edge: old nginx workers still draining after reload');
+        return;
+      }
+      await sleep(25);
+    }
+  }
+
+  private async masterPid(): Promise<number | null> {
+    const text = await readFile(this.paths.pid, 'utf8').catch(() => '');
+    const pid = Number.parseInt(text.trim(), 10);
+    if (!Number.isInteger(pid) || pid <= 1) return null;
+    try {
+      process.kill(pid, 0);
+      return pid;
+    } catch {
+      return null;
+    }
+  }
+}
+
+const clone = (r: EdgeRoute): EdgeRoute => ({
+  appId: r.appId,
+  hostnames: [...r.hostnames],
+  maintenance: r.maintenance,
+  targets: r.targets.map((t) => ({ host: t.host, port: t.port })),
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Pids whose parent is `ppid` (Linux /proc), excluding zombies. */
+export async function childrenOf(ppid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (rest[0] !== 'Z' && Number(rest[1]) === ppid) out.push(Number(name));
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+// JobQueue on BullMQ. Builds are retried only for infrastructure failures (the processor decides);
+// deploy jobs keep a short history for debugging. Queues are created once per process.
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { JobQueue } from '../../ports/job-queue.port.js';
+import { QUEUE, type BillingJob, type BuildJob, type DeployJob } from '../../queue/queues.js';
+
+export class BullJobQueue implements JobQueue {
+  readonly queues: { build: Queue; deploy: Queue; billing: Queue };
+
+  constructor(connection: ConnectionOptions, prefix: string) {
+    const opts = { connection, prefix };
+    this.queues = {
+      build: new Queue(QUEUE.build, opts),
+      deploy: new Queue(QUEUE.deploy, opts),
+      billing: new Queue(QUEUE.billing, opts),
+    };
+  }
+
+  async build(job: BuildJob): Promise<void> {
+    await this.queues.build.add('build', job, {
+      jobId: job.buildId,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: 500,
+      removeOnFail: 500,
+    });
+  }
+
+  async deploy(job: DeployJob): Promise<void> {
+    await this.queues.deploy.add(job.kind, job, {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: 500,
+      removeOnFail: 500,
+    });
+  }
+
+  async billing(job: BillingJob, opts: { jobId?: string } = {}): Promise<void> {
+    await this.queues.billing.add('bill', job, { jobId: opts.jobId, attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 100, removeOnFail: 100 });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((q) => q.close()));
+  }
+}

@@ -1,0 +1,91 @@
+// One-off processes on Swarm (the release phase): a one-replica service with restart condition
+// none, from the release's artifact and env, on the org network, with the plan's limits.
+// Promises: output lines reach `progress` while the task runs (and any the live stream missed,
+// after it ends); the exit code is the container's; at the deadline the service is removed
+// (which kills the task) and the result says timedOut; the service is removed whatever happens.
+// Leaves out: interactive one-offs (no TTY or stdin).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { OneOffResult, Progress, ReleaseSpec } from '../../../ports/runtime.port.js';
+import { LABEL_KIND, processServiceSpec, type SpecOptions } from './service-spec.js';
+import type { SwarmApi, TaskInfo } from './swarm.api.js';
+import { readServiceLogs } from './swarm.logs.js';
+
+export interface OneOffInput {
+  api: SwarmApi;
+  spec: ReleaseSpec;
+  command: string;
+  secret: { id: string; name: string } | null;
+  name: string;
+  specOpts: SpecOptions;
+  progress: Progress;
+  timeoutMs: number;
+  pollMs: number;
+}
+
+const DONE = new Set(['complete', 'failed', 'rejected', 'shutdown', 'orphaned']);
+
+export async function runOneOff(o: OneOffInput): Promise<OneOffResult> {
+  const base = processServiceSpec({ spec: o.spec, process: { type: 'release', command: o.command, quantity: 1 }, secret: o.secret }, o.specOpts);
+  const labels = Object.fromEntries(Object.entries(base.Labels).filter(([k]) => !k.startsWith('traefik.')));
+  const svcSpec = {
+    ...base,
+    Name: o.name,
+    Labels: { ...labels, [LABEL_KIND]: 'one-off' },
+    TaskTemplate: {
+      ...base.TaskTemplate,
+      ContainerSpec: { ...base.TaskTemplate.ContainerSpec, Hostname: 'release.1', Env: base.TaskTemplate.ContainerSpec.Env.map((e) => (e.startsWith('DYNO=') ? 'DYNO=release.1' : e)), Healthcheck: { Test: ['NONE'] } },
+      RestartPolicy: { Condition: 'none' as const, Delay: 0, MaxAttempts: 0, Window: 0 },
+    },
+    // replicated with restart condition none: Swarm removes the container with the service
+    // (a replicated-job's containers outlive it on Engine 20.10)
+    Mode: { Replicated: { Replicas: 1 } },
+    UpdateConfig: undefined,
+    RollbackConfig: undefined,
+  };
+  const id = await o.api.createService(svcSpec);
+  const abort = new AbortController();
+  let emitted = 0;
+  const live = (async () => {
+    try {
+      for await (const l of readServiceLogs(o.api, id, { follow: true, tail: 'all', signal: abort.signal })) {
+        emitted++;
+        o.progress(l.line);
+      }
+    } catch {
+      // the live stream ends when the service is removed; what it missed is read below
+    }
+  })();
+  const deadline = Date.now() + o.timeoutMs;
+  let task: TaskInfo | undefined;
+  let timedOut = false;
+  try {
+    for (;;) {
+      task = (await o.api.tasks(id)).sort((a, b) => b.CreatedAt.localeCompare(a.CreatedAt))[0];
+      if (task && DONE.has(task.Status.State)) break;
+      if (Date.now() > deadline) {
+        timedOut = true;
+        break;
+      }
+      await sleep(o.pollMs);
+    }
+    if (!timedOut) {
+      await sleep(300);
+      abort.abort();
+      await live;
+      const all: string[] = [];
+      for await (const l of readServiceLogs(o.api, id, { follow: false, tail: 'all' })) all.push(l.line);
+      for (const line of all.slice(emitted)) o.progress(line);
+    }
+  } finally {
+    abort.abort();
+    const svc = await o.api.service(id);
+    if (svc) await o.api.removeService(svc, o.spec.app.id);
+    await live;
+  }
+  if (timedOut) {
+    o.progress(`release phase timed out after ${Math.round(o.timeoutMs / 1000)} s`);
+    return { exitCode: null, timedOut: true };
+  }
+  if (task?.Status.State === 'rejected') o.progress(`could not start: ${task.Status.Err ?? task.Status.Message ?? 'rejected'}`);
+  return { exitCode: task?.Status.ContainerStatus?.ExitCode ?? null, timedOut: false };
+}

@@ -1,0 +1,397 @@
+// Runtime on Docker Swarm (dockerode; no docker CLI). One replicated service per process type
+// (service-spec.ts), on the organization's overlay network, from the stack image, which fetches the
+// release's slug from the URL `slugUrl(spec)` gives (long-lived: tasks restart days later).
+// deploy() applies the release to every process type at once and waits: a new service until its
+// tasks run (web: healthy), an existing one until Swarm's start-first rolling update completes — or
+// Swarm rolls it back, in which case the old tasks never stopped serving and the result says why;
+// the other types updated by the same deploy are rolled back too, new services of a failed deploy
+// are scaled to 0. Config vars travel in a per-app Docker secret (named by a digest of its content);
+// secrets no service refers to any more are removed. Routing is Traefik labels on the web service;
+// maintenance points its routers at the maintenance responder (maintenance.ts). Operations on one
+// app are serialised in this process.
+// Leaves out: building (ContainerBuildExecutor), log storage (swarm.logs.ts reads Docker's logs),
+// locking across worker processes, placing images on nodes (node provisioning loads them).
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import { CommandFailedError, LimitError, ValidationError } from '../../../errors.js';
+import type { Logger } from '../../../logger.js';
+import { LABEL_APP, LABEL_ORG, LABEL_RELEASE, LABEL_TYPE, orgNetworkName, serviceName, validateProcessType } from '../../../naming.js';
+import type { LogLine } from '../../../ports/log-store.port.js';
+import type { AppRef, DeployResult, DynoState, DynoStatus, OneOffResult, Progress, ReleaseSpec, Routing, Runtime } from '../../../ports/runtime.port.js';
+import { EDGE_NETWORK, MAINTENANCE_SERVICE, isTraefikLabel } from '../../edge/traefik/traefik.labels.js';
+import { KeyedMutex } from '../local/keyed-mutex.js';
+import { maintenanceServiceSpec } from './maintenance.js';
+import { attachEdge, detachEdge, type EdgeChange } from './swarm.edge.js';
+import {
+  DEFAULT_TIMINGS, LABEL_KIND, LABEL_SPEC, envFileContent, envSecretName, managedLabels, processServiceSpec, routingLabels,
+  type ServiceSpec, type SpecOptions, type SwarmTimings,
+} from './service-spec.js';
+import { SwarmApi, type ServiceInfo } from './swarm.api.js';
+import { isCurrent, waitForNoContainers, waitForTasks, waitForUpdate, type ConvergeResult } from './swarm.converge.js';
+import { SwarmLogReader, type RuntimeLogQuery } from './swarm.logs.js';
+import { runOneOff } from './swarm.one-off.js';
+import { reconcile, type ReconcileReport } from './swarm.reconcile.js';
+
+export interface ReconcileOptions {
+  /** Held around each app's repair, outside this runtime's own lock (the worker's per-app lock). */
+  guard?: <T>(appId: string, fn: () => Promise<T>) => Promise<T>;
+  /** The app's release to run now, or null when it should not run. */
+  current?: (appId: string) => Promise<ReleaseSpec | null>;
+}
+
+export interface SwarmRuntimeOptions {
+  docker: Docker;
+  /** config.docker.stackImage */
+  stackImage: string;
+  /** A URL the tasks fetch the release's slug from, valid as long as the release may restart. */
+  slugUrl: (spec: ReleaseSpec) => Promise<string>;
+  /** config.docker.attachableNetworks (tests attach probe containers to org networks). */
+  attachableNetworks: boolean;
+  /** config.traefik.certResolver */
+  certResolver: string;
+  /** The edge's swarm service (Traefik), kept on every organization network; skipped while absent. */
+  edgeService?: string;
+  logger: Logger;
+  timings?: Partial<SwarmTimings>;
+  /** Fraction of the plan's CPU reserved on the node (default 0.25). */
+  cpuReservationRatio?: number;
+  /** How long deploy(), restart() and scale() wait for Swarm (default 10 min). */
+  convergeTimeoutMs?: number;
+  pollMs?: number;
+}
+
+interface Applied {
+  type: string;
+  svc: ServiceInfo | null;
+  id: string;
+  created: boolean;
+  updated: boolean;
+  result: ConvergeResult;
+}
+
+export class SwarmRuntime implements Runtime {
+  readonly kind = 'swarm' as const;
+  readonly api: SwarmApi;
+  private readonly mutex = new KeyedMutex();
+  private readonly specOpts: SpecOptions;
+  private readonly timeoutMs: number;
+  private readonly pollMs: number;
+  private readonly logReader: SwarmLogReader;
+
+  constructor(private readonly opts: SwarmRuntimeOptions) {
+    this.api = new SwarmApi(opts.docker);
+    this.specOpts = {
+      stackImage: opts.stackImage,
+      timings: { ...DEFAULT_TIMINGS, ...opts.timings },
+      certResolver: opts.certResolver,
+      cpuReservationRatio: opts.cpuReservationRatio ?? 0.25,
+    };
+    this.timeoutMs = opts.convergeTimeoutMs ?? 600_000;
+    this.pollMs = opts.pollMs ?? 500;
+    this.logReader = new SwarmLogReader(this.api);
+  }
+
+  get specOptions(): SpecOptions {
+    return this.specOpts;
+  }
+
+  deploy(spec: ReleaseSpec, progress: Progress): Promise<DeployResult> {
+    validateSpec(spec);
+    return this.mutex.run(spec.app.id, () => this.deployLocked(spec, progress));
+  }
+
+  runOnce(spec: ReleaseSpec, command: string, progress: Progress, timeoutMs: number): Promise<OneOffResult> {
+    validateSpec(spec);
+    if (!command.trim()) throw new ValidationError('one-off command is empty');
+    return this.mutex.run(spec.app.id, async () => {
+      const secret = await this.prepare(spec);
+      const name = `${serviceName(spec.app.name, 'run')}-${randomBytes(3).toString('hex')}`;
+      try {
+        return await runOneOff({ api: this.api, spec, command, secret, name, specOpts: this.specOpts, progress, timeoutMs, pollMs: this.pollMs });
+      } finally {
+        await this.pruneSecrets(spec.app.id);
+      }
+    });
+  }
+
+  scale(spec: ReleaseSpec): Promise<void> {
+    validateSpec(spec);
+    return this.mutex.run(spec.app.id, async () => {
+      const existing = await this.processServices(spec.app.id);
+      const waits: Promise<ConvergeResult>[] = [];
+      const missing = spec.processes.filter((p) => !existing.has(serviceName(spec.app.name, p.type)));
+      if (missing.length) {
+        const secret = await this.prepare(spec);
+        for (const p of missing) {
+          const id = await this.api.createService(processServiceSpec({ spec, process: p, secret }, this.specOpts));
+          waits.push(this.waitTasks(id, () => undefined));
+        }
+      }
+      for (const p of spec.processes) {
+        const svc = existing.get(serviceName(spec.app.name, p.type));
+        if (!svc || svc.Spec.Mode.Replicated?.Replicas === p.quantity) continue;
+        await this.api.updateService(svc.ID, svc.Version.Index, { ...svc.Spec, Mode: { Replicated: { Replicas: p.quantity } } });
+        waits.push(this.waitTasks(svc.ID, () => undefined));
+      }
+      const failed = (await Promise.all(waits)).filter((r) => !r.ok);
+      if (failed.length) this.opts.logger.warn({ appId: spec.app.id, reasons: failed.map((f) => (f.ok ? '' : f.reason)) }, 'scale did not converge');
+    });
+  }
+
+  restart(app: AppRef, type?: string): Promise<void> {
+    if (type !== undefined) validateProcessType(type);
+    return this.mutex.run(app.id, async () => {
+      const services = [...(await this.processServices(app.id)).values()].filter((s) => type === undefined || s.Spec.Labels[LABEL_TYPE] === type);
+      const results = await Promise.all(
+        services.map(async (svc): Promise<ConvergeResult> => {
+          const prev = svc.UpdateStatus?.StartedAt;
+          const next: ServiceSpec = { ...svc.Spec, TaskTemplate: { ...svc.Spec.TaskTemplate, ForceUpdate: (svc.Spec.TaskTemplate.ForceUpdate ?? 0) + 1 } };
+          await this.api.updateService(svc.ID, svc.Version.Index, next);
+          if ((svc.Spec.Mode.Replicated?.Replicas ?? 0) === 0) return { ok: true };
+          return waitForUpdate(this.api, svc.ID, prev, { timeoutMs: this.timeoutMs, pollMs: this.pollMs });
+        }),
+      );
+      const failure = results.find((r) => !r.ok);
+      if (failure && !failure.ok) throw new CommandFailedError(`restart failed, the running processes keep serving: ${failure.reason}`);
+    });
+  }
+
+  setRouting(app: AppRef, routing: Routing): Promise<void> {
+    return this.mutex.run(app.id, async () => {
+      const labels = routingLabels(app, routing, this.opts.certResolver);
+      if (routing.maintenance) await this.ensureMaintenanceService();
+      const svc = await this.api.service(serviceName(app.name, 'web'));
+      if (!svc || svc.Spec.Labels[LABEL_APP] !== app.id) return;
+      const kept = Object.fromEntries(Object.entries(svc.Spec.Labels).filter(([k]) => !isTraefikLabel(k)));
+      await this.api.updateService(svc.ID, svc.Version.Index, { ...svc.Spec, Labels: { ...kept, ...labels } });
+    });
+  }
+
+  stop(app: AppRef): Promise<void> {
+    return this.mutex.run(app.id, async () => {
+      for (const svc of (await this.processServices(app.id)).values()) {
+        if ((svc.Spec.Mode.Replicated?.Replicas ?? 0) === 0) continue;
+        await this.api.updateService(svc.ID, svc.Version.Index, { ...svc.Spec, Mode: { Replicated: { Replicas: 0 } } });
+      }
+      const gone = await waitForNoContainers(this.api, { [LABEL_APP]: app.id }, this.specOpts.timings.stopGraceMs + 30_000, this.pollMs);
+      if (!gone) this.opts.logger.warn({ appId: app.id }, 'containers still present after stop');
+    });
+  }
+
+  remove(app: AppRef): Promise<void> {
+    return this.mutex.run(app.id, () => this.removeLocked(app));
+  }
+
+  async status(appId: string): Promise<DynoStatus[]> {
+    const out: DynoStatus[] = [];
+    for (const svc of (await this.processServices(appId)).values()) {
+      const type = svc.Spec.Labels[LABEL_TYPE] ?? '?';
+      const tasks = await this.api.tasks(svc.ID);
+      const bySlot = new Map<number, typeof tasks>();
+      for (const t of tasks) if (t.Slot !== undefined) bySlot.set(t.Slot, [...(bySlot.get(t.Slot) ?? []), t]);
+      for (const [slot, list] of [...bySlot.entries()].sort((a, b) => a[0] - b[0])) {
+        list.sort((a, b) => b.CreatedAt.localeCompare(a.CreatedAt));
+        const live = list.find((t) => t.DesiredState === 'running') ?? list[0]!;
+        if (live.DesiredState !== 'running' && slot > (svc.Spec.Mode.Replicated?.Replicas ?? 0) && live.Status.State !== 'running') continue;
+        out.push({
+          name: `${type}.${slot}`,
+          type,
+          state: dynoState(live.DesiredState, live.Status.State),
+          releaseVersion: Number(live.Spec.ContainerSpec?.Labels?.[LABEL_RELEASE] ?? svc.Spec.Labels[LABEL_RELEASE] ?? 0),
+          startedAt: live.Status.State === 'running' ? (live.Status.Timestamp ?? null) : null,
+          restarts: list.filter((t) => t !== live && isCurrent(svc, t) && ['failed', 'rejected', 'complete'].includes(t.Status.State)).length,
+        });
+      }
+    }
+    return out.sort((a, b) => a.type.localeCompare(b.type) || Number(a.name.split('.')[1]) - Number(b.name.split('.')[1]));
+  }
+
+  /** Compare the swarm with the desired releases (every app that should run) and repair drift;
+   *  `opts.current` re-reads an app's release under `opts.guard` and this runtime's lock. */
+  reconcile(desired: ReleaseSpec[], progress: Progress = () => undefined, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
+    for (const s of desired) validateSpec(s);
+    const guard = opts.guard ?? ((_appId, fn) => fn());
+    const current = opts.current;
+    return reconcile(desired, {
+      api: this.api,
+      specOpts: this.specOpts,
+      progress,
+      withApp: (appId, fn) => guard(appId, () => this.mutex.run(appId, fn)),
+      ...(current ? { current: async (appId: string) => { const s = await current(appId); if (s) validateSpec(s); return s; } } : {}),
+      prepare: (spec) => this.prepare(spec),
+      removeApp: (app) => this.removeLocked(app),
+      ensureMaintenance: () => this.ensureMaintenanceService(),
+    });
+  }
+
+  /** The app's processes' output from Docker's service logs. */
+  logs(appId: string, query: RuntimeLogQuery): AsyncIterable<LogLine> {
+    return this.logReader.read(appId, query);
+  }
+
+  // --- internals ---------------------------------------------------------------------------
+
+  private async deployLocked(spec: ReleaseSpec, progress: Progress): Promise<DeployResult> {
+    const v = `v${spec.release.version}`;
+    progress(`Deploying ${v} to Swarm`);
+    const secret = await this.prepare(spec);
+    const existing = await this.processServices(spec.app.id);
+    const applied = await Promise.all(
+      spec.processes.map(async (p): Promise<Applied> => {
+        const cur = existing.get(serviceName(spec.app.name, p.type)) ?? null;
+        const desired = processServiceSpec({ spec, process: p, secret, forceUpdate: cur?.Spec.TaskTemplate.ForceUpdate }, this.specOpts);
+        const onEvent = (line: string) => progress(line);
+        if (!cur) {
+          if (p.quantity > 0) progress(`Starting ${p.type} (${p.quantity} × ${desired.Name})`);
+          const since = Date.now();
+          const id = await this.api.createService(desired);
+          return { type: p.type, svc: null, id, created: true, updated: false, result: await this.waitTasks(id, onEvent, since) };
+        }
+        if (cur.Spec.Labels[LABEL_SPEC] === desired.Labels[LABEL_SPEC]) {
+          await this.api.updateService(cur.ID, cur.Version.Index, desired);
+          return { type: p.type, svc: cur, id: cur.ID, created: false, updated: false, result: await this.waitTasks(cur.ID, onEvent) };
+        }
+        if (p.quantity > 0) progress(`Starting ${p.type} of ${v} beside the running one (start-first)`);
+        await this.api.updateService(cur.ID, cur.Version.Index, desired);
+        const result = await waitForUpdate(this.api, cur.ID, cur.UpdateStatus?.StartedAt, { timeoutMs: this.timeoutMs, pollMs: this.pollMs, onEvent });
+        return { type: p.type, svc: cur, id: cur.ID, created: false, updated: true, result };
+      }),
+    );
+    const failed = applied.filter((a) => !a.result.ok);
+    if (failed.length) {
+      const reason = failed.map((a) => `${a.type}: ${a.result.ok ? '' : a.result.reason}`).join('; ');
+      progress(`Deploy of ${v} failed: ${reason}`);
+      await this.undo(applied, progress);
+      await this.pruneSecrets(spec.app.id);
+      return { ok: false, reason };
+    }
+    const wanted = new Set(spec.processes.map((p) => serviceName(spec.app.name, p.type)));
+    for (const [name, svc] of existing) {
+      if (wanted.has(name)) continue;
+      progress(`Stopping ${svc.Spec.Labels[LABEL_TYPE]} (not in ${v})`);
+      await this.api.removeService(svc, spec.app.id);
+    }
+    if (spec.routing.maintenance) await this.ensureMaintenanceService();
+    await this.pruneSecrets(spec.app.id);
+    progress(`${v} is live`);
+    return { ok: true };
+  }
+
+  /** After a failed deploy: roll back what was updated and went through, scale new services to 0. */
+  private async undo(applied: Applied[], progress: Progress): Promise<void> {
+    for (const a of applied) {
+      const svc = await this.api.service(a.id);
+      if (!svc) continue;
+      if (a.created) {
+        await this.api.updateService(svc.ID, svc.Version.Index, { ...svc.Spec, Mode: { Replicated: { Replicas: 0 } } });
+      } else if (a.updated && a.result.ok) {
+        progress(`Rolling ${a.type} back to the previous release`);
+        await this.api.updateService(svc.ID, svc.Version.Index, svc.Spec, { rollback: true });
+        await waitForTasks(this.api, svc.ID, { timeoutMs: this.timeoutMs, pollMs: this.pollMs });
+      } else if (!a.result.ok && !a.result.rolledBack && a.updated && svc.PreviousSpec) {
+        progress(`Rolling ${a.type} back to the previous release`);
+        await this.api.updateService(svc.ID, svc.Version.Index, svc.Spec, { rollback: true });
+      }
+    }
+  }
+
+  private waitTasks(id: string, onEvent: (l: string) => void, since?: number): Promise<ConvergeResult> {
+    return waitForTasks(this.api, id, { timeoutMs: this.timeoutMs, pollMs: this.pollMs, onEvent, since });
+  }
+
+  /** Org network + the env secret (slug URL and config vars); null secret for image artifacts. */
+  private async prepare(spec: ReleaseSpec): Promise<{ id: string; name: string } | null> {
+    const net = orgNetworkName(spec.app.orgId);
+    await this.api.ensureOverlayNetwork(net, { [LABEL_ORG]: spec.app.orgId, [LABEL_KIND]: 'org-network' }, this.opts.attachableNetworks);
+    if (this.opts.edgeService) await this.edgeSettled(await attachEdge(this.api, this.opts.edgeService, net));
+    if (spec.artifact.kind !== 'slug') return null;
+    const url = await this.opts.slugUrl(spec);
+    const content = envFileContent(spec.env, { url, sha256: spec.artifact.sha256 });
+    return this.api.ensureSecret(envSecretName(spec.app, content), content, managedLabels(spec.app));
+  }
+
+  private async processServices(appId: string): Promise<Map<string, ServiceInfo>> {
+    const list = await this.api.services({ [LABEL_APP]: appId, [LABEL_KIND]: 'process' });
+    return new Map(list.map((s) => [s.Spec.Name, s]));
+  }
+
+  /** Removes the app's secrets that no service (current or previous spec) refers to. */
+  private async pruneSecrets(appId: string): Promise<void> {
+    const services = await this.api.appServices(appId);
+    const used = new Set<string>();
+    for (const s of services) for (const spec of [s.Spec, s.PreviousSpec]) for (const r of spec?.TaskTemplate.ContainerSpec.Secrets ?? []) used.add(r.SecretID);
+    for (const secret of await this.api.secrets({ [LABEL_APP]: appId })) {
+      if (!used.has(secret.ID)) await this.api.removeSecret(secret);
+    }
+  }
+
+  private async removeLocked(app: AppRef): Promise<void> {
+    for (const svc of await this.api.appServices(app.id)) await this.api.removeService(svc, app.id);
+    const gone = await waitForNoContainers(this.api, { [LABEL_APP]: app.id }, this.specOpts.timings.stopGraceMs + 30_000, this.pollMs);
+    if (!gone) this.opts.logger.warn({ appId: app.id }, 'containers still present after remove');
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      let left = 0;
+      for (const s of await this.api.secrets({ [LABEL_APP]: app.id })) if (!(await this.api.removeSecret(s))) left++;
+      for (const c of await this.api.configs({ [LABEL_APP]: app.id })) if (!(await this.api.removeConfig(c))) left++;
+      if (left === 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, this.pollMs));
+    }
+    await this.removeOrgNetworkIfUnused(app.orgId);
+  }
+
+  private async removeOrgNetworkIfUnused(orgId: string): Promise<void> {
+    if ((await this.api.services({ [LABEL_ORG]: orgId })).length > 0) return;
+    const net = await this.api.network(orgNetworkName(orgId));
+    if (!net || net.Labels?.[LABEL_ORG] !== orgId) return;
+    if (this.opts.edgeService) await this.edgeSettled(await detachEdge(this.api, this.opts.edgeService, net.Name));
+    const deadline = Date.now() + 20_000;
+    while (!(await this.api.removeNetwork(net))) {
+      if (Date.now() > deadline) {
+        this.opts.logger.warn({ orgId }, 'organization network still in use; left in place');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, this.pollMs));
+    }
+  }
+
+  /** Waits for the edge's tasks to be replaced after a network change (it routes nothing meanwhile). */
+  private async edgeSettled(change: EdgeChange | null): Promise<void> {
+    if (!change) return;
+    const res = await waitForUpdate(this.api, change.serviceId, change.prevStartedAt, { timeoutMs: 120_000, pollMs: this.pollMs });
+    if (!res.ok) this.opts.logger.warn({ edge: this.opts.edgeService, reason: res.reason }, 'edge did not settle after a network change');
+  }
+
+  private async ensureMaintenanceService(): Promise<void> {
+    await this.api.ensureOverlayNetwork(EDGE_NETWORK, { [LABEL_KIND]: 'edge-network' }, this.opts.attachableNetworks);
+    if (this.opts.edgeService) await this.edgeSettled(await attachEdge(this.api, this.opts.edgeService, EDGE_NETWORK));
+    const cur = await this.api.service(MAINTENANCE_SERVICE);
+    const want = maintenanceServiceSpec(this.opts.stackImage);
+    if (!cur) {
+      const res = await waitForTasks(this.api, await this.api.createService(want), { timeoutMs: 60_000, pollMs: this.pollMs });
+      if (!res.ok) this.opts.logger.warn({ reason: res.reason }, 'maintenance responder not running yet');
+    }
+    else if (cur.Spec.TaskTemplate.ContainerSpec.Image !== want.TaskTemplate.ContainerSpec.Image) await this.api.updateService(cur.ID, cur.Version.Index, want);
+  }
+}
+
+function dynoState(desired: string, state: string): DynoState {
+  if (desired !== 'running') return state === 'running' ? 'stopping' : 'down';
+  if (state === 'running') return 'up';
+  if (state === 'failed' || state === 'rejected' || state === 'orphaned' || state === 'complete') return 'crashed';
+  if (state === 'shutdown' || state === 'remove') return 'down';
+  return 'starting';
+}
+
+function validateSpec(spec: ReleaseSpec): void {
+  const seen = new Set<string>();
+  for (const p of spec.processes) {
+    validateProcessType(p.type);
+    if (seen.has(p.type)) throw new ValidationError(`process type "${p.type}" appears twice`);
+    seen.add(p.type);
+    if (!Number.isInteger(p.quantity) || p.quantity < 0) throw new ValidationError(`quantity of ${p.type} must be a whole number`);
+    if (p.quantity > spec.plan.maxReplicas) throw new LimitError(`the plan allows at most ${spec.plan.maxReplicas} processes per type`);
+    if (p.quantity > 0 && !p.command.trim() && spec.artifact.kind === 'slug') throw new ValidationError(`process type "${p.type}" has no command`);
+  }
+  if (!(spec.plan.cpu > 0) || !(spec.plan.memoryMb >= 6)) throw new ValidationError('plan limits must be positive');
+}

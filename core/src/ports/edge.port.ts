@@ -1,0 +1,34 @@
+// Edge port: the HTTP front door that maps hostnames to an app's web processes.
+// Promises: a routing table (app → validated hostnames, maintenance flag, web targets host:port)
+// applied atomically — a change is validated as a whole before it takes effect, and a rejected
+// change leaves the previous table serving; reloads are graceful (in-flight requests finish);
+// hostnames nobody routes get a clear 404 page; a route in maintenance serves a 503 page; a route
+// with no targets serves a 503 "no web processes" page.
+// Leaves out: TLS certificates, custom-domain verification (services decide which hostnames are
+// routed), health checking of targets (the runtime only routes healthy processes), starting the
+// edge server itself (scripts do).
+
+export interface EdgeTarget {
+  /** IP literal or validated hostname the edge can reach the process on. */
+  host: string;
+  port: number;
+}
+
+export interface EdgeRoute {
+  appId: string;
+  /** Validated hostnames; an empty list means the app has no route. */
+  hostnames: string[];
+  maintenance: boolean;
+  targets: EdgeTarget[];
+}
+
+export interface Edge {
+  /** Set (replace) one app's route; every other route stays as it is. */
+  setRoute(route: EdgeRoute): Promise<void>;
+  /** Drop the app's route (its hostnames then get the 404 page). No-op when absent. */
+  removeRoute(appId: string): Promise<void>;
+  /** Replace the whole table at once (worker start-up rebuilds it this way). */
+  replaceAll(routes: EdgeRoute[]): Promise<void>;
+  /** The table as last applied. */
+  routes(): Promise<EdgeRoute[]>;
+}

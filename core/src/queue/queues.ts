@@ -1,0 +1,33 @@
+// Queue names and job payloads shared by api and worker. Payloads carry ids only: never a config
+// value, token, key or password (a test checks the payloads after a full CRUD cycle).
+
+export const QUEUE = {
+  build: 'build',
+  deploy: 'deploy',
+  billing: 'billing',
+  maintenance: 'maintenance',
+} as const;
+
+export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
+
+/** Build the pushed source into a slug, make release vN, run the release phase, deploy. */
+export interface BuildJob {
+  buildId: string;
+  appId: string;
+}
+
+/** Runtime changes that do not build. One at a time per app. */
+export type DeployJob =
+  | { kind: 'release'; appId: string; releaseId: string }
+  | { kind: 'formation'; appId: string }
+  | { kind: 'restart'; appId: string; type?: string }
+  | { kind: 'routing'; appId: string }
+  | { kind: 'stop'; appId: string }
+  | { kind: 'remove'; appId: string; appName: string; orgId: string };
+
+export interface BillingJob {
+  /** ISO time; bill every closed hour before it. Default: now. */
+  until?: string;
+}
+
+export type MaintenanceJob = { kind: 'reap' } | { kind: 'reconcile' };

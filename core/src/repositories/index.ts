@@ -1,0 +1,42 @@
+// One object with every repository bound to a connection (the pool, or a transaction's client).
+import type { Pool, PoolClient, Queryable } from '../db/pool.js';
+import { withTransaction } from '../db/pool.js';
+import { AppRepository, DomainRepository } from './app.repository.js';
+import { ConfigVarRepository } from './config-var.repository.js';
+import { SshKeyRepository, TokenRepository } from './credential.repository.js';
+import { FormationRepository } from './formation.repository.js';
+import { ActivityRepository, PlanRepository, SettingsRepository } from './misc.repository.js';
+import { BuildRepository, ReleaseRepository, SlugRepository } from './release.repository.js';
+import { OrgRepository, UserRepository } from './user.repository.js';
+
+export function createRepositories(db: Queryable) {
+  return {
+    users: new UserRepository(db),
+    orgs: new OrgRepository(db),
+    tokens: new TokenRepository(db),
+    sshKeys: new SshKeyRepository(db),
+    plans: new PlanRepository(db),
+    apps: new AppRepository(db),
+    domains: new DomainRepository(db),
+    configVars: new ConfigVarRepository(db),
+    releases: new ReleaseRepository(db),
+    slugs: new SlugRepository(db),
+    builds: new BuildRepository(db),
+    formation: new FormationRepository(db),
+    settings: new SettingsRepository(db),
+    activity: new ActivityRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;
+
+/** Repositories on the pool, plus transactions that hand out repositories bound to one client. */
+export class Store {
+  readonly repos: Repositories;
+  constructor(readonly pool: Pool) {
+    this.repos = createRepositories(pool);
+  }
+  transaction<T>(fn: (repos: Repositories, client: PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, (client) => fn(createRepositories(client), client));
+  }
+}

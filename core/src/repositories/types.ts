@@ -1,0 +1,183 @@
+// Row types returned by repositories (camelCase, as services see them).
+
+export type Role = 'owner' | 'admin' | 'member' | 'viewer';
+export const ROLES: readonly Role[] = ['owner', 'admin', 'member', 'viewer'];
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string | null;
+  passwordHash: string | null;
+  isAdmin: boolean;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface OrgRow {
+  id: string;
+  name: string;
+  personal: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface OrgWithRole extends OrgRow {
+  role: Role;
+}
+
+export interface MemberRow {
+  userId: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  createdAt: Date;
+}
+
+export interface TokenRow {
+  id: string;
+  userId: string;
+  kind: 'api' | 'session' | 'oauth';
+  description: string;
+  scopes: string[];
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  createdAt: Date;
+}
+
+export interface SshKeyRow {
+  id: string;
+  userId: string;
+  fingerprint: string;
+  publicKey: string;
+  comment: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PlanRow {
+  id: string;
+  name: string;
+  cpu: number;
+  ramMb: number;
+  diskGb: number;
+  pricePerHour: number;
+  maxReplicas: number;
+  active: boolean;
+  isDefault: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type AppStatus = 'new' | 'deploying' | 'running' | 'crashed' | 'stopped' | 'suspended' | 'failed';
+
+export interface AppRow {
+  id: string;
+  orgId: string;
+  name: string;
+  planId: string;
+  source: 'git' | 'image';
+  image: string | null;
+  buildpacks: string[];
+  healthCheckPath: string | null;
+  maintenance: boolean;
+  status: AppStatus;
+  stack: string;
+  repoSize: number | null;
+  createdBy: string | null;
+  releasedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An app as seen by one user: with the caller's role in its organization. */
+export interface AppAccess extends AppRow {
+  role: Role;
+}
+
+export type BuildStatus = 'pending' | 'building' | 'succeeded' | 'failed';
+
+export interface BuildRow {
+  id: string;
+  appId: string;
+  status: BuildStatus;
+  commit: string | null;
+  ref: string | null;
+  sourceKey: string | null;
+  buildpack: string | null;
+  error: string | null;
+  stages: Record<string, number>;
+  logKey: string | null;
+  userId: string | null;
+  releaseId: string | null;
+  deadlineAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SlugRow {
+  id: string;
+  appId: string;
+  buildId: string | null;
+  objectKey: string;
+  size: number;
+  sha256: string;
+  processTypes: Record<string, string>;
+  stack: string;
+  buildpack: string | null;
+  commit: string | null;
+  createdAt: Date;
+}
+
+export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface ReleaseRow {
+  id: string;
+  appId: string;
+  version: number;
+  slugId: string | null;
+  image: string | null;
+  config: Buffer;
+  description: string;
+  userId: string | null;
+  userEmail: string | null;
+  status: ReleaseStatus;
+  current: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface FormationRow {
+  id: string;
+  appId: string;
+  type: string;
+  quantity: number;
+  command: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface DomainRow {
+  id: string;
+  appId: string;
+  hostname: string;
+  kind: 'default' | 'custom';
+  verificationToken: string | null;
+  dnsStatus: string;
+  tlsStatus: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ActivityRow {
+  id: number;
+  orgId: string | null;
+  appId: string | null;
+  userId: string | null;
+  userEmail: string | null;
+  action: string;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}

@@ -1,0 +1,115 @@
+// Hourly billing: bills every closed UTC hour not billed yet, oldest first, one transaction per
+// hour: charge every app that ran (one ledger entry per app-hour, ON CONFLICT DO NOTHING), add
+// exactly the inserted sums to the wallets, suspend organizations whose wallet a charge took to
+// zero or below, re-evaluate low balances, advance the cursor. Runs are serialised by a PostgreSQL
+// advisory lock, so concurrent runners (and a retried job whose first attempt committed) bill each
+// app-hour once. The hour in progress is never billed; an hour is billable once it ended at least
+// `settleSeconds` ago (time for formation changes stamped just before the hour's end to commit).
+// Used by the worker's hourly job and by POST /api/v1/admin/billing/run.
+import type { Logger } from '../../logger.js';
+import type { JobQueue } from '../../ports/job-queue.port.js';
+import type { PoolClient } from '../../db/pool.js';
+import type { Store } from '../../repositories/index.js';
+import { BillingRepository, inTransaction, withBillingRunLock } from '../../repositories/billing.repository.js';
+import { WalletRepository } from '../../repositories/wallet.repository.js';
+import { applyBalanceEffects } from './balance-effects.js';
+import { dispatchBillingOutbox } from './outbox.js';
+import { HOUR_MS } from './money.js';
+
+/** Test seams: called inside the hour's transaction; throwing rolls the hour back. */
+export interface BillingFaults {
+  /** After the hour's ledger entries are inserted, before the wallets are updated. */
+  afterChargesInserted?(hour: Date): void | Promise<void>;
+}
+
+export interface BilledHour {
+  hour: string;
+  entries: number;
+  /** Sum of the charges inserted (negative micro-units). */
+  amount: number;
+  suspendedApps: number;
+}
+
+export interface BillingRunResult {
+  hours: BilledHour[];
+  entries: number;
+  amount: number;
+  suspendedApps: number;
+  lowBalanceOrgs: number;
+  /** 'formation' deploy jobs queued for suspended apps. */
+  jobsQueued: number;
+}
+
+export interface BillingServiceDeps {
+  store: Store;
+  jobs: JobQueue;
+  log: Logger;
+  /** Default 60. */
+  settleSeconds?: number;
+  faults?: BillingFaults;
+}
+
+const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
+
+export class BillingService {
+  private readonly settleSeconds: number;
+
+  constructor(private readonly deps: BillingServiceDeps) {
+    this.settleSeconds = deps.settleSeconds ?? 60;
+  }
+
+  /** Bills every closed hour that ends at or before `until` (default: now) and is not billed yet. */
+  async run(opts: { until?: Date } = {}): Promise<BillingRunResult> {
+    const { store, log } = this.deps;
+    const started = Date.now();
+    let jobsQueued = await dispatchBillingOutbox(store, this.deps.jobs);
+    const hours = await withBillingRunLock(store.pool, async (client) => {
+      const billing = new BillingRepository(client);
+      const cursor = await billing.cursor(opts.until ?? FAR_FUTURE, this.settleSeconds);
+      const next = new Date(cursor.billedThrough.getTime() + HOUR_MS);
+      const first = cursor.firstHourOfNewEvents && cursor.firstHourOfNewEvents < next ? cursor.firstHourOfNewEvents : next;
+      const billed: BilledHour[] = [];
+      const lows = new Set<string>();
+      for (let h = first.getTime(); h <= cursor.lastBillableHour.getTime(); h += HOUR_MS) {
+        const { hour, lowBalance } = await this.billHour(client, new Date(h));
+        billed.push(hour);
+        for (const o of lowBalance) lows.add(o);
+      }
+      // Only a run that reached the cursor has looked at every hour a new event could touch.
+      if (cursor.lastBillableHour >= cursor.billedThrough) await billing.markEventsSeen(cursor.highWater);
+      return { billed, lows: lows.size };
+    });
+    jobsQueued += await dispatchBillingOutbox(store, this.deps.jobs);
+    const result: BillingRunResult = {
+      hours: hours.billed,
+      entries: hours.billed.reduce((n, h) => n + h.entries, 0),
+      amount: hours.billed.reduce((n, h) => n + h.amount, 0),
+      suspendedApps: hours.billed.reduce((n, h) => n + h.suspendedApps, 0),
+      lowBalanceOrgs: hours.lows,
+      jobsQueued,
+    };
+    log.info(
+      { hours: result.hours.length, from: result.hours[0]?.hour, through: result.hours.at(-1)?.hour, entries: result.entries, amount: result.amount, suspendedApps: result.suspendedApps, ms: Date.now() - started },
+      'billing run finished',
+    );
+    return result;
+  }
+
+  private billHour(client: PoolClient, hour: Date): Promise<{ hour: BilledHour; lowBalance: string[] }> {
+    return inTransaction(client, async () => {
+      const charges = await new BillingRepository(client).chargeHour(hour);
+      await this.deps.faults?.afterChargesInserted?.(hour);
+      const changes = await new WalletRepository(client).applyDeltas(charges.map((c) => ({ orgId: c.orgId, amount: c.amount })));
+      const effects = await applyBalanceEffects(client, changes, { hour: hour.toISOString() });
+      await new BillingRepository(client).markBilled(hour);
+      const billed: BilledHour = {
+        hour: hour.toISOString(),
+        entries: charges.reduce((n, c) => n + c.entries, 0),
+        amount: charges.reduce((n, c) => n + c.amount, 0),
+        suspendedApps: effects.suspended.length,
+      };
+      if (billed.entries || billed.suspendedApps) this.deps.log.debug({ ...billed, orgs: charges.length }, 'hour billed');
+      return { hour: billed, lowBalance: effects.lowBalance };
+    });
+  }
+}

@@ -1,0 +1,137 @@
+// Test support: the whole platform as real processes, the way ./scripts/up runs it — the nginx
+// edge, the api (HTTP + git smart HTTP + git SSH) and the worker — on free ports, with a fresh
+// database, Redis prefix and data dir. PostgreSQL and Redis are the ones scripts/test started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { createTestDatabase, REPO_ROOT, requireEnv, testRedisUrl, uniquePrefix, type TestDatabase } from '@slipway/core/testing/test-env';
+import { freePort } from './api-harness.js';
+import { ApiClient } from './client.js';
+
+export interface Stack {
+  apiUrl: string;
+  edgePort: number;
+  sshPort: number;
+  dataDir: string;
+  env: Record<string, string>;
+  admin: ApiClient;
+  db: TestDatabase;
+  /** Restart the worker process (e.g. after killing it). */
+  restartWorker(): Promise<void>;
+  killWorker(signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function waitExit(p: ChildProcess, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) return resolve();
+    const t = setTimeout(() => {
+      p.kill('SIGKILL');
+      resolve();
+    }, ms);
+    p.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+async function waitHttp(url: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > end) throw new Error(`${url} did not answer within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export type StackEnv = Record<string, string> | ((ports: { api: number; edge: number; ssh: number }) => Record<string, string>);
+
+export async function startStack(extra: StackEnv = {}): Promise<Stack> {
+  const scratch = requireEnv('SLIPWAY_TEST_SCRATCH');
+  const dataDir = await mkdtemp(path.join(scratch, 'stack-'));
+  const db = await createTestDatabase({ migrate: false });
+  const [apiPort, edgePort, sshPort] = [await freePort(), await freePort(), await freePort()];
+  const adminPassword = 'stack admin password';
+  const extraEnv = typeof extra === 'function' ? extra({ api: apiPort, edge: edgePort, ssh: sshPort }) : extra;
+  // the swarm tier's engine and images (scripts/lib/docker.sh exports them)
+  const passThrough = Object.fromEntries(
+    ['SLIPWAY_DOCKER_HOST', 'SLIPWAY_STACK_IMAGE', 'SLIPWAY_BUILDER_IMAGE'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])),
+  );
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    LANG: 'C.UTF-8',
+    ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
+    SLIPWAY_DATA_DIR: dataDir,
+    SLIPWAY_API_PORT: String(apiPort),
+    SLIPWAY_EDGE_PORT: String(edgePort),
+    SLIPWAY_GIT_SSH_PORT: String(sshPort),
+    SLIPWAY_DATABASE_URL: db.url,
+    SLIPWAY_REDIS_URL: testRedisUrl(),
+    SLIPWAY_REDIS_PREFIX: uniquePrefix('s'),
+    SLIPWAY_ADMIN_EMAIL: 'admin@example.com',
+    SLIPWAY_ADMIN_PASSWORD: adminPassword,
+    SLIPWAY_CLIENT_DIR: path.join(REPO_ROOT, 'client/dist'),
+    SLIPWAY_LOG_LEVEL: 'debug',
+    SLIPWAY_BOOT_TIMEOUT_SECONDS: '30',
+    SLIPWAY_STOP_GRACE_SECONDS: '5',
+    SLIPWAY_APP_PORT_RANGE: `${30000 + (apiPort % 200) * 100}-${30000 + (apiPort % 200) * 100 + 99}`,
+    ...passThrough,
+    ...extraEnv,
+  };
+  const logDir = path.join(dataDir, 'logs');
+  const run = (file: string, args: string[], name: string): ChildProcess => {
+    const p = spawn(file, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
+    p.stdout!.pipe(out);
+    p.stderr!.pipe(out);
+    return p;
+  };
+  await import('node:fs/promises').then((fs) => fs.mkdir(logDir, { recursive: true }));
+
+  const setup = run(process.execPath, ['api/dist/cli/setup.js'], 'setup');
+  const setupCode = await new Promise<number>((r) => setup.on('exit', (c) => r(c ?? 1)));
+  if (setupCode !== 0) throw new Error(`setup failed; see ${logDir}/setup.log`);
+  // Hourly billing would suspend the test organizations (they have no credit) at minute 5 of any
+  // hour a test runs across; tests that bill call the explicit run endpoint instead.
+  if (!extraEnv.SLIPWAY_TEST_KEEP_BILLING) await db.pool.query(`UPDATE settings SET value = 'false' WHERE key = 'billing_enabled'`);
+
+  // the edge, as scripts/lib/edge.sh starts it
+  const edgeDir = path.join(dataDir, 'edge');
+  const boot = run(process.execPath, ['core/dist/adapters/edge/nginx-bootstrap.js', edgeDir, String(edgePort)], 'edge-bootstrap');
+  if ((await new Promise<number>((r) => boot.on('exit', (c) => r(c ?? 1)))) !== 0) throw new Error('edge bootstrap failed');
+  const nginx = run('nginx', ['-p', edgeDir, '-c', path.join(edgeDir, 'nginx.conf'), '-g', 'daemon off;'], 'nginx');
+  const api = run(process.execPath, ['api/dist/main.js'], 'api');
+  let worker = run(process.execPath, ['worker/dist/main.js'], 'worker');
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  await waitHttp(`${apiUrl}/healthz`, 60_000);
+  const admin = await ApiClient.login(apiUrl, 'admin@example.com', adminPassword);
+
+  return {
+    apiUrl, edgePort, sshPort, dataDir, env, admin, db,
+    async killWorker(signal = 'SIGKILL') {
+      worker.kill(signal);
+      await waitExit(worker, 40_000);
+    },
+    async restartWorker() {
+      await waitExit(worker, 40_000);
+      worker = run(process.execPath, ['worker/dist/main.js'], 'worker');
+    },
+    async stop() {
+      worker.kill('SIGTERM');
+      api.kill('SIGTERM');
+      await Promise.all([waitExit(worker, 40_000), waitExit(api, 10_000)]);
+      nginx.kill('SIGQUIT');
+      await waitExit(nginx, 10_000);
+      await db.drop();
+      if (!process.env.SLIPWAY_KEEP_STACK) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

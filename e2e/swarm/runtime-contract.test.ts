@@ -1,0 +1,67 @@
+// The Runtime contract suite (core/src/ports/runtime.contract.ts) run against SwarmRuntime on a real
+// one-node swarm. Stand-ins, named here: the edge is the Traefik emulator of support/edge-emulator.ts
+// (routing from the real Traefik labels, forwarding inside the swarm), and the "log store" reads
+// Docker's service logs through SwarmRuntime.logs() (the swarm runtime keeps no logs of its own).
+import { SwarmRuntime } from '@slipway/core/adapters/runtime/swarm/swarm.runtime';
+import { MAINTENANCE_SERVICE } from '@slipway/core/adapters/edge/traefik/traefik.labels';
+import type { LogLine, LogStore } from '@slipway/core/ports/log-store.port';
+import { runtimeContract } from '@slipway/core/ports/runtime.contract';
+import { docker, env, logger, makeSlug, startSlugServer } from './support/swarm-fixture.js';
+import { startEdgeEmulator } from './support/edge-emulator.js';
+
+const freePort = async (): Promise<number> => {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+};
+
+runtimeContract('swarm', async () => {
+  const d = docker();
+  const slugs = await startSlugServer(d);
+  const edge = await startEdgeEmulator(d, env('SLIPWAY_STACK_IMAGE'), await freePort());
+  const bootTimeoutMs = 3000;
+  const runtime = new SwarmRuntime({
+    docker: d,
+    stackImage: env('SLIPWAY_STACK_IMAGE'),
+    slugUrl: (s) => slugs.store.fetchUrl((s.artifact as { objectKey: string }).objectKey, 3600),
+    attachableNetworks: true,
+    certResolver: 'letsencrypt',
+    edgeService: edge.serviceName,
+    logger,
+    timings: {
+      healthIntervalMs: 500, healthTimeoutMs: 2000, healthRetries: 2, healthStartPeriodMs: bootTimeoutMs,
+      monitorMs: 2000, restartDelayMs: 300, restartMaxAttempts: 10, restartWindowMs: 60_000, stopGraceMs: 5000, drainSeconds: 1,
+    },
+    // the suite keeps every app it made until the end: reserve no CPU, or 2 cores fill up
+    cpuReservationRatio: 0,
+    convergeTimeoutMs: 90_000,
+    pollMs: 250,
+  });
+  const logs: LogStore = {
+    async append() {},
+    async remove() {},
+    async *read(appId, q): AsyncIterable<LogLine> {
+      yield* runtime.logs(appId, { lines: q.lines, follow: q.tail, dyno: q.dyno, source: q.source, signal: q.signal });
+    },
+  };
+  return {
+    harness: {
+      runtime,
+      logs,
+      domain: 'apps.swarm.test',
+      bootTimeoutMs,
+      artifact: (files) => makeSlug(slugs.store, 'contract', files),
+      get: (host, p) => edge.get(host, p),
+      report: (line) => console.log(line),
+    },
+    async teardown() {
+      await edge.close();
+      await d.getService(MAINTENANCE_SERVICE).remove().catch(() => undefined);
+      await slugs.close();
+    },
+  };
+});

@@ -1,0 +1,119 @@
+// A stand-in for Traefik (no Traefik binary can be had here), so the Runtime contract's "GET through
+// the edge" can run on Swarm. The routing decision is made from the services' real Traefik labels,
+// converted by labelsToDynamicConfig (as Traefik's swarm provider would); the forwarding happens
+// inside the swarm, in a small Node proxy running as a swarm service from the stack image that
+// SwarmRuntime keeps on every organization network (its `edgeService` option, as for Traefik). The
+// proxy resolves the chosen service's tasks by DNS (dnsrr), round-robins over them, answers 503
+// when a service has no task, 502 when a task does not answer, and 404 when no router matches.
+// Leaves out: TLS, entrypoints, middlewares.
+import { request } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import { labelsToDynamicConfig, type DynamicConfig } from '@slipway/core/adapters/edge/traefik/traefik.dynamic-config';
+import { EDGE_NETWORK } from '@slipway/core/adapters/edge/traefik/traefik.labels';
+import { LABEL_MANAGED } from '@slipway/core/naming';
+import type { HttpReply } from '@slipway/core/ports/runtime.contract';
+
+const PROXY_JS = `
+const http = require('http');
+const dns = require('dns').promises;
+const turn = new Map();
+http.createServer(async (req, res) => {
+  const up = req.headers['x-slw-upstream'];
+  if (!up || up === 'none') { res.statusCode = 404; return res.end('404 page not found'); }
+  const [host, port] = up.split(':');
+  let addrs = [];
+  try { addrs = await dns.resolve4(host); } catch (e) { addrs = []; }
+  if (!addrs.length) { res.statusCode = 503; return res.end('no available server'); }
+  const i = (turn.get(host) || 0) % addrs.length;
+  turn.set(host, i + 1);
+  const headers = Object.assign({}, req.headers, { host: req.headers['x-slw-host'] || req.headers.host });
+  const p = http.request({ host: addrs[i], port: Number(port), path: req.url, method: req.method, headers: headers, agent: false }, (r) => {
+    res.writeHead(r.statusCode, r.headers);
+    r.pipe(res);
+  });
+  p.on('error', (e) => { if (!res.headersSent) { res.statusCode = 502; res.end('bad gateway: ' + e.code); } });
+  req.pipe(p);
+}).listen(8080, () => console.log('edge emulator listening'));
+`;
+
+export interface EdgeEmulator {
+  serviceName: string;
+  get(host: string, path?: string): Promise<HttpReply>;
+  close(): Promise<void>;
+}
+
+function once(port: number, path: string, headers: Record<string, string>): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('edge request timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function startEdgeEmulator(d: Docker, stackImage: string, port: number): Promise<EdgeEmulator> {
+  const serviceName = `slw-test-edge-${randomBytes(3).toString('hex')}`;
+  const nets = await d.listNetworks({ filters: JSON.stringify({ name: [EDGE_NETWORK] }) });
+  if (!nets.some((n) => n.Name === EDGE_NETWORK)) {
+    await d.createNetwork({ Name: EDGE_NETWORK, Driver: 'overlay', Attachable: true, Labels: { [LABEL_MANAGED]: 'true', 'slipway.kind': 'edge-network' } });
+  }
+  await d.createService({
+    Name: serviceName,
+    Labels: { 'slipway.test-edge': 'true' },
+    TaskTemplate: {
+      ContainerSpec: { Image: stackImage, Args: ['exec node -e "$EDGE_JS"'], Env: [`EDGE_JS=${PROXY_JS}`], StopGracePeriod: 1_000_000_000 },
+      Networks: [{ Target: EDGE_NETWORK }],
+      RestartPolicy: { Condition: 'any', Delay: 200_000_000 },
+    },
+    Mode: { Replicated: { Replicas: 1 } },
+    UpdateConfig: { Parallelism: 1, Order: 'stop-first', Delay: 0 },
+    EndpointSpec: { Mode: 'dnsrr', Ports: [{ Protocol: 'tcp', TargetPort: 8080, PublishedPort: port, PublishMode: 'host' }] },
+  } as unknown as Docker.CreateServiceOptions);
+
+  // read on every request: the contract expects routing changes to show at once
+  const routes = async (): Promise<DynamicConfig> => {
+    const services = await d.listServices({ filters: JSON.stringify({ label: ['traefik.enable=true'] }) });
+    return labelsToDynamicConfig(services.map((s) => ({ name: s.Spec!.Name!, labels: s.Spec!.Labels ?? {} })));
+  };
+
+  const get = async (host: string, path = '/'): Promise<HttpReply> => {
+    const config = await routes();
+    const router = Object.values(config.http.routers).find((r) => r.rule === `Host(\`${host}\`)`);
+    const url = router?.service ? config.http.services[router.service]?.loadBalancer.servers[0]?.url : undefined;
+    const upstream = url ? new URL(url).host : 'none';
+    const end = Date.now() + 60_000;
+    for (;;) {
+      try {
+        return await once(port, path, { host, 'x-slw-host': host, 'x-slw-upstream': upstream });
+      } catch (err) {
+        // the emulator itself restarting (SwarmRuntime just put it on a new network): wait for it
+        const code = (err as NodeJS.ErrnoException).code;
+        if ((code !== 'ECONNREFUSED' && code !== 'ECONNRESET') || Date.now() > end) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
+
+  // wait until it answers
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const r = await once(port, '/', { 'x-slw-upstream': 'none' }).catch(() => null);
+    if (r?.status === 404) break;
+    if (Date.now() > end) throw new Error('the edge emulator did not come up');
+    await new Promise((res) => setTimeout(res, 300));
+  }
+
+  return {
+    serviceName,
+    get,
+    async close() {
+      await d.getService(serviceName).remove().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// Builds the worker from config: adapters for the configured runtime, the services, and the
+// BullMQ workers and schedulers. main.ts (the composition root) and in-process tests call this.
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Config } from '@slipway/core/config/config';
+import type { Logger } from '@slipway/core/logger';
+import { createPool } from '@slipway/core/db/pool';
+import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
+import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
+import { Store } from '@slipway/core/repositories/index';
+import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
+import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
+import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-log-sink';
+import { RedisLogStore } from '@slipway/core/adapters/log/redis.log-store';
+import { createObjectStore } from '@slipway/core/adapters/object-store/create-object-store';
+import { ConfigVault } from '@slipway/core/services/config-vars.service';
+import { ReleaseService } from '@slipway/core/services/releases.service';
+import { SlugUrls } from '@slipway/core/services/slug-urls';
+import { QUEUE } from '@slipway/core/queue/queues';
+import type { ObjectStore } from '@slipway/core/ports/object-store.port';
+import type { ReleaseSpec } from '@slipway/core/ports/runtime.port';
+import type { AppRow } from '@slipway/core/repositories/types';
+import { AppLocks } from './services/app-lock.js';
+import { ReleaseSpecs } from './services/release-spec.js';
+import { ReleaseDeployer } from './services/release-deployer.js';
+import { BuildService } from './services/build.service.js';
+import { RuntimeOps } from './services/runtime-ops.service.js';
+import { Reaper } from './services/reaper.service.js';
+import { buildProcessor } from './processors/build.processor.js';
+import { deployProcessor } from './processors/deploy.processor.js';
+import { maintenanceProcessor } from './processors/maintenance.processor.js';
+import { createWorkerRuntime, type WorkerRuntime } from './runtime.js';
+
+export interface WorkerContext {
+  config: Config;
+  log: Logger;
+  store: Store;
+  redis: Redis;
+  connection: ConnectionOptions;
+  jobs: BullJobQueue;
+  objects: ObjectStore;
+  runtime: WorkerRuntime;
+  builds: BuildService;
+  ops: RuntimeOps;
+  reaper: Reaper;
+  vault: ConfigVault;
+  /** Specs of every app's current release (start-up recovery, reconcile). */
+  deployedSpecs(): Promise<ReleaseSpec[]>;
+  /** Start consuming queues. */
+  start(): Promise<void>;
+  /** Stop consuming (active jobs finish), stop the runtime, close connections. */
+  stop(): Promise<void>;
+}
+
+export function webUrlOf(config: Config) {
+  return (appName: string) => `http://${appName}.${config.domain}${config.edge.port === 80 ? '' : `:${config.edge.port}`}/`;
+}
+
+export function createWorkerContext(config: Config, log: Logger, opts: { runtime?: WorkerRuntime } = {}): WorkerContext {
+  const pool = createPool(config.databaseUrl, 20, (err) => log.warn({ err: err.message }, 'idle database connection failed; it will be replaced'));
+  const store = new Store(pool);
+  const redis = createRedis(config.redis.url, { name: 'worker' });
+  const connection = createRedis(config.redis.url, { forWorker: true, name: 'worker-bullmq' });
+  const jobs = new BullJobQueue(connection, config.redis.prefix);
+  const objects = createObjectStore(config);
+  const logs = new RedisLogStore({ redis, prefix: config.redis.prefix });
+  const sink = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects });
+  const box = new SecretBox(loadOrCreateMasterKey(config.masterKeyFile));
+  const vault = new ConfigVault(box);
+  const releases = new ReleaseService({ store, vault, jobs });
+  const runner = new SpawnCommandRunner();
+  const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
+  const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls });
+  const locks = new AppLocks(pool);
+  const specs = new ReleaseSpecs(vault);
+  const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000 });
+  const builds = new BuildService({
+    store, objects, sink, executor: runtime.executor, vault, releases, deployer, log,
+    buildsDir: config.paths.builds, cacheDir: config.paths.cache, timeoutMs: config.build.timeoutSeconds * 1000, webUrl: webUrlOf(config),
+  });
+  const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log });
+  const reaper = new Reaper({ store, builds, log, releaseStaleMinutes: 30 });
+  const workers: Worker[] = [];
+  const maintenance = new Queue(QUEUE.maintenance, { connection, prefix: config.redis.prefix });
+
+  const specOf = async (app: AppRow): Promise<ReleaseSpec | null> => {
+    const current = await store.repos.releases.current(app.id);
+    return current && (current.slugId || current.image) ? specs.build(store.repos, app, current) : null;
+  };
+  const deployedSpecs = async (): Promise<ReleaseSpec[]> => {
+    const out: ReleaseSpec[] = [];
+    for (const app of await store.repos.apps.listDeployed()) {
+      const spec = await specOf(app);
+      if (spec) out.push(spec);
+    }
+    return out;
+  };
+  // the reconcile job reads each app again under its lock: a deploy may finish while it runs
+  const fresh = {
+    guard: <T>(appId: string, fn: () => Promise<T>) => locks.with(appId, fn),
+    current: async (appId: string) => {
+      const app = await store.repos.apps.findById(appId);
+      return app ? specOf(app) : null;
+    },
+  };
+
+  return {
+    config, log, store, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, deployedSpecs,
+    async start() {
+      const specsNow = await deployedSpecs();
+      await runtime.recover(specsNow);
+      log.info({ apps: specsNow.length }, 'runtime recovered');
+      const common = { connection, prefix: config.redis.prefix, maxStalledCount: 2 };
+      // a build whose worker died is picked up again within ~45 s (lock expiry + stalled check)
+      workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 30_000, stalledInterval: 15_000 }));
+      workers.push(new Worker(QUEUE.deploy, deployProcessor(ops), { ...common, concurrency: 8 }));
+      workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
+      for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
+      await maintenance.upsertJobScheduler('reaper', { every: 60_000 }, { name: 'reap', data: { kind: 'reap' } });
+      if (runtime.reconcileEveryMs > 0) await maintenance.upsertJobScheduler('reconcile', { every: runtime.reconcileEveryMs }, { name: 'reconcile', data: { kind: 'reconcile' } });
+      else await maintenance.removeJobScheduler('reconcile');
+    },
+    async stop() {
+      await Promise.all(workers.map((w) => w.close()));
+      await runtime.shutdown();
+      await maintenance.close();
+      await jobs.close();
+      connection.disconnect();
+      redis.disconnect();
+      await pool.end();
+    },
+  };
+}

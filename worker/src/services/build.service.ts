@@ -1,0 +1,161 @@
+// A build, end to end: fetch the pushed source, run the buildpacks through the BuildExecutor,
+// store the slug, make release vN, and deploy it (ReleaseDeployer). Every line goes to the
+// BuildLogSink, which the pushing git client and the dashboard follow. One build per app wins: a
+// newer push fails the older unfinished builds ("superseded") and cancels them if they run here.
+// User-caused failures end the build; infrastructure failures are rethrown for a retry.
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isAppError } from '@slipway/core/errors';
+import type { Logger } from '@slipway/core/logger';
+import type { BuildExecutor } from '@slipway/core/ports/build-executor.port';
+import type { BuildLogSink } from '@slipway/core/ports/build-log.port';
+import { objectKeys, type ObjectStore } from '@slipway/core/ports/object-store.port';
+import type { Store } from '@slipway/core/repositories/index';
+import type { AppRow, BuildRow } from '@slipway/core/repositories/types';
+import type { ConfigVault } from '@slipway/core/services/config-vars.service';
+import type { ReleaseService } from '@slipway/core/services/releases.service';
+import { unpackSlug } from '@slipway/core/domain/slug-archive';
+import type { ReleaseDeployer } from './release-deployer.js';
+import { StageClock } from './stage-clock.js';
+
+export interface BuildServiceDeps {
+  store: Store;
+  objects: ObjectStore;
+  sink: BuildLogSink;
+  executor: BuildExecutor;
+  vault: ConfigVault;
+  releases: ReleaseService;
+  deployer: ReleaseDeployer;
+  log: Logger;
+  buildsDir: string;
+  cacheDir: string;
+  timeoutMs: number;
+  webUrl: (appName: string) => string;
+}
+
+const SUPERSEDED = 'Superseded by a newer push to this app.';
+
+export class BuildService {
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(private readonly deps: BuildServiceDeps) {}
+
+  /** Runs one build job. `finalAttempt`: an infrastructure error ends the build instead of retrying. */
+  async run(buildId: string, finalAttempt: boolean): Promise<void> {
+    const { store, sink } = this.deps;
+    const build = await store.repos.builds.findById(buildId);
+    if (!build || !(await store.repos.builds.start(buildId))) return; // finished, superseded or reaped
+    const app = await store.repos.apps.findById(build.appId);
+    if (!app) return void (await this.end(build, 'failed', 'The app was deleted.'));
+    await this.supersedeOlder(build);
+    // an app that never ran shows its first build as "deploying" (a running app keeps its status)
+    if (app.status === 'new' || app.status === 'failed') await store.repos.apps.setStatus(app.id, 'deploying');
+
+    const ac = new AbortController();
+    this.running.set(buildId, ac);
+    const clock = new StageClock();
+    const line = (l: string) => {
+      clock.observe(l);
+      void sink.append(buildId, l).catch((err) => this.deps.log.warn({ err, buildId }, 'build log append failed'));
+    };
+    const workDir = path.join(this.deps.buildsDir, buildId);
+    try {
+      const outcome = await this.pipeline(build, app, workDir, ac.signal, line);
+      await this.end(build, outcome.ok ? 'succeeded' : 'failed', outcome.message, clock.finish(), outcome.releaseId);
+    } catch (err) {
+      if (ac.signal.aborted) return;
+      if (isAppError(err) && err.permanent) {
+        line(`!     ${err.message}`);
+        return void (await this.end(build, 'failed', err.message, clock.finish()));
+      }
+      this.deps.log.error({ err, buildId }, 'build failed on an infrastructure error');
+      if (finalAttempt) {
+        line('!     Slipway could not finish this build because of an internal error; please push again.');
+        return void (await this.end(build, 'failed', 'Internal error; please push again.', clock.finish()));
+      }
+      line('!     Internal error; retrying the build…');
+      throw err;
+    } finally {
+      this.running.delete(buildId);
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  private async pipeline(build: BuildRow, app: AppRow, workDir: string, signal: AbortSignal, line: (l: string) => void) {
+    const { store, objects } = this.deps;
+    const sha = (build.commit ?? '').slice(0, 7);
+    line(`-----> Fetching source (commit ${sha})`);
+    const sourceDir = path.join(workDir, 'source');
+    const outDir = path.join(workDir, 'out');
+    await mkdir(sourceDir, { recursive: true });
+    await mkdir(outDir, { recursive: true });
+    const tarFile = path.join(workDir, 'source.tar');
+    await objects.getToFile(build.sourceKey!, tarFile);
+    line(`       ${formatBytes((await stat(tarFile)).size)} received`);
+    await unpackSlug(tarFile, sourceDir);
+    await rm(tarFile, { force: true });
+
+    const cacheDir = path.join(this.deps.cacheDir, app.id);
+    await mkdir(cacheDir, { recursive: true });
+    const env = await this.deps.vault.read(store.repos, app);
+    const exec = await this.deps.executor.run(
+      { buildId: build.id, appId: app.id, appName: app.name, commit: build.commit ?? undefined, sourceDir, workDir: outDir, cacheDir, env, buildpacks: app.buildpacks, timeoutMs: this.deps.timeoutMs, signal },
+      line,
+    );
+    if (signal.aborted) return { ok: false, message: SUPERSEDED };
+    if (!exec.ok) return { ok: false, message: exec.message };
+    if ((await store.repos.builds.findById(build.id))?.status !== 'building') return { ok: false, message: SUPERSEDED };
+
+    const a = exec.artifact;
+    const slugId = randomUUID();
+    const key = objectKeys.slug(app.id, slugId);
+    await objects.putFile(key, a.slugPath, { contentType: 'application/gzip' });
+    const release = await store.transaction(async (repos) => {
+      const locked = (await repos.apps.lock(app.id))!;
+      await repos.slugs.create({ id: slugId, appId: app.id, buildId: build.id, objectKey: key, size: a.size, sha256: a.sha256, processTypes: a.processTypes, stack: a.stack, buildpack: a.buildpack, commit: build.commit });
+      return this.deps.releases.create(repos, locked, { slugId, image: null, description: `Deploy ${sha}`, userId: build.userId });
+    });
+    line(`       Process types: ${Object.keys(a.processTypes).join(', ') || '(none)'}`);
+    const deployed = await this.deps.deployer.deploy(release.id, line);
+    if (!deployed.ok) {
+      line(`!     Release v${release.version} failed: ${deployed.reason}`);
+      return { ok: false, message: `Release v${release.version} failed: ${deployed.reason}`, releaseId: release.id };
+    }
+    line(`       Released v${deployed.version}`);
+    line(`       ${this.deps.webUrl(app.name)} deployed to Slipway`);
+    return { ok: true, message: `Released v${deployed.version}`, releaseId: release.id, buildpack: a.buildpack };
+  }
+
+  private async supersedeOlder(build: BuildRow): Promise<void> {
+    for (const old of await this.deps.store.repos.builds.unfinishedBefore(build.appId, build.createdAt, build.id)) {
+      this.running.get(old.id)?.abort();
+      await this.end(old, 'failed', SUPERSEDED);
+    }
+  }
+
+  /** Ends a build once (a build already ended stays as it is) and closes its log. */
+  async end(build: BuildRow, status: 'succeeded' | 'failed', message: string, stages?: Record<string, number>, releaseId?: string): Promise<void> {
+    const logKey = objectKeys.buildLog(build.appId, build.id);
+    const changed = await this.deps.store.repos.builds.finish(build.id, { status, error: status === 'failed' ? message : null, stages, releaseId, logKey });
+    if (!changed) return;
+    await this.deps.sink.finish(build.id, { status, message }, logKey);
+    const app = await this.deps.store.repos.apps.findById(build.appId);
+    if (app) {
+      await this.deps.store.repos.activity.record({ orgId: app.orgId, appId: app.id, userId: build.userId, action: status === 'succeeded' ? 'build.succeeded' : 'build.failed', details: { commit: build.commit?.slice(0, 7), message } });
+      const neverRan = !(await this.deps.store.repos.releases.current(app.id))?.slugId;
+      if (status === 'failed' && neverRan && (app.status === 'new' || app.status === 'deploying')) await this.deps.store.repos.apps.setStatus(app.id, 'failed');
+    }
+  }
+
+  /** Builds of this process still running (graceful shutdown waits for BullMQ instead). */
+  cancelAll(): void {
+    for (const ac of this.running.values()) ac.abort();
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

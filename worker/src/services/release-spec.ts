@@ -1,0 +1,36 @@
+// Turns database state into the Runtime port's ReleaseSpec: the release's artifact and config
+// snapshot, the app's formation and plan limits, its routed hostnames and maintenance flag.
+import { NotFoundError } from '@slipway/core/errors';
+import type { ReleaseSpec, Routing } from '@slipway/core/ports/runtime.port';
+import type { Repositories } from '@slipway/core/repositories/index';
+import type { AppRow, ReleaseRow } from '@slipway/core/repositories/types';
+import type { ConfigVault } from '@slipway/core/services/config-vars.service';
+
+export class ReleaseSpecs {
+  constructor(private readonly vault: ConfigVault) {}
+
+  async routing(repos: Repositories, app: AppRow): Promise<Routing> {
+    const domains = await repos.domains.list(app.id);
+    return { hostnames: domains.map((d) => d.hostname), maintenance: app.maintenance };
+  }
+
+  async build(repos: Repositories, app: AppRow, release: ReleaseRow): Promise<ReleaseSpec & { releaseCommand: string | null }> {
+    const slug = release.slugId ? await repos.slugs.findById(release.slugId) : null;
+    if (!slug && !release.image) throw new NotFoundError(`release v${release.version} has nothing to run`);
+    const plan = await repos.plans.find(app.planId);
+    if (!plan) throw new NotFoundError('the app has no plan');
+    const formation = await repos.formation.list(app.id);
+    const types = slug?.processTypes ?? {};
+    return {
+      app: { id: app.id, name: app.name, orgId: app.orgId },
+      release: { id: release.id, version: release.version },
+      artifact: slug ? { kind: 'slug', objectKey: slug.objectKey, sha256: slug.sha256, size: slug.size } : { kind: 'image', image: release.image! },
+      env: this.vault.openSnapshot(app, release.config),
+      processes: formation.map((f) => ({ type: f.type, command: types[f.type] ?? f.command, quantity: f.quantity })),
+      plan: { cpu: plan.cpu, memoryMb: plan.ramMb, maxReplicas: plan.maxReplicas },
+      healthCheckPath: app.healthCheckPath,
+      routing: await this.routing(repos, app),
+      releaseCommand: types.release ?? null,
+    };
+  }
+}
