@@ -22,6 +22,11 @@ const body = async () => {
   return r.output.trim();
 };
 
+const platformLog = async () => {
+  const s = (await dev.post('/apps/swarm-node/log-sessions', { lines: 20, source: 'platform' })).body;
+  return (await fetch(s.logplex_url.replace(/^http:\/\/[^/]+/, stack.apiUrl))).text();
+};
+
 beforeAll(async () => {
   d = docker();
   s3 = await startSlugServer(d);
@@ -72,6 +77,12 @@ describe('git push on the swarm runtime', () => {
     const buildsBefore = (await dev.get('/apps/swarm-node/builds')).body.length;
     expect((await dev.post('/apps/swarm-node/releases', { release: '1' })).status).toBe(201);
     await until('v1 to be back', async () => (await body()) === 'hello from v1 (deps ok)', 180_000, 1000);
+    // the rollback's start-first update answers before it completes; wait for the release itself
+    await until('the rollback to be deployed', async () => {
+      const r = (await dev.get('/apps/swarm-node/releases')).body.find((x: any) => x.version === 3);
+      if (r?.status === 'failed') throw new Error(`the rollback release failed: ${await platformLog()}`);
+      return r?.status === 'succeeded' && r.current;
+    }, 60_000, 500);
     expect((await dev.get('/apps/swarm-node/builds')).body.length).toBe(buildsBefore);
   });
 
@@ -79,8 +90,9 @@ describe('git push on the swarm runtime', () => {
     await d.getService('slw-swarm-node-web').remove();
     await until('the service to come back', async () => (await d.listServices({ filters: JSON.stringify({ name: ['slw-swarm-node-web'] }) })).length === 1, 60_000, 500);
     let last = '';
-    await until('the app to answer again', async () => (last = await body()) === 'hello from v1 (deps ok)', 60_000, 1000).catch((e: Error) => {
-      throw new Error(`${e.message}; last answer: ${JSON.stringify(last)}`);
+    await until('the app to answer again', async () => (last = await body()) === 'hello from v1 (deps ok)', 60_000, 1000).catch(async (e: Error) => {
+      const rel = (await dev.get('/apps/swarm-node/releases')).body.map((r: any) => `v${r.version} ${r.status}${r.current ? ' (current)' : ''}`);
+      throw new Error(`${e.message}; last answer: ${JSON.stringify(last)}; releases: ${rel.join(', ')}`);
     });
   });
 
