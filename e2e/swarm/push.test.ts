@@ -22,10 +22,12 @@ const body = async () => {
   return r.output.trim();
 };
 
-const platformLog = async () => {
-  const s = (await dev.post('/apps/swarm-node/log-sessions', { lines: 20, source: 'platform' })).body;
+/** The text of a log session (its URL names the api as the app sees it: read it through ours). */
+const logSession = async (source: 'app' | 'platform', lines: number) => {
+  const s = (await dev.post('/apps/swarm-node/log-sessions', { lines, source })).body;
   return (await fetch(s.logplex_url.replace(/^http:\/\/[^/]+/, stack.apiUrl))).text();
 };
+const releases = async (): Promise<{ version: number; status: string; current: boolean }[]> => (await dev.get('/apps/swarm-node/releases')).body;
 
 beforeAll(async () => {
   d = docker();
@@ -79,8 +81,8 @@ describe('git push on the swarm runtime', () => {
     await until('v1 to be back', async () => (await body()) === 'hello from v1 (deps ok)', 180_000, 1000);
     // the rollback's start-first update answers before it completes; wait for the release itself
     await until('the rollback to be deployed', async () => {
-      const r = (await dev.get('/apps/swarm-node/releases')).body.find((x: any) => x.version === 3);
-      if (r?.status === 'failed') throw new Error(`the rollback release failed: ${await platformLog()}`);
+      const r = (await releases()).find((x) => x.version === 3);
+      if (r?.status === 'failed') throw new Error(`the rollback release failed: ${await logSession('platform', 20)}`);
       return r?.status === 'succeeded' && r.current;
     }, 60_000, 500);
     expect((await dev.get('/apps/swarm-node/builds')).body.length).toBe(buildsBefore);
@@ -91,16 +93,13 @@ describe('git push on the swarm runtime', () => {
     await until('the service to come back', async () => (await d.listServices({ filters: JSON.stringify({ name: ['slw-swarm-node-web'] }) })).length === 1, 60_000, 500);
     let last = '';
     await until('the app to answer again', async () => (last = await body()) === 'hello from v1 (deps ok)', 60_000, 1000).catch(async (e: Error) => {
-      const rel = (await dev.get('/apps/swarm-node/releases')).body.map((r: any) => `v${r.version} ${r.status}${r.current ? ' (current)' : ''}`);
+      const rel = (await releases()).map((r) => `v${r.version} ${r.status}${r.current ? ' (current)' : ''}`);
       throw new Error(`${e.message}; last answer: ${JSON.stringify(last)}; releases: ${rel.join(', ')}`);
     });
   });
 
   it('shows the app in a log session from the Docker service logs', async () => {
-    const s = (await dev.post('/apps/swarm-node/log-sessions', { lines: 100, source: 'app' })).body;
-    const res = await fetch(s.logplex_url.replace(/^http:\/\/[^/]+/, stack.apiUrl));
-    const text = await res.text();
-    expect(text).toMatch(/listening on 5000/);
+    expect(await logSession('app', 100)).toMatch(/listening on 5000/);
   });
 
   it('leaves nothing labelled with the app after it is deleted', async () => {

@@ -93,7 +93,7 @@ docker_guard_egress() {
 swarm_init() {
   local state; state=$(docker info --format '{{.Swarm.LocalNodeState}}')
   case $state in
-    active) return 0 ;;
+    active) ;;
     inactive) say "initialising a one-node swarm"
       docker swarm init --advertise-addr 127.0.0.1 >/dev/null || die "docker swarm init failed" ;;
     *) die "the engine's swarm is in state '$state'; fix it by hand (docker swarm leave --force)" ;;
@@ -104,6 +104,7 @@ swarm_init() {
 # dockerd creates docker_gwbridge (the bridge through which overlay containers reach this machine)
 # a moment after `swarm init`, asynchronously; callers need it at once (its gateway is the host's
 # address for containers). Wait for it, and create it the documented way if the engine did not.
+# Runs for a swarm that was already active too (an engine given from outside, just initialised).
 swarm_gwbridge() {
   local end=$((SECONDS + 20))
   until docker network inspect docker_gwbridge >/dev/null 2>&1; do

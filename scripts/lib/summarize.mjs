@@ -24,21 +24,14 @@ for (const f of readdirSync(dir)) {
     const tier = f.replace(/\.json$/, '');
     for (const s of r.testResults ?? []) {
       const testFile = path.relative(path.dirname(path.resolve(dir)), s.name ?? '');
-      // a test file that failed to load counts as a failure even though no test ran in it
-      if (s.status === 'failed' && (s.assertionResults ?? []).length === 0) {
+      const tests = s.assertionResults ?? [];
+      const failedTests = tests.filter((a) => a.status === 'failed');
+      for (const a of failedTests) failures.push(`${tier}: ${testFile} > ${a.fullName}: ${firstLine(a.failureMessages)}`);
+      // a file that failed with no failed test (it did not load, or its beforeAll/afterAll threw and
+      // its tests were skipped) still counts as one failure
+      if (s.status === 'failed' && failedTests.length === 0) {
         failed += 1;
-        failures.push(`${tier}: ${testFile}: did not load: ${firstLine([s.message])}`);
-      }
-      let failedHere = 0;
-      for (const a of s.assertionResults ?? []) {
-        if (a.status !== 'failed') continue;
-        failedHere += 1;
-        failures.push(`${tier}: ${testFile} > ${a.fullName}: ${firstLine(a.failureMessages)}`);
-      }
-      // a file whose beforeAll/afterAll failed has only skipped tests: it still counts as one failure
-      if (s.status === 'failed' && failedHere === 0 && (s.assertionResults ?? []).length > 0) {
-        failed += 1;
-        failures.push(`${tier}: ${testFile}: failed outside its tests: ${firstLine([s.message])}`);
+        failures.push(`${tier}: ${testFile}: ${tests.length ? 'failed outside its tests' : 'did not load'}: ${firstLine([s.message])}`);
       }
     }
   }

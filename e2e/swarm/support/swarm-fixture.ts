@@ -29,18 +29,11 @@ export function docker(): Docker {
 
 /** The address containers on overlay networks reach the host at (docker_gwbridge's gateway). */
 export async function gatewayAddress(d: Docker): Promise<string> {
-  // scripts/lib/docker.sh waits for the bridge after `swarm init`; an engine given from outside
-  // may still be creating it, so look again for a while before giving up
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const net = (await d.getNetwork('docker_gwbridge').inspect().catch(() => undefined)) as
-      | { IPAM?: { Config?: { Gateway?: string }[] } }
-      | undefined;
-    const gw = net?.IPAM?.Config?.[0]?.Gateway;
-    if (gw) return gw;
-    if (Date.now() > deadline) throw new Error('docker_gwbridge is missing or has no gateway (is the swarm initialised?)');
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  // swarm_init (scripts/lib/docker.sh) has waited for the bridge, which dockerd creates after `swarm init`
+  const net = (await d.getNetwork('docker_gwbridge').inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
+  const gw = net.IPAM?.Config?.[0]?.Gateway;
+  if (!gw) throw new Error('docker_gwbridge has no gateway (is the swarm initialised?)');
+  return gw;
 }
 
 export interface SlugServer {
