@@ -7,6 +7,7 @@ import { createPool } from '@slipway/core/db/pool';
 import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
 import { Store } from '@slipway/core/repositories/index';
+import { Settings } from '@slipway/core/settings/settings.service';
 import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-log-sink';
@@ -61,6 +62,7 @@ export interface ApiContext {
   redis: Redis;
   jobs: BullJobQueue;
   box: SecretBox;
+  settings: Settings;
   vault: ConfigVault;
   releases: ReleaseService;
   repoStore: FsRepoStore;
@@ -94,6 +96,7 @@ export function createApiContext(
   const queueRedis = createRedis(config.redis.url, { name: 'api-queue' });
   const jobs = new BullJobQueue(queueRedis, config.redis.prefix);
   const vault = new ConfigVault(box);
+  const settings = new Settings({ store, config, box });
   const releases = new ReleaseService({ store, vault, jobs });
   const runner = opts.runner ?? new SpawnCommandRunner();
   const repoStore = new FsRepoStore({ dir: config.paths.repos, runner, hookPath: hookPath(config) });
@@ -101,7 +104,7 @@ export function createApiContext(
   const urls = urlConfig(config);
   const passwords = new PasswordHasher();
   const lookup = new AppLookup(store);
-  const users = new UsersService({ store, passwords });
+  const users = new UsersService({ store, passwords, settings });
   const buildLogs = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects: adapters.objects });
   const wallets = new WalletService({ store, jobs, payments: new ManualPayments(), log });
   const billingRuns = new BillingService({ store, jobs, log });
@@ -123,7 +126,7 @@ export function createApiContext(
       users,
       orgs: new OrgsService({ store }),
       sshKeys: new SshKeysService({ store }),
-      apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log }),
+      apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log, settings }),
       config: new ConfigService({ store, lookup, vault, releases, jobs }),
       formation: new FormationService({ store, lookup, jobs }),
       domains: new DomainsService({ store, lookup, jobs, domain: config.domain }),
@@ -137,6 +140,7 @@ export function createApiContext(
       admin: new AdminService({
         store,
         users,
+        settings,
         infra: {
           runtime: config.runtime,
           docker: adapters.docker ?? null,
@@ -147,7 +151,7 @@ export function createApiContext(
   };
 
   return {
-    config, log, store, redis, jobs, box, vault, releases, repoStore, buildLogs, adapters, http,
+    config, log, store, redis, jobs, box, settings, vault, releases, repoStore, buildLogs, adapters, http,
     async close() {
       await jobs.close();
       queueRedis.disconnect();

@@ -11,7 +11,7 @@ import { RedisLogStore } from '@slipway/core/adapters/log/redis.log-store';
 import { FsObjectStore } from '@slipway/core/adapters/object-store/fs.object-store';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import type { CommandRunner, CommandSpec } from '@slipway/core/ports/command-runner.port';
-import { createTestDatabase, testRedisUrl, uniquePrefix, type TestDatabase } from '@slipway/core/testing/test-env';
+import { createTestDatabase, setTestSetting, testRedisUrl, uniquePrefix, type TestDatabase } from '@slipway/core/testing/test-env';
 import { createApiContext, type ApiContext } from '@slipway/api/context';
 import { createHttpApp } from '@slipway/api/http/app';
 import { installHook } from '@slipway/api/git/hook-installer';
@@ -49,6 +49,7 @@ export async function freePort(): Promise<number> {
 
 export async function startApiHarness(env: Record<string, string> = {}, opts: { authAttemptsPer15Min?: number } = {}): Promise<ApiHarness> {
   const db = await createTestDatabase();
+  await setTestSetting(db.pool, 'signup_enabled', true); // the tests play users who sign up
   const dataDir = await mkdtemp(path.join(tmpdir(), 'slw-api-'));
   const port = await freePort();
   const config = loadConfig({

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { createTestDatabase, REPO_ROOT, requireEnv, testRedisUrl, uniquePrefix, type TestDatabase } from '@slipway/core/testing/test-env';
+import { createTestDatabase, REPO_ROOT, requireEnv, setTestSetting, testRedisUrl, uniquePrefix, type TestDatabase } from '@slipway/core/testing/test-env';
 import { freePort } from './api-harness.js';
 import { ApiClient } from './client.js';
 
@@ -101,7 +101,9 @@ export async function startStack(extra: StackEnv = {}): Promise<Stack> {
   if (setupCode !== 0) throw new Error(`setup failed; see ${logDir}/setup.log`);
   // Hourly billing would suspend the test organizations (they have no credit) at minute 5 of any
   // hour a test runs across; tests that bill call the explicit run endpoint instead.
-  if (!extraEnv.SLIPWAY_TEST_KEEP_BILLING) await db.pool.query(`UPDATE settings SET value = 'false' WHERE key = 'billing_enabled'`);
+  if (!extraEnv.SLIPWAY_TEST_KEEP_BILLING) await setTestSetting(db.pool, 'billing_enabled', false);
+  // the tests play ordinary users who sign up (a fresh install has sign-up off)
+  await setTestSetting(db.pool, 'signup_enabled', true);
 
   // the edge, as scripts/lib/edge.sh starts it
   const edgeDir = path.join(dataDir, 'edge');

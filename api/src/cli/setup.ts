@@ -7,7 +7,8 @@ import { loadConfig } from '@slipway/core/config/config';
 import { createLogger } from '@slipway/core/logger';
 import { createPool } from '@slipway/core/db/pool';
 import { runMigrations } from '@slipway/core/db/migrate';
-import { loadOrCreateMasterKey } from '@slipway/core/crypto';
+import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
+import { Settings } from '@slipway/core/settings/settings.service';
 import { preparePrivateDirs } from '@slipway/core/config/data-dirs';
 import { Store } from '@slipway/core/repositories/index';
 import { UsersService } from '../services/users.service.js';
@@ -18,13 +19,14 @@ const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger({ level: 'warn', name: 'setup' });
-  loadOrCreateMasterKey(config.masterKeyFile);
+  const box = new SecretBox(loadOrCreateMasterKey(config.masterKeyFile));
   await preparePrivateDirs(config);
   const pool = createPool(config.databaseUrl, 2);
   try {
     const applied = await runMigrations(pool, MIGRATIONS, log);
     if (applied.length) process.stdout.write(`migrations applied: ${applied.join(', ')}\n`);
-    const users = new UsersService({ store: new Store(pool), passwords: new PasswordHasher() });
+    const store = new Store(pool);
+    const users = new UsersService({ store, passwords: new PasswordHasher(), settings: new Settings({ store, config, box }) });
     const admin = await users.ensureFirstAdmin(config.admin.email, config.admin.password);
     if (admin.created) {
       process.stdout.write(`\n  First admin: ${admin.email}\n`);

@@ -10,6 +10,8 @@ import type { Store } from '@slipway/core/repositories/index';
 import type { AppSummary } from '@slipway/core/repositories/app.repository';
 import type { AppRow, PlanRow } from '@slipway/core/repositories/types';
 import type { Logger } from '@slipway/core/logger';
+import type { Settings } from '@slipway/core/settings/settings.service';
+import { maxAppsPerOrg } from '@slipway/core/settings/core.settings';
 import type { AppLookup } from './app-lookup.js';
 import type { RepoStore } from './git-repos.port.js';
 
@@ -33,7 +35,7 @@ export interface UpdateAppInput {
 }
 
 export class AppsService {
-  constructor(private readonly deps: { store: Store; lookup: AppLookup; jobs: JobQueue; repos: RepoStore; domain: string; log: Logger }) {}
+  constructor(private readonly deps: { store: Store; lookup: AppLookup; jobs: JobQueue; repos: RepoStore; domain: string; log: Logger; settings: Settings }) {}
 
   async create(userId: string, input: CreateAppInput): Promise<AppSummary> {
     const { store } = this.deps;
@@ -46,7 +48,7 @@ export class AppsService {
     assertCan(org.role, 'app:create', 'create apps');
     const plan = await this.resolvePlan(input.plan);
     const name = input.name === undefined || input.name === null ? await this.pickName() : validateAppName(input.name);
-    const maxApps = await store.repos.settings.get<number>('max_apps_per_org', 100);
+    const maxApps = await this.deps.settings.get(maxAppsPerOrg);
     try {
       const app = await store.transaction(async (repos) => {
         await repos.orgs.lock(org.id); // concurrent creates count one after another

@@ -6,6 +6,8 @@ import { ConflictError, ForbiddenError, ValidationError } from '@slipway/core/er
 import type { Store, Repositories } from '@slipway/core/repositories/index';
 import type { UserRow } from '@slipway/core/repositories/types';
 import { isUniqueViolation } from '@slipway/core/db/pool';
+import type { Settings } from '@slipway/core/settings/settings.service';
+import { signupEnabled } from '@slipway/core/settings/core.settings';
 import { PASSWORD_MIN, type PasswordHasher } from './passwords.js';
 
 const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -31,10 +33,10 @@ export function orgNameFromEmail(email: string): string {
 }
 
 export class UsersService {
-  constructor(private readonly deps: { store: Store; passwords: PasswordHasher }) {}
+  constructor(private readonly deps: { store: Store; passwords: PasswordHasher; settings: Settings }) {}
 
   async signUp(input: { email: unknown; password: unknown; name?: unknown }): Promise<UserRow> {
-    if (!(await this.deps.store.repos.settings.get('signup_enabled', true))) {
+    if (!(await this.deps.settings.get(signupEnabled))) {
       throw new ForbiddenError('Sign-up is turned off on this Slipway; ask an administrator for an account.');
     }
     return this.create({ ...input, isAdmin: false });

@@ -51,6 +51,10 @@ export class SettingsRepository {
     );
   }
 
+  async remove(key: string): Promise<void> {
+    await this.db.query(`DELETE FROM settings WHERE key = $1`, [key]);
+  }
+
   async all(): Promise<{ key: string; value: unknown; isSecret: boolean }[]> {
     const { rows } = await this.db.query(`SELECT key, value, is_secret FROM settings ORDER BY key`);
     return camelAll(rows);

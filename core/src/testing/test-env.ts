@@ -57,3 +57,11 @@ export function testRedisUrl(): string {
 export function uniquePrefix(tag = 't'): string {
   return `${tag}${randomBytes(4).toString('hex')}`;
 }
+
+/** Stores a platform setting straight in the database (what an admin would do in the console). */
+export async function setTestSetting(pool: { query(sql: string, params: unknown[]): Promise<unknown> }, key: string, value: unknown): Promise<void> {
+  await pool.query(
+    `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [key, JSON.stringify(value)],
+  );
+}

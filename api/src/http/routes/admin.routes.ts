@@ -26,8 +26,12 @@ export function adminRoutes(admin: AdminService): Router {
     res.json(await admin.settings());
   });
 
+  r.get('/api/v1/admin/settings/catalog', async (_req, res) => {
+    res.json((await admin.settingsCatalog()).map((s) => ({ key: s.key, group: s.group, description: s.description, secret: s.secret, value: s.value, is_set: s.isSet, is_default: s.isDefault })));
+  });
+
   r.patch('/api/v1/admin/settings', async (req, res) => {
-    res.json(await admin.updateSettings((req.body ?? {}) as Record<string, unknown>, req.actor!.user.id));
+    res.json(await admin.updateSettings((req.body ?? {}) as Record<string, unknown>, { userId: req.actor!.user.id, ip: req.ip ?? null }));
   });
 
   r.get('/api/v1/admin/infrastructure', async (_req, res) => {
