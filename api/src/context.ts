@@ -43,6 +43,9 @@ import { ManualPayments } from '@slipway/core/adapters/payments/manual.payments'
 import { OrgBillingService } from './services/billing.service.js';
 import { BillingAdminService } from './services/billing-admin.service.js';
 import { PlansAdminService } from './services/plans-admin.service.js';
+import { NodesAdminService } from './services/nodes-admin.service.js';
+import type { SwarmNodes } from '@slipway/core/adapters/runtime/swarm/swarm.nodes';
+import { RedisEdgeTable, edgeAgentToken } from '@slipway/core/adapters/edge/swarm/swarm-edge.config';
 import { FsRepoStore } from './git/fs.repo-store.js';
 import { hookPath } from './git/hook-installer.js';
 
@@ -53,6 +56,8 @@ export interface ApiAdapters {
   runtime: Pick<Runtime, 'status'>;
   /** The Docker connection for the admin console (swarm runtime only). */
   docker?: (() => Promise<DockerConnectionInfo>) | null;
+  /** The swarm's nodes (swarm runtime only; nodes need it). */
+  swarmNodes?: SwarmNodes | null;
 }
 
 export interface ApiContext {
@@ -116,6 +121,7 @@ export function createApiContext(
     urls,
     clientDir: config.api.clientDir,
     trustProxy: config.api.trustProxy,
+    edge: config.runtime === 'swarm' ? { token: edgeAgentToken(box), routes: () => new RedisEdgeTable(redis, config.redis.prefix).routes() } : null,
     health: async () => {
       const db = await pool.query('SELECT 1').then(() => true, () => false);
       const r = await redis.ping().then((p) => p === 'PONG', () => false);
@@ -137,6 +143,7 @@ export function createApiContext(
       billing: new OrgBillingService({ store, wallets }),
       billingAdmin: new BillingAdminService({ store, wallets, billing: billingRuns }),
       plansAdmin: new PlansAdminService({ store, log }),
+      nodes: new NodesAdminService({ store, box, jobs, swarm: adapters.swarmNodes ?? null, log }),
       admin: new AdminService({
         store,
         users,

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logLevel, name: 'api' });
   const ctx = createApiContext(config, log, ({ redis }) => {
     const view = createRuntimeView(config, redis, new RedisLogStore({ redis, prefix: config.redis.prefix }), log);
-    return { objects: createObjectStore(config), logs: view.logs, runtime: view.runtime, docker: view.docker };
+    return { objects: createObjectStore(config), logs: view.logs, runtime: view.runtime, docker: view.docker, swarmNodes: view.swarmNodes };
   });
   await installHook(config);
   const git = startGit(ctx);

@@ -29,6 +29,8 @@ import { buildProcessor } from './processors/build.processor.js';
 import { deployProcessor } from './processors/deploy.processor.js';
 import { maintenanceProcessor } from './processors/maintenance.processor.js';
 import { createWorkerRuntime, type WorkerRuntime } from './runtime.js';
+import { Settings } from '@slipway/core/settings/settings.service';
+import { createWorkerCluster } from './cluster.js';
 
 export interface WorkerContext {
   config: Config;
@@ -70,6 +72,8 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const runner = new SpawnCommandRunner();
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
   const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls });
+  const settings = new Settings({ store, config, box });
+  const cluster = runtime.swarm ? createWorkerCluster({ config, log, store, settings, box, connection, docker: runtime.swarm.docker, runtime: runtime.swarm.runtime }) : null;
   const locks = new AppLocks(pool);
   const specs = new ReleaseSpecs(vault);
   const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000 });
@@ -106,6 +110,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   return {
     config, log, store, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, deployedSpecs,
     async start() {
+      await cluster?.prepare();
       const specsNow = await deployedSpecs();
       await runtime.recover(specsNow);
       log.info({ apps: specsNow.length }, 'runtime recovered');
@@ -114,6 +119,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 30_000, stalledInterval: 15_000 }));
       workers.push(new Worker(QUEUE.deploy, deployProcessor(ops), { ...common, concurrency: 8 }));
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
+      if (cluster) workers.push(await cluster.start());
       for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
       await maintenance.upsertJobScheduler('reaper', { every: 60_000 }, { name: 'reap', data: { kind: 'reap' } });
       if (runtime.reconcileEveryMs > 0) await maintenance.upsertJobScheduler('reconcile', { every: runtime.reconcileEveryMs }, { name: 'reconcile', data: { kind: 'reconcile' } });
@@ -123,6 +129,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       await Promise.all(workers.map((w) => w.close()));
       await runtime.shutdown();
       await maintenance.close();
+      await cluster?.close();
       await jobs.close();
       connection.disconnect();
       redis.disconnect();

@@ -14,6 +14,9 @@ import { builderPaths } from '@slipway/builder/paths';
 import { SwarmRuntime, type ReconcileOptions } from '@slipway/core/adapters/runtime/swarm/swarm.runtime';
 import { ContainerBuildExecutor } from '@slipway/core/adapters/build/container.build-executor';
 import { createDockerClient } from '@slipway/core/adapters/docker/docker.client';
+import { RedisEdgeTable } from '@slipway/core/adapters/edge/swarm/swarm-edge.config';
+import { EDGE_SERVICE } from '@slipway/core/adapters/runtime/swarm/platform-services';
+import type Docker from 'dockerode';
 import type { SlugUrls } from '@slipway/core/services/slug-urls';
 
 export interface WorkerRuntime {
@@ -24,6 +27,8 @@ export interface WorkerRuntime {
   recover(specs: ReleaseSpec[], fresh?: Required<ReconcileOptions>): Promise<void>;
   /** How often the reconcile job runs (0: only at start-up). */
   reconcileEveryMs: number;
+  /** The swarm runtime's engine (nodes, registry and edge are built on it by cluster.ts). */
+  swarm?: { docker: Docker; runtime: SwarmRuntime };
   shutdown(): Promise<void>;
 }
 
@@ -54,7 +59,9 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     },
     attachableNetworks: config.docker.attachableNetworks,
     certResolver: config.traefik.certResolver,
-    edgeService: config.traefik.service,
+    // Slipway's nginx edge or an operator's Traefik, whichever runs (swarm_edge setting)
+    edgeService: [EDGE_SERVICE, config.traefik.service],
+    routes: new RedisEdgeTable(deps.redis, config.redis.prefix),
     logger: log.child({ component: 'swarm' }),
   });
   const paths = builderPaths();
@@ -79,6 +86,7 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
       else log.debug('swarm reconciled: nothing to repair');
     },
     reconcileEveryMs: config.docker.reconcileIntervalSeconds * 1000,
+    swarm: { docker, runtime },
     shutdown: async () => undefined, // services keep running without the worker
   };
 }

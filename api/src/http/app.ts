@@ -16,6 +16,8 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { slugRoutes } from './routes/slugs.routes.js';
 import { billingRoutes } from './routes/billing.routes.js';
 import { adminPlansRoutes } from './routes/admin-plans.routes.js';
+import { adminNodesRoutes } from './routes/admin-nodes.routes.js';
+import { edgeConfigRoutes } from './routes/edge-config.routes.js';
 import type { Router } from 'express';
 
 export const BODY_LIMIT = '256kb';
@@ -45,6 +47,7 @@ export function createHttpApp(ctx: HttpContext, opts: HttpAppOptions = {}): Expr
   app.use(accessLog());
   for (const r of opts.before ?? []) app.use(r);
   app.use(slugRoutes(ctx.slugs));
+  if (ctx.edge) app.use(edgeConfigRoutes(ctx.edge));
 
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(cookieParser());
@@ -72,6 +75,7 @@ export function createHttpApp(ctx: HttpContext, opts: HttpAppOptions = {}): Expr
   app.use('/apps/:app', appResourceRoutes(ctx));
   app.use(billingRoutes(ctx));
   app.use(adminPlansRoutes(ctx));
+  app.use(adminNodesRoutes(ctx.services.nodes));
   app.use(adminRoutes(ctx.services.admin));
   for (const r of opts.extra ?? []) app.use(r);
   app.use(systemRoutes(ctx));

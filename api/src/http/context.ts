@@ -18,6 +18,8 @@ import type { OrgBillingService } from '../services/billing.service.js';
 import type { BillingAdminService } from '../services/billing-admin.service.js';
 import type { AdminService } from '../services/admin.service.js';
 import type { PlansAdminService } from '../services/plans-admin.service.js';
+import type { NodesAdminService } from '../services/nodes-admin.service.js';
+import type { EdgeConfigSource } from './routes/edge-config.routes.js';
 import type { UrlConfig } from './serializers/urls.js';
 import type { SlugUrls } from '@slipway/core/services/slug-urls';
 import type { ObjectStore } from '@slipway/core/ports/object-store.port';
@@ -30,6 +32,8 @@ export interface HttpContext {
   clientDir: string | null;
   trustProxy: boolean;
   health: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  /** The swarm edge's configuration source (swarm runtime only). */
+  edge?: EdgeConfigSource | null;
   services: {
     auth: AuthService;
     users: UsersService;
@@ -47,5 +51,6 @@ export interface HttpContext {
     billingAdmin: BillingAdminService;
     plansAdmin: PlansAdminService;
     admin: AdminService;
+    nodes: NodesAdminService;
   };
 }

@@ -6,6 +6,7 @@ export const QUEUE = {
   deploy: 'deploy',
   billing: 'billing',
   maintenance: 'maintenance',
+  nodes: 'nodes',
 } as const;
 
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
@@ -31,3 +32,11 @@ export interface BillingJob {
 }
 
 export type MaintenanceJob = { kind: 'reap' } | { kind: 'reconcile' };
+
+/** Worker nodes: provision (or resume), drain, remove one node; the heartbeat checks them all. */
+export type NodeJob =
+  | { kind: 'provision'; nodeId: string }
+  | { kind: 'drain'; nodeId: string }
+  | { kind: 'activate'; nodeId: string }
+  | { kind: 'remove'; nodeId: string }
+  | { kind: 'heartbeat' };

@@ -5,6 +5,7 @@ import { AppRepository, DomainRepository } from './app.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
 import { SshKeyRepository, TokenRepository } from './credential.repository.js';
 import { FormationRepository } from './formation.repository.js';
+import { NodeRepository } from './node.repository.js';
 import { ActivityRepository, PlanRepository, SettingsRepository } from './misc.repository.js';
 import { BuildRepository, ReleaseRepository, SlugRepository } from './release.repository.js';
 import { OrgRepository, UserRepository } from './user.repository.js';
@@ -25,6 +26,7 @@ export function createRepositories(db: Queryable) {
     formation: new FormationRepository(db),
     settings: new SettingsRepository(db),
     activity: new ActivityRepository(db),
+    nodes: new NodeRepository(db),
   };
 }
 

@@ -1,8 +1,11 @@
-// nginx configuration text for the local edge: the main nginx.conf (written once by the bootstrap
-// CLI), the routing include (written by NginxEdge on every change) and the edge's own HTML pages.
+// nginx configuration text for the edges: the main nginx.conf (local edge: written once by the
+// bootstrap CLI), the routing include (written by NginxEdge on every change) and the edge's own HTML
+// pages. The swarm edge uses the same text with the routes inlined into one file and a `resolver`:
+// its targets are DNS names (tasks.slw-<app>-web) looked up per request through Docker's embedded
+// DNS, so tasks that come and go are found without a reload.
 // Pure functions: every name that reaches the text is validated here first (hostnames with
 // validateHostname, app ids and targets by their own rules), so no input can inject a directive.
-// Leaves out: writing files, running nginx (nginx.edge.ts, nginx-bootstrap.ts).
+// Leaves out: writing files, running nginx (nginx.edge.ts, nginx-bootstrap.ts, the edge image).
 import net from 'node:net';
 import path from 'node:path';
 import { ValidationError } from '../../../errors.js';
@@ -16,6 +19,8 @@ export interface EdgeLayout {
   bind: string;
   /** Worker user when the master runs as root (null: do not switch). */
   user: string | null;
+  /** A DNS resolver (IP) for targets named by hostname: looked up per request (swarm edge). */
+  resolver?: string;
 }
 
 export const edgePaths = (dir: string) => ({
@@ -66,12 +71,18 @@ export const upstreamName = (appId: string): string => {
 const pageReturn = (code: number, name: keyof typeof PAGES): string =>
   `default_type text/html; return ${code} '${PAGES[name]}';`;
 
-export function mainConfig(layout: EdgeLayout): string {
+/** The main configuration; with `inlineRoutes` (the swarm edge) the routing table is part of this
+ *  one file instead of the include the local edge rewrites. */
+export function mainConfig(layout: EdgeLayout, inlineRoutes?: string): string {
   const dir = assertSafePath(layout.dir);
   const p = edgePaths(dir);
   const listen = listenLines(layout.bind, layout.port, '        ', ' default_server');
-  return `# Slipway edge (local runtime). Written by nginx-bootstrap; the routing table is
-# ${p.active}, written by the worker (NginxEdge) and validated with nginx -t before each reload.
+  if (layout.resolver !== undefined && !net.isIP(layout.resolver)) throw new ValidationError(`edge resolver "${printable(layout.resolver)}" must be an IP address`);
+  const resolver = layout.resolver ? `    resolver ${layout.resolver} valid=2s ipv6=off;\n    resolver_timeout 3s;\n` : '';
+  const routes = inlineRoutes === undefined ? `    include ${p.active};\n` : inlineRoutes;
+  return `# Slipway edge. ${inlineRoutes === undefined
+    ? `Written by nginx-bootstrap; the routing table is\n# ${p.active}, written by the worker (NginxEdge) and validated with nginx -t before each reload.`
+    : 'Rendered by the api for the swarm edge, with the routing table inline;\n# the edge agent validates it with nginx -t before it reloads.'}
 ${layout.user ? `user ${layout.user};\n` : ''}worker_processes auto;
 worker_rlimit_nofile 16384;
 worker_shutdown_timeout 10s;
@@ -138,15 +149,14 @@ http {
     proxy_next_upstream error timeout;
     proxy_next_upstream_tries 3;
     add_header X-Request-Id $slw_request_id always;
-
+${resolver}
     # Unknown hosts: a clear 404.
     server {
 ${listen}        server_name _;
         location / { ${pageReturn(404, 'notFound')} }
     }
 
-    include ${p.active};
-}
+${routes}}
 `;
 }
 
@@ -164,13 +174,17 @@ function routeBlock(layout: EdgeLayout, route: EdgeRoute): string {
     );
   }
   if (!route.targets.length) return head + server(`    location / { ${pageReturn(503, 'noWeb')} }\n`);
+  const errorPage = `    error_page 502 503 504 @slw_app_error;\n    location @slw_app_error { ${pageReturn(502, 'appError')} }\n`;
+  const only = route.targets.length === 1 ? route.targets[0]! : null;
+  if (layout.resolver && only && !net.isIP(only.host)) {
+    // looked up per request (every address the name has, round-robin, next one on error)
+    const [host, port] = target(only).split(':');
+    return head + server(`${errorPage}    location / {\n        set $slw_target "${host}";\n        proxy_pass http://$slw_target:${port};\n    }\n`);
+  }
   const servers = [...new Set(route.targets.map(target))].map((t) => `    server ${t} max_fails=1 fail_timeout=3s;\n`).join('');
   return head +
     `upstream ${name} {\n${servers}    keepalive 32;\n}\n` +
-    server(
-      `    error_page 502 503 504 @slw_app_error;\n    location @slw_app_error { ${pageReturn(502, 'appError')} }\n` +
-      `    location / { proxy_pass http://${name}; }\n`,
-    );
+    server(`${errorPage}    location / { proxy_pass http://${name}; }\n`);
 }
 
 /** The routing include: one upstream + server per routed app, in a stable order. */
