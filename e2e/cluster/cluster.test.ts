@@ -86,7 +86,6 @@ describe('nodes', () => {
     expect(a.body.status).toBe('pending');
     expect(a.body.public_key).toMatch(/^ssh-ed25519 \S+ slipway-node-node1$/);
     expect(a.text).not.toMatch(/PRIVATE KEY/);
-    await authorize(m1(), a.body.public_key);
     expect((await admin.post(`/api/v1/admin/nodes/${a.body.id}/provision`)).status).toBe(202);
     // node2: the admin's own key and the host key pinned up front
     const b = await admin.post('/api/v1/admin/nodes', { name: 'node2', host: m2().ip, port: 22, private_key: await c.privateKey(), host_key_fingerprint: await hostKeyFingerprint(m2()) });
@@ -95,6 +94,11 @@ describe('nodes', () => {
     expect(seen.seen_host_key).toBe(await hostKeyFingerprint(m1()));
     expect((await admin.post(`/api/v1/admin/nodes/${a.body.id}/host-key`, { host_key_fingerprint: 'SHA256:' + 'A'.repeat(43) })).status).toBe(400);
     expect((await admin.post(`/api/v1/admin/nodes/${a.body.id}/host-key`, { host_key_fingerprint: seen.seen_host_key })).status).toBe(202);
+    // the public key is not in node1's authorized_keys yet: provisioning fails, saying so; a retry resumes
+    const failed = await waitNode(admin, a.body.id, 'failed', 60_000);
+    expect(failed.status_detail).toMatch(/^connect: .*authorized_keys/);
+    await authorize(m1(), a.body.public_key);
+    expect((await admin.post(`/api/v1/admin/nodes/${a.body.id}/provision`)).status).toBe(202);
     [node1, node2] = await Promise.all([waitNode(admin, a.body.id, 'ready'), waitNode(admin, b.body.id, 'ready')]);
     report('cluster: two nodes provisioned (ready) in', `${((Date.now() - t0) / 1000).toFixed(1)} s`);
     for (const n of [node1, node2]) {
@@ -106,6 +110,10 @@ describe('nodes', () => {
       expect(log).not.toMatch(/SWMTKN/); // the join token is never kept
       expect(log).toContain('Ready');
     }
+    // the log as the admin console streams it (SSE); it ends since the node rests
+    const sse = await (await fetch(`${stack.apiUrl}/api/v1/admin/nodes/${node2.id}/log/stream`, { headers: { authorization: `Bearer ${admin.token}` } })).text();
+    expect(sse).toContain('event: status\ndata: {"status":"ready"');
+    expect(sse).toMatch(/event: line\ndata: .*Joining the swarm/);
     const swarm = (await admin.get('/api/v1/admin/nodes/swarm')).body as { id: string; state: string; labels: Record<string, string> }[];
     expect(swarm).toHaveLength(3);
     expect(swarm.find((s) => s.id === node1.swarm_node_id)).toMatchObject({ state: 'ready', labels: { 'slipway.node': node1.id, 'slipway.edge': 'true' } });
@@ -177,6 +185,9 @@ describe('apps on the cluster', () => {
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = Date.now();
     expect((await admin.post(`/api/v1/admin/nodes/${node2.id}/drain`)).status).toBe(202);
+    // meanwhile a route change: the edges reload their configuration (gracefully) under the probe
+    expect((await dev.post(`/apps/${APP}/domains`, { hostname: 'www.cluster-web.example.com' })).status).toBe(201);
+    await eventually(async () => expect((await edgeGet(m1().ip, stack.edgePort, 'www.cluster-web.example.com')).body.trim()).toBe('procfile app'), 60_000, 500);
     await waitNode(admin, node2.id, 'drained', 300_000);
     report('cluster: reschedule after drain', `${((Date.now() - t0) / 1000).toFixed(1)} s`);
     await new Promise((r) => setTimeout(r, 1000));

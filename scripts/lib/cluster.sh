@@ -85,9 +85,9 @@ cluster_iptables() { # cluster_iptables add|del
     iptables -I FORWARD 1 -j "$chain"
     iptables -t nat -I POSTROUTING 1 -s "$CLUSTER_SUBNET.0/24" ! -o "$CLUSTER_BRIDGE" -j MASQUERADE
   else
-    iptables -D FORWARD -j "$chain" 2>/dev/null
-    iptables -F "$chain" 2>/dev/null && iptables -X "$chain" 2>/dev/null
-    iptables -t nat -D POSTROUTING -s "$CLUSTER_SUBNET.0/24" ! -o "$CLUSTER_BRIDGE" -j MASQUERADE 2>/dev/null
+    iptables -D FORWARD -j "$chain" 2>/dev/null || true
+    { iptables -F "$chain" && iptables -X "$chain"; } 2>/dev/null || true
+    iptables -t nat -D POSTROUTING -s "$CLUSTER_SUBNET.0/24" ! -o "$CLUSTER_BRIDGE" -j MASQUERADE 2>/dev/null || true
   fi
   return 0
 }
@@ -173,7 +173,7 @@ machine_pids() { # machine_pids MNT-NS-LINK
   local want=$1 p
   [ -n "$want" ] || return 0
   for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$want" ] && echo "${p#/proc/}"
+    [ "$(readlink "$p/ns/mnt" 2>/dev/null)" != "$want" ] || echo "${p#/proc/}"
   done
 }
 
@@ -181,16 +181,18 @@ machine_stop() {
   local name=$1 d="$CLUSTER_DIR/$1" pid pids end mnt
   mnt=$(readlink "/proc/$(cl_keeper "$name")/ns/mnt" 2>/dev/null) || mnt=
   # dockerd first, gracefully (it stops its containers), then everything else in the machine
-  for pid in $(cat "$d/run/docker.pid" "$d/run/slipway-dockerd.pid" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
+  for pid in $(cat "$d/run/docker.pid" "$d/run/slipway-dockerd.pid" 2>/dev/null || true); do kill -TERM "$pid" 2>/dev/null || true; done
   end=$((SECONDS + 20))
-  while [ -n "$(for pid in $(cat "$d/run/docker.pid" "$d/run/slipway-dockerd.pid" 2>/dev/null); do kill -0 "$pid" 2>/dev/null && echo x; done)" ] && [ $SECONDS -lt $end ]; do sleep 0.2; done
+  while [ -n "$(for pid in $(cat "$d/run/docker.pid" "$d/run/slipway-dockerd.pid" 2>/dev/null || true); do kill -0 "$pid" 2>/dev/null && echo x; done)" ] && [ $SECONDS -lt $end ]; do sleep 0.2; done
   pids=$(machine_pids "$mnt")
-  [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+  # shellcheck disable=SC2086
+  [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
   end=$((SECONDS + 10))
   while [ -n "$(machine_pids "$mnt")" ] && [ $SECONDS -lt $end ]; do sleep 0.1; done
   ip netns del "$(cl_ns "$name")" 2>/dev/null || true
 }
 
+# Safe under `set -e` (scripts/up): nothing it undoes may be missing already.
 cluster_stop() {
   [ -n "$CLUSTER_DIR" ] || return 0
   local m

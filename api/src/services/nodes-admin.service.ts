@@ -64,8 +64,8 @@ export class NodesAdminService {
     const fingerprint = input.hostKeyFingerprint === undefined || input.hostKeyFingerprint === null ? null : validateFingerprint(input.hostKeyFingerprint);
     const generate = input.generateKey === true;
     if (generate === (input.privateKey !== undefined)) throw new ValidationError('Give either private_key (the key Slipway uses to reach the node) or generate_key: true.', { field: 'private_key' });
-    this.swarm();
     const pair = generate ? generatedPair(name) : givenPair(input.privateKey, name);
+    this.swarm();
     const taken = await this.deps.store.repos.nodes.exists(host, port, name);
     if (taken) throw new ConflictError(taken === 'name' ? `A node named ${name} exists already.` : `A node at ${host}:${port} exists already.`);
     const id = randomUUID();
