@@ -62,7 +62,7 @@ export class PrivateRegistry {
     if (!this.enabled) return null;
     const { config, log } = this.deps;
     const self = await this.deps.nodes.self();
-    const host = config.cluster.registryHost ?? self.address;
+    const host = config.cluster.registryHost ?? (await this.defaultHost(self.address));
     const port = config.cluster.registryPort;
     const address = `${host}:${port}`;
     const ca = await this.ca();
@@ -97,6 +97,17 @@ export class PrivateRegistry {
     await this.pruneSecrets(new Set(Object.values(secrets).map((s) => s.id)));
     this.addr = address;
     return address;
+  }
+
+  /** The manager's advertise address; for a one-machine swarm advertised on loopback, the swarm's
+   *  gateway instead (Docker treats a loopback registry as insecure: no TLS verification, no client
+   *  certificates). */
+  private async defaultHost(advertised: string): Promise<string> {
+    if (!/^127\./.test(advertised) && advertised !== '::1') return advertised;
+    const net = (await this.deps.docker.getNetwork('docker_gwbridge').inspect().catch(() => null)) as { IPAM?: { Config?: { Gateway?: string }[] } } | null;
+    const gw = net?.IPAM?.Config?.[0]?.Gateway;
+    if (!gw) throw new UpstreamError('the swarm is advertised on a loopback address and has no docker_gwbridge: set SLIPWAY_REGISTRY_HOST');
+    return gw;
   }
 
   /** A client certificate for one node (provisioning installs it with the CA). */
