@@ -41,6 +41,11 @@ async function main(): Promise<void> {
   try {
     const admin = stack.admin;
     const key = await c.privateKey();
+    // the worker is ready once it has labelled the manager (after the registry and the edge)
+    await eventually(async () => {
+      const swarm = (await admin.get('/api/v1/admin/nodes/swarm')).body as { labels?: Record<string, string> }[];
+      if (!swarm.some((n) => n.labels?.['slipway.node'] === 'manager')) throw new Error('the worker is not ready');
+    }, 300_000, 500);
     const t0 = Date.now();
     const added = await Promise.all(c.nodes.map(async (m, i) => (await admin.post('/api/v1/admin/nodes', {
       name: m.name, host: m.ip, private_key: key, host_key_fingerprint: await hostKeyFingerprint(m), roles: i === 0 ? ['edge'] : [],
@@ -74,20 +79,33 @@ async function main(): Promise<void> {
     console.log(`reschedule after drain (node2's tasks running elsewhere): ${((Date.now() - d0) / 1000).toFixed(1)} s`);
 
     const net = orgNetworkName(app.organization.id);
-    const tasks = (await c.docker.listTasks({ filters: JSON.stringify({ service: [web], 'desired-state': ['running'] }) })) as {
-      Status: { State: string }; NetworksAttachments?: { Network?: { Spec?: { Name?: string } }; Addresses?: string[] }[];
-    }[];
-    const taskIp = tasks.find((t) => t.Status.State === 'running')!.NetworksAttachments!.find((n) => n.Network?.Spec?.Name === net)!.Addresses![0]!.split('/')[0]!;
+    const taskIps = async () => {
+      const tasks = (await c.docker.listTasks({ filters: JSON.stringify({ service: [web], 'desired-state': ['running'] }) })) as {
+        Status: { State: string }; NetworksAttachments?: { Network?: { Spec?: { Name?: string } }; Addresses?: string[] }[];
+      }[];
+      return tasks.filter((t) => t.Status.State === 'running').map((t) => t.NetworksAttachments!.find((n) => n.Network?.Spec?.Name === net)!.Addresses![0]!.split('/')[0]!);
+    };
     const load = async (ip: string, port: number) => {
       const r = await probe(c.docker, net, `exec ${shellQuote(['node', '-e', LOAD, ip, String(port), host, String(seconds), String(connections)])}`, (seconds + 60) * 1000);
       const [ok, errors] = r.output.trim().split(/\s+/).map(Number);
       return { rps: (ok ?? 0) / seconds, errors: errors ?? NaN };
     };
-    const viaEdge = await load(c.nodes[0]!.ip, stack.edgePort);
-    const direct = await load(taskIp, 5000);
-    console.log(`edge on the swarm (node1, 3 tasks behind it): ${viaEdge.rps.toFixed(0)} requests/s (${viaEdge.errors} errors)`);
-    console.log(`direct to one task: ${direct.rps.toFixed(0)} requests/s (${direct.errors} errors)`);
-    console.log(`edge / direct: ${(viaEdge.rps / direct.rps).toFixed(2)} (${connections} keep-alive connections, ${seconds} s each, from a container on the manager)`);
+    const line = (what: string, m: { rps: number; errors: number }) => console.log(`${what}: ${m.rps.toFixed(0)} requests/s (${m.errors} errors)`);
+    const edge3 = await load(c.nodes[0]!.ip, stack.edgePort);
+    const direct = await load((await taskIps())[0]!, 5000);
+    line('edge on the swarm (node1), 3 tasks behind it', edge3);
+    line('direct to one task', direct);
+    // the edge's own cost: one task behind it
+    await dev.patch(`/apps/${APP}/formation`, { updates: [{ type: 'web', quantity: 1 }] });
+    await eventually(async () => {
+      if ((await taskIps()).length !== 1) throw new Error('not scaled down yet');
+    }, 120_000, 1000);
+    await new Promise((r) => setTimeout(r, 3000)); // the stopped tasks' addresses leave DNS
+    const edge1 = await load(c.nodes[0]!.ip, stack.edgePort);
+    const direct1 = await load((await taskIps())[0]!, 5000);
+    line('edge on the swarm (node1), 1 task behind it', edge1);
+    line('direct to that task', direct1);
+    console.log(`edge / direct: ${(edge3.rps / direct.rps).toFixed(2)} with 3 tasks, ${(edge1.rps / direct1.rps).toFixed(2)} with 1 (${connections} keep-alive connections, ${seconds} s each, from a container on the manager; the app is python3 -m http.server)`);
   } finally {
     await stack.stop();
   }

@@ -11,7 +11,8 @@
 // routing table for Slipway's own nginx edge (`routes`: the app's hostnames → tasks.slw-<app>-web,
 // or the no-web page while web runs no process). Operations on one app are serialised in this process.
 // Leaves out: building (ContainerBuildExecutor), log storage (swarm.logs.ts reads Docker's logs),
-// locking across worker processes, placing images on nodes (node provisioning loads them).
+// locking across worker processes, getting images onto nodes (the private registry: worker cluster
+// service; useStackImage names the stack image by its registry name).
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { CommandFailedError, LimitError, ValidationError } from '../../../errors.js';
