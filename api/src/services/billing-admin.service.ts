@@ -3,14 +3,12 @@
 // requirePlatformAdmin.
 import { NotFoundError } from '@slipway/core/errors';
 import type { Store } from '@slipway/core/repositories/index';
-import { BillingRepository } from '@slipway/core/repositories/billing.repository';
-import { WalletRepository } from '@slipway/core/repositories/wallet.repository';
-import type { BillingRunResult, BillingService } from '@slipway/core/services/billing/billing-run.service';
-import type { EntryResult, WalletService } from '@slipway/core/services/billing/wallet.service';
-import type { OrgRef } from './billing.service.js';
+import type { BillingRunResult, HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
+import type { EntryResult, OrgWalletService } from '@slipway/core/services/billing/org-wallet.service';
+import type { OrgRef } from './billing-reports.service.js';
 
 export class BillingAdminService {
-  constructor(private readonly deps: { store: Store; wallets: WalletService; billing: BillingService }) {}
+  constructor(private readonly deps: { store: Store; wallets: OrgWalletService; billing: HourlyBillingRun }) {}
 
   async topUp(userId: string, orgRef: string, input: { amount: number; note?: string; idempotencyKey?: string }): Promise<{ org: OrgRef } & EntryResult> {
     const org = await this.org(orgRef);
@@ -28,11 +26,11 @@ export class BillingAdminService {
   }
 
   state(): Promise<{ billedThrough: Date; eventsSeen: number; lastRunAt: Date | null }> {
-    return new BillingRepository(this.deps.store.pool).state();
+    return this.deps.store.repos.billing.state();
   }
 
   private async org(ref: string): Promise<OrgRef> {
-    const org = await new WalletRepository(this.deps.store.pool).findOrg(ref);
+    const org = await this.deps.store.repos.wallets.findOrg(ref);
     if (!org) throw new NotFoundError("Couldn't find that organization.");
     return org;
   }

@@ -12,18 +12,14 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '@slipway/core/errors';
-import { MAX_ENTRY_AMOUNT, formatUsd } from '@slipway/core/services/billing/money';
-import type { WalletSummary } from '@slipway/core/services/billing/wallet.service';
-import type { BillingRunResult } from '@slipway/core/services/billing/billing-run.service';
-import type { LedgerEntryRow, UsageRow } from '@slipway/core/repositories/wallet.repository';
-import type { EntryResult } from '@slipway/core/services/billing/wallet.service';
+import { MAX_ENTRY_AMOUNT } from '@slipway/core/services/billing/money';
 import type { HttpContext } from '../context.js';
 import { requireActor, requirePlatformAdmin } from '../middleware/auth.js';
 import { parseRange } from '../range.js';
-import { LEDGER_PAGE, type OrgRef } from '../../services/billing.service.js';
-
-const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
-const hoursOf = (us: number | null) => (us === null ? null : Math.round(us / 360_000) / 10_000);
+import { LEDGER_PAGE } from '../../services/billing-reports.service.js';
+import {
+  LEDGER_CSV_HEADER, USAGE_CSV_HEADER, billingStateJson, csvLine, entryResultJson, ledgerCsvLine, ledgerJson, notificationJson, runJson, usageCsvLine, usageJson, walletJson,
+} from '../serializers/billing.serializer.js';
 
 const isoTime = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })])
@@ -44,61 +40,6 @@ const AdjustmentBody = z.object({
 });
 const RunBody = z.object({ until: z.iso.datetime({ offset: true }).optional() });
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
-
-export const walletJson = (w: WalletSummary) => ({
-  balance: w.balance,
-  burn_rate_per_hour: w.burnRatePerHour,
-  hours_left: w.hoursLeft,
-  currency: w.currency,
-  low_balance: w.lowBalance,
-});
-
-export const ledgerJson = (e: LedgerEntryRow) => ({
-  id: e.id,
-  kind: e.kind,
-  amount: e.amount,
-  balance_after: e.balanceAfter ?? null,
-  app_id: e.appId,
-  app_name: e.appName,
-  period_start: iso(e.periodStart),
-  period_end: e.periodStart ? iso(new Date(new Date(e.periodStart).getTime() + 3_600_000)) : null,
-  hours: hoursOf(e.usageUs),
-  description: e.description,
-  reference: e.reference,
-  created_at: iso(e.createdAt),
-});
-
-const usageJson = (u: UsageRow) => ({ app_id: u.appId, app_name: u.appName, day: u.day, hours: hoursOf(u.usageUs), cost: u.cost });
-
-const entryResultJson = (r: { org: OrgRef } & EntryResult) => ({
-  organization: { id: r.org.id, name: r.org.name },
-  entry: ledgerJson(r.entry),
-  wallet: walletJson(r.wallet),
-  suspended_apps: r.suspendedApps,
-  resumed_apps: r.resumedApps,
-});
-
-const runJson = (r: BillingRunResult) => ({
-  hours: r.hours.map((h) => ({ hour: h.hour, entries: h.entries, amount: h.amount, suspended_apps: h.suspendedApps })),
-  entries: r.entries,
-  amount: r.amount,
-  suspended_apps: r.suspendedApps,
-  low_balance_orgs: r.lowBalanceOrgs,
-  jobs_queued: r.jobsQueued,
-});
-
-/** One CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused. */
-export function csvCell(v: string | number | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  let s = String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-const csvLine = (cells: (string | number | null | undefined)[]) => `${cells.map(csvCell).join(',')}\r\n`;
-
-const LEDGER_CSV_HEADER = ['id', 'created_at', 'kind', 'amount', 'amount_usd', 'balance_after', 'app_id', 'app_name', 'period_start', 'hours', 'description'];
-const ledgerCsvLine = (e: LedgerEntryRow) =>
-  csvLine([e.id, iso(e.createdAt), e.kind, e.amount, formatUsd(e.amount), e.balanceAfter ?? null, e.appId, e.appName, iso(e.periodStart), hoursOf(e.usageUs), e.description]);
 
 const wantsCsv = (req: Request, format: string | undefined) => format === 'csv' || (format === undefined && /\btext\/csv\b/.test(req.get('accept') ?? ''));
 
@@ -122,17 +63,17 @@ const orgOf = (req: Request) => String(req.params.org);
 
 export function billingRoutes(ctx: HttpContext): Router {
   const r = Router();
-  const { billing, billingAdmin } = ctx.services;
+  const { billingReports: reports, billingAdmin } = ctx.services;
 
   r.get('/api/v1/organizations/:org/wallet', requireActor, async (req, res) => {
-    const { wallet } = await billing.wallet(req.actor!.user, orgOf(req));
+    const { wallet } = await reports.wallet(req.actor!.user, orgOf(req));
     res.json(walletJson(wallet));
   });
 
   r.get('/api/v1/organizations/:org/ledger', requireActor, async (req, res) => {
     const q = LedgerQuery.parse(req.query);
     if (wantsCsv(req, q.format)) {
-      const { org, pages } = await billing.ledgerExport(req.actor!.user, orgOf(req), { from: q.from, to: q.to });
+      const { org, pages } = await reports.ledgerExport(req.actor!.user, orgOf(req), { from: q.from, to: q.to });
       startCsv(res, `ledger-${org.name}.csv`);
       res.write(csvLine(LEDGER_CSV_HEADER));
       for await (const page of pages) res.write(page.map(ledgerCsvLine).join(''));
@@ -140,7 +81,7 @@ export function billingRoutes(ctx: HttpContext): Router {
       return;
     }
     const page = ledgerPage(req, q);
-    const { entries, more } = await billing.ledger(req.actor!.user, orgOf(req), { before: page.before, limit: page.limit, from: q.from, to: q.to });
+    const { entries, more } = await reports.ledger(req.actor!.user, orgOf(req), { before: page.before, limit: page.limit, from: q.from, to: q.to });
     if (more) {
       res.setHeader('Next-Range', `id ]${entries.at(-1)!.id}..; max=${page.limit}, order=desc`);
       if (page.ranged) res.status(206);
@@ -150,20 +91,20 @@ export function billingRoutes(ctx: HttpContext): Router {
 
   r.get('/api/v1/organizations/:org/usage', requireActor, async (req, res) => {
     const q = UsageQuery.parse(req.query);
-    const { org, from, to, rows } = await billing.usage(req.actor!.user, orgOf(req), { from: q.from, to: q.to });
+    const { org, from, to, rows } = await reports.usage(req.actor!.user, orgOf(req), { from: q.from, to: q.to });
     if (!wantsCsv(req, q.format)) {
       res.json(rows.map(usageJson));
       return;
     }
     startCsv(res, `usage-${org.name}-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv`);
-    res.write(csvLine(['app_id', 'app_name', 'day', 'hours', 'cost', 'cost_usd']));
-    res.end(rows.map((u) => csvLine([u.appId, u.appName, u.day, hoursOf(u.usageUs), u.cost, formatUsd(u.cost)])).join(''));
+    res.write(csvLine(USAGE_CSV_HEADER));
+    res.end(rows.map(usageCsvLine).join(''));
   });
 
   r.get('/api/v1/organizations/:org/billing-notifications', requireActor, async (req, res) => {
     const { limit } = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).parse(req.query);
-    const { notifications } = await billing.notifications(req.actor!.user, orgOf(req), limit);
-    res.json(notifications.map((n) => ({ id: n.id, kind: n.kind, message: n.message, details: n.details, created_at: iso(n.createdAt), read_at: iso(n.readAt) })));
+    const { notifications } = await reports.notifications(req.actor!.user, orgOf(req), limit);
+    res.json(notifications.map(notificationJson));
   });
 
   r.post('/api/v1/admin/organizations/:org/credits', requirePlatformAdmin, async (req, res) => {
@@ -185,8 +126,7 @@ export function billingRoutes(ctx: HttpContext): Router {
   });
 
   r.get('/api/v1/admin/billing', requirePlatformAdmin, async (_req, res) => {
-    const s = await billingAdmin.state();
-    res.json({ billed_through: iso(s.billedThrough), next_hour: iso(new Date(s.billedThrough.getTime() + 3_600_000)), events_seen: s.eventsSeen, last_run_at: iso(s.lastRunAt) });
+    res.json(billingStateJson(await billingAdmin.state()));
   });
 
   return r;

@@ -9,7 +9,7 @@ import type { Logger } from '../../logger.js';
 import type { JobQueue } from '../../ports/job-queue.port.js';
 import type { PaymentsPort } from '../../ports/payments.port.js';
 import type { Store } from '../../repositories/index.js';
-import { WalletRepository, type LedgerEntryRow } from '../../repositories/wallet.repository.js';
+import type { LedgerEntryRow } from '../../repositories/wallet.repository.js';
 import { applyBalanceEffects } from './balance-effects.js';
 import { dispatchBillingOutbox } from './outbox.js';
 import { CURRENCY, hoursLeft, isLowBalance, validateAmount } from './money.js';
@@ -32,11 +32,11 @@ export interface EntryResult {
   resumedApps: number;
 }
 
-export class WalletService {
+export class OrgWalletService {
   constructor(private readonly deps: { store: Store; jobs: JobQueue; payments: PaymentsPort; log: Logger }) {}
 
   async summary(orgId: string): Promise<WalletSummary> {
-    const repo = new WalletRepository(this.deps.store.pool);
+    const repo = this.deps.store.repos.wallets;
     const wallet = await repo.get(orgId);
     const burn = (await repo.burnRates([orgId])).get(orgId) ?? 0;
     return {
@@ -77,8 +77,8 @@ export class WalletService {
 
   private async post(e: { orgId: string; kind: 'credit' | 'adjustment'; amount: number; description: string; reference: string | null; createdBy: string | null }): Promise<EntryResult> {
     const { store, log } = this.deps;
-    const out = await store.transaction(async (_repos, client) => {
-      const wallets = new WalletRepository(client);
+    const out = await store.transaction(async (repos) => {
+      const { wallets } = repos;
       const entry = await wallets.insertEntry(e);
       if (!entry) {
         const prior = (await wallets.findByReference(e.reference!))!;
@@ -88,7 +88,7 @@ export class WalletService {
         return { entry: prior, created: false, suspended: 0, resumed: 0 };
       }
       const changes = await wallets.applyDeltas([{ orgId: e.orgId, amount: e.amount }]);
-      const effects = await applyBalanceEffects(client, changes, { entry_id: entry.id, kind: e.kind });
+      const effects = await applyBalanceEffects(repos, changes, { entry_id: entry.id, kind: e.kind });
       return { entry, created: true, suspended: effects.suspended.length, resumed: effects.resumed.length };
     });
     if (out.suspended || out.resumed) await dispatchBillingOutbox(store, this.deps.jobs);

@@ -9,9 +9,8 @@
 import type { Logger } from '../../logger.js';
 import type { JobQueue } from '../../ports/job-queue.port.js';
 import type { PoolClient } from '../../db/pool.js';
-import type { Store } from '../../repositories/index.js';
-import { BillingRepository, inTransaction, withBillingRunLock } from '../../repositories/billing.repository.js';
-import { WalletRepository } from '../../repositories/wallet.repository.js';
+import { createRepositories, type Store } from '../../repositories/index.js';
+import { inTransaction, withBillingRunLock } from '../../repositories/billing.repository.js';
 import { applyBalanceEffects } from './balance-effects.js';
 import { dispatchBillingOutbox } from './outbox.js';
 import { HOUR_MS } from './money.js';
@@ -40,7 +39,7 @@ export interface BillingRunResult {
   jobsQueued: number;
 }
 
-export interface BillingServiceDeps {
+export interface HourlyBillingRunDeps {
   store: Store;
   jobs: JobQueue;
   log: Logger;
@@ -51,10 +50,10 @@ export interface BillingServiceDeps {
 
 const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
 
-export class BillingService {
+export class HourlyBillingRun {
   private readonly settleSeconds: number;
 
-  constructor(private readonly deps: BillingServiceDeps) {
+  constructor(private readonly deps: HourlyBillingRunDeps) {
     this.settleSeconds = deps.settleSeconds ?? 60;
   }
 
@@ -64,7 +63,7 @@ export class BillingService {
     const started = Date.now();
     let jobsQueued = await dispatchBillingOutbox(store, this.deps.jobs);
     const hours = await withBillingRunLock(store.pool, async (client) => {
-      const billing = new BillingRepository(client);
+      const { billing } = createRepositories(client);
       const cursor = await billing.cursor(opts.until ?? FAR_FUTURE, this.settleSeconds);
       const next = new Date(cursor.billedThrough.getTime() + HOUR_MS);
       const first = cursor.firstHourOfNewEvents && cursor.firstHourOfNewEvents < next ? cursor.firstHourOfNewEvents : next;
@@ -97,11 +96,12 @@ export class BillingService {
 
   private billHour(client: PoolClient, hour: Date): Promise<{ hour: BilledHour; lowBalance: string[] }> {
     return inTransaction(client, async () => {
-      const charges = await new BillingRepository(client).chargeHour(hour);
+      const repos = createRepositories(client);
+      const charges = await repos.billing.chargeHour(hour);
       await this.deps.faults?.afterChargesInserted?.(hour);
-      const changes = await new WalletRepository(client).applyDeltas(charges.map((c) => ({ orgId: c.orgId, amount: c.amount })));
-      const effects = await applyBalanceEffects(client, changes, { hour: hour.toISOString() });
-      await new BillingRepository(client).markBilled(hour);
+      const changes = await repos.wallets.applyDeltas(charges.map((c) => ({ orgId: c.orgId, amount: c.amount })));
+      const effects = await applyBalanceEffects(repos, changes, { hour: hour.toISOString() });
+      await repos.billing.markBilled(hour);
       const billed: BilledHour = {
         hour: hour.toISOString(),
         entries: charges.reduce((n, c) => n + c.entries, 0),
