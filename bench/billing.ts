@@ -33,7 +33,8 @@ async function main(): Promise<void> {
     ? new BullJobQueue(redis, uniquePrefix('bb'))
     : { build: async () => undefined, deploy: async () => void queued++, billing: async () => undefined };
   const store = new Store(db.pool);
-  const billing = new HourlyBillingRun({ store, jobs, log: createLogger({ level: 'warn', name: 'bench' }), settleSeconds: 0 });
+  // grace 0: an emptied wallet suspends in the hour that emptied it (the most work per hour)
+  const billing = new HourlyBillingRun({ store, jobs, log: createLogger({ level: 'warn', name: 'bench' }), settleSeconds: 0, graceHours: async () => 0 });
   try {
     const t0 = Date.now();
     await seed(db.pool);

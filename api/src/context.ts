@@ -8,6 +8,7 @@ import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
 import { Store } from '@slipway/core/repositories/index';
 import { Settings } from '@slipway/core/settings/settings.service';
+import { suspensionGraceHours } from '@slipway/core/settings/billing.settings';
 import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-log-sink';
@@ -106,8 +107,9 @@ export function createApiContext(
   const lookup = new AppLookup(store);
   const users = new UsersService({ store, passwords, settings });
   const buildLogs = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects: adapters.objects });
-  const wallets = new OrgWalletService({ store, jobs, payments: new ManualPayments(), log });
-  const billingRuns = new HourlyBillingRun({ store, jobs, log });
+  const graceHours = () => settings.get(suspensionGraceHours);
+  const wallets = new OrgWalletService({ store, jobs, payments: new ManualPayments(), log, graceHours });
+  const billingRuns = new HourlyBillingRun({ store, jobs, log, graceHours });
 
   const http: HttpContext = {
     slugs: { urls: new SlugUrls(box, config.api.slugBaseUrl), objects: adapters.objects },
@@ -124,7 +126,7 @@ export function createApiContext(
     services: {
       auth: new AuthService({ store, passwords }),
       users,
-      orgs: new OrgsService({ store }),
+      orgs: new OrgsService({ store, settings }),
       sshKeys: new SshKeysService({ store }),
       apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log, settings }),
       config: new ConfigService({ store, lookup, vault, releases, jobs }),

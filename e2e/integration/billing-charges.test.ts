@@ -19,6 +19,7 @@ let h: ApiHarness;
 let admin: ApiClient;
 let H: bigint; // start of the current UTC hour (µs)
 const silent = createLogger({ level: 'silent', name: 'test' });
+const graceHours = async () => 24;
 
 beforeAll(async () => {
   h = await startApiHarness();
@@ -93,7 +94,7 @@ describe('charges', () => {
     const app = await makeApp(h, client);
     await recordEvents(h.db.pool, app, [{ atUs: H - 3n * US_PER_HOUR, type: 'web', quantity: 1, pricePerHour: 7000 }]);
     const connection = createRedis(h.config.redis.url, { forWorker: true });
-    const billing = new HourlyBillingRun({ store: h.ctx.store, jobs: h.ctx.jobs, log: silent });
+    const billing = new HourlyBillingRun({ store: h.ctx.store, jobs: h.ctx.jobs, log: silent, graceHours });
     const processBilling = billingProcessor({ billing, settings: h.ctx.settings, log: silent });
     const results: unknown[] = [];
     let attempts = 0;
@@ -133,6 +134,7 @@ describe('charges', () => {
       store: h.ctx.store,
       jobs: h.ctx.jobs,
       log: silent,
+      graceHours,
       faults: {
         afterChargesInserted: async () => {
           if (!armed) return;
@@ -163,7 +165,7 @@ describe('the worker', () => {
     // the pieces worker/src/context.ts wires: the scheduler, and a billing worker on the processor
     const queue = h.ctx.jobs.queues.billing as Queue<BillingJob>;
     await installBillingSchedule(queue);
-    const billing = new HourlyBillingRun({ store: h.ctx.store, jobs: h.ctx.jobs, log: silent });
+    const billing = new HourlyBillingRun({ store: h.ctx.store, jobs: h.ctx.jobs, log: silent, graceHours });
     const worker = new Worker<BillingJob>(QUEUE.billing, billingProcessor({ billing, settings: h.ctx.settings, log: silent }), { connection, prefix: h.config.redis.prefix, concurrency: 1 });
     const finished = () => new Promise<unknown>((resolve, reject) => {
       worker.once('completed', (_job, result) => resolve(result));

@@ -8,6 +8,7 @@ import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
 import { Store } from '@slipway/core/repositories/index';
 import { Settings } from '@slipway/core/settings/settings.service';
+import { suspensionGraceHours } from '@slipway/core/settings/billing.settings';
 import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-log-sink';
@@ -86,7 +87,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log });
   const reaper = new Reaper({ store, builds, log, releaseStaleMinutes: 30 });
   const billingLog = log.child({ component: 'billing' });
-  const billing = new HourlyBillingRun({ store, jobs, log: billingLog });
+  const billing = new HourlyBillingRun({ store, jobs, log: billingLog, graceHours: () => settings.get(suspensionGraceHours) });
   const workers: Worker[] = [];
   const maintenance = new Queue(QUEUE.maintenance, { connection, prefix: config.redis.prefix });
   const billingQueue = new Queue<BillingJob>(QUEUE.billing, { connection, prefix: config.redis.prefix });

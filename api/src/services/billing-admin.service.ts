@@ -1,10 +1,11 @@
 // Billing operations of the platform administrator: top up or adjust any organization's wallet,
-// run billing now (catch-up, tests), see the billing cursor. Routes guard these with
+// mark an organization unbilled (or billed again), run billing now (catch-up, tests), see the
+// billing cursor. Routes guard these with
 // requirePlatformAdmin.
 import { NotFoundError } from '@slipway/core/errors';
 import type { Store } from '@slipway/core/repositories/index';
 import type { BillingRunResult, HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
-import type { EntryResult, OrgWalletService } from '@slipway/core/services/billing/org-wallet.service';
+import type { EntryResult, OrgWalletService, WalletSummary } from '@slipway/core/services/billing/org-wallet.service';
 import type { OrgRef } from './billing-reports.service.js';
 
 export class BillingAdminService {
@@ -19,6 +20,13 @@ export class BillingAdminService {
   async adjust(userId: string, orgRef: string, input: { amount: number; note: string }): Promise<{ org: OrgRef } & EntryResult> {
     const org = await this.org(orgRef);
     return { org, ...(await this.deps.wallets.adjust({ orgId: org.id, amount: input.amount, note: input.note, userId })) };
+  }
+
+  /** PATCH /api/v1/admin/organizations/:org {unbilled}. */
+  async setUnbilled(userId: string, orgRef: string, unbilled: boolean): Promise<{ org: OrgRef; unbilled: boolean; wallet: WalletSummary; resumedApps: number }> {
+    const org = await this.org(orgRef);
+    const result = await this.deps.wallets.setUnbilled({ orgId: org.id, unbilled, userId });
+    return { org, unbilled: result.wallet.unbilled, wallet: result.wallet, resumedApps: result.resumedApps };
   }
 
   run(until?: Date): Promise<BillingRunResult> {

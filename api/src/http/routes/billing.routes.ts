@@ -1,13 +1,27 @@
 // Billing over HTTP. Money is integer micro-units (1 USD = 1,000,000); ledger amounts are signed
-// (credits positive, charges negative).
-//   GET  /api/v1/organizations/:org/wallet       → {balance, burn_rate_per_hour, hours_left, currency, low_balance}
+// (credits positive, charges negative; 'usage' entries of unbilled organizations are 0).
+//   GET  /api/v1/organizations/:org/wallet       → {balance, burn_rate_per_hour, hours_left, currency, low_balance,
+//                                                   unbilled, grace: {started_at, ends_at} | null,
+//                                                   suspensions: [{reason: 'wallet'|'admin', apps, since}]}
+//                                                grace is set from the charge that emptied the wallet until a credit
+//                                                brings it above zero; the apps are stopped after ends_at (by the next
+//                                                hourly run) if it is still empty. burn_rate_per_hour is 0 when unbilled.
 //   GET  /api/v1/organizations/:org/ledger       newest first; ?limit=&before=<id> or Range: id ]<id>..; max=N;
 //                                                ?from=&to= (created_at); ?format=csv (or Accept: text/csv) downloads all
-//   GET  /api/v1/organizations/:org/usage        ?from=&to= → [{app_id, app_name, day, hours, cost}]; ?format=csv
-//   GET  /api/v1/organizations/:org/billing-notifications
+//   GET  /api/v1/organizations/:org/usage        ?from=&to= → [{app_id, app_name, day, hours, cost}] (metered hours,
+//                                                charged or not); ?format=csv
+//   GET  /api/v1/organizations/:org/billing-notifications  [{id, kind: low_balance|wallet_empty|grace_cancelled|
+//                                                suspended|resumed, message, details, created_at, read_at}]
+//   PATCH /api/v1/admin/organizations/:org             {"unbilled": true|false} (platform admins; :org is an id or
+//                                                name) → 200 {id, name, unbilled, wallet: <as GET wallet>,
+//                                                resumed_apps}. Unbilled: usage is metered, never charged, never
+//                                                suspended (a pending suspension is cancelled, apps suspended for the
+//                                                wallet are restored). Billed again: charged from the next hour; an
+//                                                empty wallet starts a grace period at the next charge. Any other
+//                                                field is refused (400); an unknown organization is 404.
 //   POST /api/v1/admin/organizations/:org/credits      {amount, note} (+ optional Idempotency-Key header)
 //   POST /api/v1/admin/organizations/:org/adjustments  {amount (signed), note}
-//   POST /api/v1/admin/billing/run                      {until?: ISO time}
+//   POST /api/v1/admin/billing/run                      {until?: ISO time} (until moves the run's clock back)
 //   GET  /api/v1/admin/billing                          the billing cursor
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -18,7 +32,7 @@ import { requireActor, requirePlatformAdmin } from '../middleware/auth.js';
 import { parseRange } from '../range.js';
 import { LEDGER_PAGE } from '../../services/billing-reports.service.js';
 import {
-  LEDGER_CSV_HEADER, USAGE_CSV_HEADER, billingStateJson, csvLine, entryResultJson, ledgerCsvLine, ledgerJson, notificationJson, runJson, usageCsvLine, usageJson, walletJson,
+  LEDGER_CSV_HEADER, USAGE_CSV_HEADER, billingStateJson, csvLine, entryResultJson, ledgerCsvLine, ledgerJson, notificationJson, orgBillingJson, runJson, usageCsvLine, usageJson, walletJson,
 } from '../serializers/billing.serializer.js';
 
 const isoTime = z
@@ -38,6 +52,7 @@ const AdjustmentBody = z.object({
   amount: z.number().int().min(-MAX_ENTRY_AMOUNT).max(MAX_ENTRY_AMOUNT).refine((n) => n !== 0, 'must not be 0'),
   note: z.string().min(1).max(500),
 });
+const OrgBillingBody = z.strictObject({ unbilled: z.boolean({ error: 'unbilled must be true or false' }) });
 const RunBody = z.object({ until: z.iso.datetime({ offset: true }).optional() });
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -105,6 +120,11 @@ export function billingRoutes(ctx: HttpContext): Router {
     const { limit } = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).parse(req.query);
     const { notifications } = await reports.notifications(req.actor!.user, orgOf(req), limit);
     res.json(notifications.map(notificationJson));
+  });
+
+  r.patch('/api/v1/admin/organizations/:org', requirePlatformAdmin, async (req, res) => {
+    const { unbilled } = OrgBillingBody.parse(req.body ?? {});
+    res.json(orgBillingJson(await billingAdmin.setUnbilled(req.actor!.user.id, orgOf(req), unbilled)));
   });
 
   r.post('/api/v1/admin/organizations/:org/credits', requirePlatformAdmin, async (req, res) => {

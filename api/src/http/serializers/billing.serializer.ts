@@ -17,6 +17,9 @@ export const walletJson = (w: WalletSummary) => ({
   hours_left: w.hoursLeft,
   currency: w.currency,
   low_balance: w.lowBalance,
+  unbilled: w.unbilled,
+  grace: w.grace ? { started_at: iso(w.grace.startedAt), ends_at: iso(w.grace.endsAt) } : null,
+  suspensions: w.suspensions.map((s) => ({ reason: s.reason, apps: s.apps, since: iso(s.since) })),
 });
 
 export const ledgerJson = (e: LedgerEntryRow) => ({
@@ -48,11 +51,20 @@ export const entryResultJson = (r: { org: OrgRef } & EntryResult) => ({
   resumed_apps: r.resumedApps,
 });
 
+export const orgBillingJson = (r: { org: OrgRef; unbilled: boolean; wallet: WalletSummary; resumedApps: number }) => ({
+  id: r.org.id,
+  name: r.org.name,
+  unbilled: r.unbilled,
+  wallet: walletJson(r.wallet),
+  resumed_apps: r.resumedApps,
+});
+
 export const runJson = (r: BillingRunResult) => ({
   hours: r.hours.map((h) => ({ hour: h.hour, entries: h.entries, amount: h.amount, suspended_apps: h.suspendedApps })),
   entries: r.entries,
   amount: r.amount,
   suspended_apps: r.suspendedApps,
+  grace_started_orgs: r.graceStartedOrgs,
   low_balance_orgs: r.lowBalanceOrgs,
   jobs_queued: r.jobsQueued,
 });

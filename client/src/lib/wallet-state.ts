@@ -1,0 +1,57 @@
+// What an organization's wallet means for its apps, in words: unbilled, fine, in its grace period
+// (the apps keep running until a deadline), past it (stopped at the next billing run), or apps
+// suspended because it ran out. Pure functions of the api's wallet and app JSON, so the banner,
+// the wallet card and the app header say the same thing.
+import type { App, Wallet } from '../api/types';
+
+export type WalletState =
+  | { kind: 'unbilled' }
+  | { kind: 'ok' }
+  | { kind: 'grace'; endsAt: string; msLeft: number }
+  | { kind: 'grace-over'; endsAt: string }
+  | { kind: 'suspended'; apps: number; since: string };
+
+export function walletState(w: Wallet, now = Date.now()): WalletState {
+  if (w.unbilled) return { kind: 'unbilled' };
+  const stopped = w.suspensions.find((s) => s.reason === 'wallet');
+  if (stopped) return { kind: 'suspended', apps: stopped.apps, since: stopped.since };
+  if (w.grace) {
+    const msLeft = new Date(w.grace.ends_at).getTime() - now;
+    return msLeft > 0 ? { kind: 'grace', endsAt: w.grace.ends_at, msLeft } : { kind: 'grace-over', endsAt: w.grace.ends_at };
+  }
+  return { kind: 'ok' };
+}
+
+/** "23 h 59 min", "2 days 3 h", "4 min", "less than a minute". */
+export function formatDuration(ms: number): string {
+  const totalMin = Math.floor(ms / 60_000);
+  if (totalMin < 1) return 'less than a minute';
+  const days = Math.floor(totalMin / 1440);
+  const h = Math.floor((totalMin % 1440) / 60);
+  const m = totalMin % 60;
+  if (days > 0) return `${days} day${days === 1 ? '' : 's'}${h ? ` ${h} h` : ''}`;
+  if (h > 0) return `${h} h${m ? ` ${m} min` : ''}`;
+  return `${m} min`;
+}
+
+export const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** Why a suspended app is not running and how it comes back, for its owners. */
+export function suspensionText(app: Pick<App, 'status' | 'suspension'>): string | null {
+  if (app.status !== 'suspended' || !app.suspension) return null;
+  const since = app.suspension.since ? ` since ${when(app.suspension.since)}` : '';
+  const parts: string[] = [];
+  if (app.suspension.reasons.includes('wallet')) {
+    parts.push(`Stopped${since} because the organization's wallet is empty and its grace period ended. It starts again by itself once the wallet is topped up above zero (see Billing).`);
+  }
+  if (app.suspension.reasons.includes('admin')) {
+    parts.push(`Suspended${app.suspension.reasons[0] === 'admin' ? since : ''} by a platform administrator. Contact your Slipway operator to have it resumed.`);
+  }
+  return parts.join(' ');
+}
+
+/** Short label for the apps list. */
+export function suspensionLabel(app: Pick<App, 'status' | 'suspension'>): string | null {
+  if (app.status !== 'suspended' || !app.suspension) return null;
+  return app.suspension.reasons.includes('wallet') ? 'wallet empty' : 'suspended by an administrator';
+}
