@@ -71,6 +71,7 @@ describe('the grace period', () => {
     await recordEvents(h.db.pool, late, [{ atUs: H - 2n * US_PER_HOUR, type: 'web', quantity: 1, pricePerHour: 7000 }]);
     expect((await run(H - US_PER_HOUR)).suspended_apps).toBe(1);
     for (const a of [app, late]) expect((await client.get(`/apps/${a.name}`)).body.suspension).toMatchObject({ reasons: ['wallet'] });
+    expect((await client.get(`/api/v1/organizations/${orgId}/wallet`)).body.suspensions).toEqual([expect.objectContaining({ reason: 'wallet', apps: 2 })]);
   });
 });
 
