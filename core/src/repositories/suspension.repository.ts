@@ -151,7 +151,7 @@ export class SuspensionRepository {
          INSERT INTO billing_notifications (org_id, kind, message, details)
          SELECT org_id, 'wallet_empty',
                 format('The wallet is empty (balance %s USD). The apps keep running until %s UTC; top up the wallet before then or they will be stopped.',
-                       to_char(balance / 1000000.0, 'FM999999999990.00'), to_char(grace_ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')),
+                       to_char(balance / 1000000.0, 'FM999999999990.00####'), to_char(grace_ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')),
                 $4::jsonb || jsonb_build_object('balance', balance, 'grace_ends_at', grace_ends_at)
          FROM started
        ),

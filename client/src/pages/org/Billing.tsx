@@ -78,6 +78,12 @@ function WalletCard({ org }: { org: string }) {
           The balance covers less than a day at the current burn rate. Top it up before the apps are suspended.
         </p>
       ) : null}
+      <p className="muted small">
+        {w.unbilled
+          ? "Each hour, every running dyno's time is metered at its plan's hourly price; this organization is not charged for it."
+          : "Each hour, every running dyno is charged its plan's hourly price for the time it ran."}{' '}
+        Prices: <a href="/plans">Plans</a>.
+      </p>
     </>
   );
 }
@@ -115,9 +121,6 @@ function Billing({ org, orgName, full, role }: { org: string; orgName: string; f
       <div className="card">
         <h2>Wallet</h2>
         <WalletCard org={org} />
-        <p className="muted small">
-          Each hour, every running dyno is charged its plan's hourly price for the time it ran. Prices: <a href="/plans">Plans</a>.
-        </p>
       </div>
 
       {!full ? (
