@@ -94,7 +94,8 @@ describe('an empty wallet in the dashboard', () => {
       const page = await browse('broke@example.com');
       const row = page.locator(`[data-app="${app.name}"]`);
       await row.getByTestId('suspension-reason').waitFor();
-      expect(await row.getByTestId('suspension-reason').textContent()).toBe('wallet empty');
+      expect(await row.getByTestId('suspension-reason').textContent()).toMatch(/^wallet empty since /);
+      expect(await row.getByTestId('suspension-reason').getAttribute('title')).toMatch(/topped up/);
       await row.getByRole('link', { name: app.name, exact: true }).click();
       const why = page.getByTestId('suspension');
       await why.waitFor();

@@ -7,6 +7,7 @@
 // sum(ledger) for every organization.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { grantStartingCredit, startingCreditReference } from '@slipway/core/services/billing/org-wallet.service';
+import { resumeOrganization, suspendOrganization } from '@slipway/core/services/billing/org-suspension';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import type { ApiClient } from '../support/client.js';
 import { US_PER_HOUR, closeHarness, dbHourUs, expectBalancesMatchLedger, isoOfUs, makeAdmin, makeApp, makeUser, recordEvents } from './billing-support.js';
@@ -114,17 +115,22 @@ describe('unbilled organizations', () => {
     expect(charged).toMatchObject({ kind: 'charge', amount: -7000 });
   });
 
-  it('marking an organization unbilled cancels its grace period and restores apps stopped for the wallet, never those an admin stopped', async () => {
+  it('wallet and admin suspensions do not lift each other; marking an organization unbilled lifts the wallet one', async () => {
     const { client, orgId, app } = await runningSince(30n);
     await run(H - 27n * US_PER_HOUR);
     expect((await run(H - 2n * US_PER_HOUR)).suspended_apps).toBe(1);
-    await h.ctx.store.transaction((repos) => repos.suspensions.suspend([orgId], 'admin', { by: 'test' }));
+    const deps = { store: h.ctx.store, jobs: h.ctx.jobs };
+    expect(await suspendOrganization(deps, orgId, 'admin', { by: 'test' })).toEqual([]); // already stopped, now for two reasons
     expect((await client.get(`/apps/${app.name}`)).body.suspension.reasons).toEqual(['wallet', 'admin']);
+    // an administrator's resume leaves the wallet suspension standing
+    expect(await resumeOrganization(deps, orgId, 'admin', { by: 'test' })).toEqual([]);
+    expect((await client.get(`/apps/${app.name}`)).body).toMatchObject({ status: 'suspended', suspension: { reasons: ['wallet'] } });
+    await suspendOrganization(deps, orgId, 'admin', { by: 'test' });
 
     const res = await admin.patch(`/api/v1/admin/organizations/${orgId}`, { unbilled: true });
     expect(res.body).toMatchObject({ resumed_apps: 0, wallet: { grace: null, suspensions: [{ reason: 'admin', apps: 1 }] } });
     expect((await client.get(`/apps/${app.name}`)).body).toMatchObject({ status: 'suspended', suspension: { reasons: ['admin'] } });
-    const resumed = await h.ctx.store.transaction((repos) => repos.suspensions.resume([orgId], 'admin', { by: 'test' }));
+    const resumed = await resumeOrganization(deps, orgId, 'admin', { by: 'test' });
     expect(resumed.map((a) => a.appName)).toEqual([app.name]);
     expect((await client.get(`/apps/${app.name}`)).body).toMatchObject({ status: 'running', suspension: null });
     expect((await client.get(`/apps/${app.name}/formation`)).body.map((f: { quantity: number }) => f.quantity)).toEqual([1]);

@@ -34,9 +34,10 @@ describe('suspension texts', () => {
   it('say why and how to resume, only for suspended apps', () => {
     const wallet = { status: 'suspended' as const, suspension: { reasons: ['wallet' as const], since: '2030-01-01T00:00:00Z' } };
     expect(suspensionText(wallet)).toMatch(/wallet is empty.*topped up/);
-    expect(suspensionLabel(wallet)).toBe('wallet empty');
+    expect(suspensionLabel(wallet)).toMatch(/^wallet empty since /);
     const admin = { status: 'suspended' as const, suspension: { reasons: ['admin' as const], since: null } };
     expect(suspensionText(admin)).toMatch(/platform administrator/);
+    expect(suspensionLabel(admin)).toBe('suspended by an administrator');
     expect(suspensionText({ status: 'running', suspension: null })).toBeNull();
   });
 });

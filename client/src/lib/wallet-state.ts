@@ -50,8 +50,10 @@ export function suspensionText(app: Pick<App, 'status' | 'suspension'>): string 
   return parts.join(' ');
 }
 
-/** Short label for the apps list. */
+/** Short label for the apps list: why, and since when. */
 export function suspensionLabel(app: Pick<App, 'status' | 'suspension'>): string | null {
   if (app.status !== 'suspended' || !app.suspension) return null;
-  return app.suspension.reasons.includes('wallet') ? 'wallet empty' : 'suspended by an administrator';
+  const why = app.suspension.reasons.includes('wallet') ? 'wallet empty' : 'suspended by an administrator';
+  const since = app.suspension.since ? new Date(app.suspension.since).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : null;
+  return since ? `${why} since ${since}` : why;
 }

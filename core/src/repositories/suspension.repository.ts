@@ -8,7 +8,8 @@
 // suspensions, so a top-up never restarts apps an administrator suspended, and an administrator's
 // resume never restarts apps whose wallet is still empty. An app runs again only when its last
 // reason is lifted; the state to restore (status, formation) is what it had before its first one.
-// Leaves out: deciding when (balance-effects.ts, the billing run), who may (the services).
+// Leaves out: deciding when (balance-effects.ts, the billing run; services/billing/org-suspension.ts
+// for an administrator's suspension), who may (the services).
 import type { Queryable } from '../db/pool.js';
 import { camelAll } from './sql.js';
 
@@ -191,7 +192,9 @@ export class SuspensionRepository {
   }
 
   /** Billed organizations (of `orgIds`, or all) whose grace period has run out by the clock while the
-   *  balance is still not above zero, and that have an app not yet suspended for it. */
+   *  balance is still not above zero, and that have an app not yet suspended for it. Locks their
+   *  wallets (call in the transaction that suspends): a top-up committing meanwhile is either seen
+   *  here (the row is re-checked) or waits, and then restores what this suspends. */
   async graceExpired(clock: Date | null, orgIds?: string[]): Promise<string[]> {
     const { rows } = await this.db.query(
       `SELECT w.org_id FROM wallets w JOIN organizations o ON o.id = w.org_id
@@ -199,7 +202,8 @@ export class SuspensionRepository {
          AND ($2::uuid[] IS NULL OR w.org_id = ANY($2::uuid[]))
          AND EXISTS (SELECT 1 FROM apps a WHERE a.org_id = w.org_id
                      AND NOT EXISTS (SELECT 1 FROM app_suspensions s WHERE s.app_id = a.id AND s.reason = 'wallet'))
-       ORDER BY w.org_id`,
+       ORDER BY w.org_id
+       FOR UPDATE OF w`,
       [clock, orgIds ?? null],
     );
     return rows.map((r) => r.org_id as string);
@@ -240,16 +244,16 @@ export class SuspensionRepository {
     const args = [apps.map((a) => a.orgId), apps.map((a) => a.appId), apps.map((a) => a.appName), JSON.stringify(details)];
     await this.db.query(
       `INSERT INTO activity (org_id, app_id, action, details)
-       SELECT org_id, app_id, '${action}', $4::jsonb || jsonb_build_object('name', name)
+       SELECT org_id, app_id, $5, $4::jsonb || jsonb_build_object('name', name)
        FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS x(org_id, app_id, name)`,
-      args,
+      [...args, action],
     );
     await this.db.query(
       `INSERT INTO billing_notifications (org_id, kind, message, details)
-       SELECT org_id, '${kind}', format($5, count(*), string_agg(name, ', ' ORDER BY name)),
+       SELECT org_id, $6, format($5, count(*), string_agg(name, ', ' ORDER BY name)),
               $4::jsonb || jsonb_build_object('apps', jsonb_agg(name ORDER BY name))
        FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS x(org_id, app_id, name) GROUP BY org_id`,
-      [...args, message],
+      [...args, message, kind],
     );
   }
 
