@@ -3,7 +3,8 @@
 // changes stamped near its end have committed). Both are wired in worker/src/context.ts. A job
 // retried after its first attempt committed finds those hours billed and charges nothing more.
 // The setting billing_enabled=false makes scheduled runs skip (the hours are billed in order when
-// it is true again); jobs with an explicit `until` always run.
+// it is true again), and with them the suspensions of organizations whose grace period ran out
+// (the run enforces those); jobs with an explicit `until` always run.
 import type { Job, Queue } from 'bullmq';
 import type { Logger } from '@slipway/core/logger';
 import type { BillingJob } from '@slipway/core/queue/queues';
