@@ -3,6 +3,7 @@
 // suspended because it ran out. Pure functions of the api's wallet and app JSON, so the banner,
 // the wallet card and the app header say the same thing.
 import type { App, Wallet } from '../api/types';
+import { formatHours } from './money';
 
 export type WalletState =
   | { kind: 'unbilled' }
@@ -23,16 +24,7 @@ export function walletState(w: Wallet, now = Date.now()): WalletState {
 }
 
 /** "23 h 59 min", "2 days 3 h", "4 min", "less than a minute". */
-export function formatDuration(ms: number): string {
-  const totalMin = Math.floor(ms / 60_000);
-  if (totalMin < 1) return 'less than a minute';
-  const days = Math.floor(totalMin / 1440);
-  const h = Math.floor((totalMin % 1440) / 60);
-  const m = totalMin % 60;
-  if (days > 0) return `${days} day${days === 1 ? '' : 's'}${h ? ` ${h} h` : ''}`;
-  if (h > 0) return `${h} h${m ? ` ${m} min` : ''}`;
-  return `${m} min`;
-}
+export const formatDuration = (ms: number): string => (ms < 60_000 ? 'less than a minute' : formatHours(ms / 3_600_000));
 
 export const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
