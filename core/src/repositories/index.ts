@@ -9,6 +9,9 @@ import { NodeRepository } from './node.repository.js';
 import { ActivityRepository, PlanRepository, SettingsRepository } from './misc.repository.js';
 import { BuildRepository, ReleaseRepository, SlugRepository } from './release.repository.js';
 import { OrgRepository, UserRepository } from './user.repository.js';
+import { WalletRepository } from './wallet.repository.js';
+import { BillingRepository } from './billing.repository.js';
+import { SuspensionRepository } from './suspension.repository.js';
 
 export function createRepositories(db: Queryable) {
   return {
@@ -27,6 +30,9 @@ export function createRepositories(db: Queryable) {
     settings: new SettingsRepository(db),
     activity: new ActivityRepository(db),
     nodes: new NodeRepository(db),
+    wallets: new WalletRepository(db),
+    billing: new BillingRepository(db),
+    suspensions: new SuspensionRepository(db),
   };
 }
 
