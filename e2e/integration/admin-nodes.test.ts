@@ -1,7 +1,7 @@
 // The nodes API on the local runtime (no swarm): what it validates before anything could connect,
 // who may use it, and that it says plainly that nodes need the swarm runtime. (Nodes on a real
 // swarm, over real SSH: the cluster tier, e2e/cluster.)
-import ssh2 from 'ssh2';
+import { generateEd25519KeyPair } from '@slipway/core/adapters/ssh/ssh2.remote-shell';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { ApiClient } from '../support/client.js';
@@ -9,7 +9,7 @@ import { ApiClient } from '../support/client.js';
 let h: ApiHarness;
 let admin: ApiClient;
 let user: ApiClient;
-const key = ssh2.utils.generateKeyPairSync('ed25519').private;
+const key = generateEd25519KeyPair().private;
 
 beforeAll(async () => {
   h = await startApiHarness();

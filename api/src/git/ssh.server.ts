@@ -5,6 +5,7 @@
 // git keeps running (output drained) so the build is not cancelled.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
+import { generateEd25519KeyPair } from '@slipway/core/adapters/ssh/ssh2.remote-shell';
 import type { Logger } from '@slipway/core/logger';
 import { isAppError } from '@slipway/core/errors';
 import type { SshKeysService } from '../services/ssh-keys.service.js';
@@ -23,7 +24,7 @@ export function parseGitCommand(command: string): { service: GitService; app: st
 
 export function loadOrCreateHostKey(file: string): Buffer {
   if (!existsSync(file)) {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    const pair = generateEd25519KeyPair(); // ssh2's own generator sometimes writes a key it cannot read
     writeFileSync(file, pair.private, { mode: 0o600, flag: 'wx' });
   }
   return readFileSync(file);

@@ -9,6 +9,7 @@
 // Leaves out: SSH and the swarm work itself (worker nodes queue).
 import { randomUUID } from 'node:crypto';
 import ssh2 from 'ssh2';
+import { generateEd25519KeyPair } from '@slipway/core/adapters/ssh/ssh2.remote-shell';
 import type { SecretBox } from '@slipway/core/crypto';
 import type { Logger } from '@slipway/core/logger';
 import type { Store } from '@slipway/core/repositories/index';
@@ -163,7 +164,7 @@ export class NodesAdminService {
 }
 
 function generatedPair(name: string): { privateKey: string; publicKey: string } {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: `slipway-node-${name}` });
+  const pair = generateEd25519KeyPair(`slipway-node-${name}`);
   return { privateKey: pair.private, publicKey: pair.public.trim() };
 }
 

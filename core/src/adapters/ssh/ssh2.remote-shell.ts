@@ -111,3 +111,13 @@ class Ssh2Session implements RemoteSession {
     this.client.end();
   }
 }
+
+/** An ed25519 key pair in OpenSSH format that ssh2 itself can read back: ssh2's generator produces
+ *  an unparsable private key about once in 300 ("Malformed OpenSSH private key"), so such a pair is
+ *  made again. */
+export function generateEd25519KeyPair(comment?: string): { private: string; public: string } {
+  for (;;) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', comment ? { comment } : {});
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+}
