@@ -108,6 +108,7 @@ export function createApiContext(
   const repoStore = new FsRepoStore({ dir: config.paths.repos, runner, hookPath: hookPath(config) });
   const adapters = makeAdapters({ redis, config, log });
   const urls = urlConfig(config);
+  const edgeTable = new RedisEdgeTable(redis, config.redis.prefix);
   const passwords = new PasswordHasher();
   const lookup = new AppLookup(store);
   const users = new UsersService({ store, passwords, settings });
@@ -123,7 +124,7 @@ export function createApiContext(
     urls,
     clientDir: config.api.clientDir,
     trustProxy: config.api.trustProxy,
-    edge: config.runtime === 'swarm' ? { token: edgeAgentToken(box), routes: () => new RedisEdgeTable(redis, config.redis.prefix).routes() } : null,
+    edge: config.runtime === 'swarm' ? { token: edgeAgentToken(box), routes: () => edgeTable.routes() } : null,
     health: async () => {
       const db = await pool.query('SELECT 1').then(() => true, () => false);
       const r = await redis.ping().then((p) => p === 'PONG', () => false);
