@@ -46,7 +46,7 @@ export function createWorkerCluster(deps: ClusterDeps): WorkerCluster {
   const nodes = new SwarmNodes(docker);
   const registry = new PrivateRegistry({ docker, nodes, config, log });
   const cluster = new ClusterService({ docker, nodes, registry, runtime, settings, box, config, log });
-  const access = new NodeAccess({ store, shell: new Ssh2RemoteShell(), box, log });
+  const access = new NodeAccess({ store, shell: new Ssh2RemoteShell(), box, nodes, log });
   const provisioner = new Provisioner({ store, access, nodes, registry, settings, log, stackImage: () => runtime.specOptions.stackImage });
   const health = new NodeHealth({ store, nodes, access, log });
   const lifecycle = new NodeLifecycle({ store, nodes, access, registry, log });
