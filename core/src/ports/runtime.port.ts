@@ -33,6 +33,8 @@ export interface Routing {
   /** Validated hostnames (default + verified custom). Empty for apps with no web process. */
   hostnames: string[];
   maintenance: boolean;
+  /** Plain HTTP answers with a redirect to HTTPS for hostnames that have a certificate. */
+  httpsRedirect?: boolean;
 }
 
 export interface ReleaseSpec {
