@@ -6,6 +6,10 @@ import type { Logger } from '@slipway/core/logger';
 import { createPool } from '@slipway/core/db/pool';
 import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
+import { Settings } from '@slipway/core/settings/settings.service';
+import { NodeDnsLookup } from '@slipway/core/adapters/dns/node.dns-lookup';
+import { AcmeClientAuthority } from '@slipway/core/adapters/acme/acme-client.authority';
+import { RedisHttp01Store } from '@slipway/core/adapters/acme/redis.http01-store';
 import { Store } from '@slipway/core/repositories/index';
 import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
@@ -28,6 +32,8 @@ import { Reaper } from './services/reaper.service.js';
 import { buildProcessor } from './processors/build.processor.js';
 import { deployProcessor } from './processors/deploy.processor.js';
 import { maintenanceProcessor } from './processors/maintenance.processor.js';
+import { domainsProcessor } from './processors/domains.processor.js';
+import { DomainUpkeep } from './services/domain-upkeep.service.js';
 import { createWorkerRuntime, type WorkerRuntime } from './runtime.js';
 
 export interface WorkerContext {
@@ -43,6 +49,8 @@ export interface WorkerContext {
   ops: RuntimeOps;
   reaper: Reaper;
   vault: ConfigVault;
+  settings: Settings;
+  domains: DomainUpkeep;
   /** Specs of every app's current release (start-up recovery, reconcile). */
   deployedSpecs(): Promise<ReleaseSpec[]>;
   /** Start consuming queues. */
@@ -66,12 +74,13 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const sink = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects });
   const box = new SecretBox(loadOrCreateMasterKey(config.masterKeyFile));
   const vault = new ConfigVault(box);
+  const settings = new Settings({ store, config, box });
   const releases = new ReleaseService({ store, vault, jobs });
   const runner = new SpawnCommandRunner();
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
   const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls });
   const locks = new AppLocks(pool);
-  const specs = new ReleaseSpecs(vault);
+  const specs = new ReleaseSpecs(vault, settings);
   const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000 });
   const builds = new BuildService({
     store, objects, sink, executor: runtime.executor, vault, releases, deployer, log,
@@ -81,6 +90,12 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const reaper = new Reaper({ store, builds, log, releaseStaleMinutes: 30 });
   const workers: Worker[] = [];
   const maintenance = new Queue(QUEUE.maintenance, { connection, prefix: config.redis.prefix });
+  const domainsQueue = new Queue(QUEUE.domains, { connection, prefix: config.redis.prefix });
+  const domains = new DomainUpkeep({
+    config, store, settings, box, jobs, edge: runtime.edge, log: log.child({ component: 'domains' }),
+    dns: new NodeDnsLookup(),
+    ca: new AcmeClientAuthority({ http01: new RedisHttp01Store({ redis, prefix: config.redis.prefix }) }),
+  });
 
   const specOf = async (app: AppRow): Promise<ReleaseSpec | null> => {
     const current = await store.repos.releases.current(app.id);
@@ -104,8 +119,10 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   };
 
   return {
-    config, log, store, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, deployedSpecs,
+    config, log, store, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, settings, domains, deployedSpecs,
     async start() {
+      // certificates first, so the routing table rebuilt below is served over HTTPS at once
+      await domains.syncEdge();
       const specsNow = await deployedSpecs();
       await runtime.recover(specsNow);
       log.info({ apps: specsNow.length }, 'runtime recovered');
@@ -114,15 +131,18 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 30_000, stalledInterval: 15_000 }));
       workers.push(new Worker(QUEUE.deploy, deployProcessor(ops), { ...common, concurrency: 8 }));
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
+      workers.push(new Worker(QUEUE.domains, domainsProcessor(domains), { ...common, concurrency: 1, lockDuration: 120_000 }));
       for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
       await maintenance.upsertJobScheduler('reaper', { every: 60_000 }, { name: 'reap', data: { kind: 'reap' } });
       if (runtime.reconcileEveryMs > 0) await maintenance.upsertJobScheduler('reconcile', { every: runtime.reconcileEveryMs }, { name: 'reconcile', data: { kind: 'reconcile' } });
       else await maintenance.removeJobScheduler('reconcile');
+      await domainsQueue.upsertJobScheduler('sweep', { every: config.domainsIntervalSeconds * 1000 }, { name: 'sweep', data: { kind: 'sweep' } });
     },
     async stop() {
       await Promise.all(workers.map((w) => w.close()));
       await runtime.shutdown();
       await maintenance.close();
+      await domainsQueue.close();
       await jobs.close();
       connection.disconnect();
       redis.disconnect();

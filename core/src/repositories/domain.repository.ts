@@ -62,7 +62,12 @@ export class DomainRepository {
   }
 
   async renameDefault(appId: string, hostname: string): Promise<void> {
-    await this.db.query(`UPDATE domains SET hostname = $2, updated_at = now() WHERE app_id = $1 AND kind = 'default'`, [appId, hostname]);
+    // a certificate for the old name does not serve the new one (per-host ACME orders again)
+    await this.db.query(
+      `UPDATE domains SET hostname = $2, tls_status = 'none', tls_message = NULL, tls_attempts = 0, next_tls_attempt_at = NULL, updated_at = now()
+       WHERE app_id = $1 AND kind = 'default'`,
+      [appId, hostname],
+    );
   }
 
   /** Pending custom domains whose next DNS check is due. */

@@ -57,24 +57,51 @@ export const platformDomainAcme = defineSetting<boolean>({
   default: () => false,
 });
 
+export const edgePublicIpv4 = defineSetting<string>({
+  key: 'edge_public_ipv4',
+  group: 'domains',
+  description: "The edge's public IPv4 address(es), comma-separated: the A record shown for apex domains; empty: only the CNAME target is shown.",
+  schema: z.string().max(200).refine((v) => v.trim() === '' || v.split(',').every((s) => net.isIPv4(s.trim())), 'edge_public_ipv4 must be empty or IPv4 addresses, comma-separated'),
+  default: () => '',
+});
+
+export const apiAcme = defineSetting<boolean>({
+  key: 'api_acme',
+  group: 'domains',
+  description: "Order an ACME certificate for the api's own hostname (its HTTP-01 challenges reach the api through the edge on port 80).",
+  schema: z.boolean({ error: 'api_acme must be true or false' }),
+  default: () => false,
+});
+
+export const apiTlsPem = defineSetting<string>({
+  key: 'api_tls_pem',
+  group: 'domains',
+  description: "The operator's certificate for the api's TLS port: the PEM certificate chain followed by its private key (wins over ACME and the platform CA).",
+  schema: z.string().max(64_000, 'api_tls_pem is too long').superRefine((v, ctx) => pemIssue(v, 'api_tls_pem', ctx)),
+  default: () => '',
+  secret: true,
+});
+
 /** PEM: the certificate chain for *.<platform domain>, then its private key. */
 export const platformWildcardPem = defineSetting<string>({
   key: 'platform_wildcard_pem',
   group: 'domains',
   description: 'Wildcard certificate for the platform domain: the PEM certificate chain followed by its private key.',
-  schema: z.string().max(64_000, 'platform_wildcard_pem is too long').superRefine((v, ctx) => {
-    if (v === '') return;
-    try {
-      parseCombinedPem(v);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: `platform_wildcard_pem must hold a PEM certificate chain and its private key: ${(err as Error).message}` });
-    }
-  }),
+  schema: z.string().max(64_000, 'platform_wildcard_pem is too long').superRefine((v, ctx) => pemIssue(v, 'platform_wildcard_pem', ctx)),
   default: () => '',
   secret: true,
 });
 
 // Only settings are exported from this file (catalog.ts lists every export).
+function pemIssue(v: string, key: string, ctx: z.RefinementCtx): void {
+  if (v === '') return;
+  try {
+    parseCombinedPem(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `${key} must hold a PEM certificate chain and its private key: ${(err as Error).message}` });
+  }
+}
+
 /** "IP", "IP:port", "[v6]:port" as node:dns accepts them; null when not an address. */
 function resolverAddress(s: string): string | null {
   const v6 = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$/i.exec(s);

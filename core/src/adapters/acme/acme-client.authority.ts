@@ -15,6 +15,18 @@ export class AcmeClientAuthority implements CertificateAuthority {
   }
 
   async order(req: AcmeOrder): Promise<IssuedCertificate> {
+    try {
+      return await this.orderOnce(req);
+    } catch (err) {
+      // an account URL the CA forgot (a test CA restarted, an account deactivated): register again
+      if (req.accountUrl && err instanceof AcmeError && /account.*(does not exist|not found|deactivated)|accountDoesNotExist|unknown account/i.test(err.message)) {
+        return this.orderOnce({ ...req, accountUrl: null });
+      }
+      throw err;
+    }
+  }
+
+  private async orderOnce(req: AcmeOrder): Promise<IssuedCertificate> {
     const client = new acme.Client({
       directoryUrl: req.directoryUrl,
       accountKey: req.accountKeyPem,
