@@ -1,6 +1,9 @@
-// bench/edge — requests/s through the local edge (nginx, routed by NginxEdge) and directly to the
-// app, and their ratio, in one run. Needs a build (npx tsc -b) and nginx; uses wrk when installed
-// (Debian package), else autocannon.
+// bench/edge — requests/s directly to the app, through the local edge (nginx, routed by NginxEdge)
+// over HTTP, and through the edge over HTTPS (its TLS port, SNI, a P-256 certificate from a
+// throwaway platform CA), with their ratios, in one run. Needs a build (npx tsc -b) and nginx.
+// wrk (Debian) measures direct and HTTP when installed; it cannot send SNI for a URL whose host is
+// an IP (and *.localhost does not resolve here), so all three are also measured with autocannon,
+// which can: compare ratios within one tool.
 //   npx tsx bench/edge.ts            (BENCH_SECONDS=10 BENCH_CONNECTIONS=64 by default)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,6 +12,7 @@ import path from 'node:path';
 import { createLogger } from '@slipway/core/logger';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { NginxEdge } from '@slipway/core/adapters/edge/nginx/nginx.edge';
+import { PlatformCa, platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';
 import { freePort, startNginx, waitForPort } from '@slipway/core/adapters/edge/nginx/nginx.testing';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -26,8 +30,14 @@ function hasWrk(): boolean {
   return spawnSync('wrk', ['--version']).error === undefined;
 }
 
-async function measure(url: string, host: string): Promise<{ rps: number; errors: number; tool: string }> {
-  if (hasWrk()) {
+interface Figure {
+  rps: number;
+  errors: number;
+  tool: string;
+}
+
+async function measure(url: string, host: string, tool: 'wrk' | 'autocannon'): Promise<Figure> {
+  if (tool === 'wrk') {
     const r = spawnSync('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-H', `Host: ${host}`, '--', url], { encoding: 'utf8' });
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN);
     const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
@@ -37,7 +47,7 @@ async function measure(url: string, host: string): Promise<{ rps: number; errors
     return { rps, errors, tool: 'wrk' };
   }
   const { default: autocannon } = await import('autocannon');
-  const res = await autocannon({ url, connections, duration: seconds, headers: { host } });
+  const res = await autocannon({ url, connections, duration: seconds, headers: { host }, ...(url.startsWith('https:') ? { servername: host } : {}) });
   return { rps: res.requests.average, errors: res.errors + res.non2xx, tool: 'autocannon' };
 }
 
@@ -45,24 +55,37 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-bench-edge-'));
   const appPort = await freePort();
   const edgePort = await freePort();
+  const tlsPort = await freePort();
   const app = spawn(process.execPath, ['-e', APP, String(appPort)], { stdio: 'inherit' });
-  const nginx = await startNginx({ dir, port: edgePort });
+  const nginx = await startNginx({ dir: path.join(dir, 'edge'), port: edgePort, tlsPort });
   try {
     await waitForPort(appPort);
     const edge = new NginxEdge({
-      dir, port: edgePort, bind: '127.0.0.1', nginxBin: 'nginx',
+      dir: path.join(dir, 'edge'), port: edgePort, bind: '127.0.0.1', nginxBin: 'nginx', tlsPort,
       commands: new SpawnCommandRunner(), logger: createLogger({ level: 'warn', name: 'bench-edge' }),
     });
-    await edge.setRoute({ appId: 'bench', hostnames: [HOST], maintenance: false, targets: [{ host: '127.0.0.1', port: appPort }] });
+    // redirect off: plain HTTP keeps serving the app, so HTTP and HTTPS measure the same route
+    await edge.setRoute({ appId: 'bench', hostnames: [HOST], maintenance: false, targets: [{ host: '127.0.0.1', port: appPort }], httpsRedirect: false });
+    const ca = await PlatformCa.loadOrCreate(platformCaFiles(path.join(dir, 'ca')));
+    const cert = await ca.issueServerCert([HOST], 1);
+    await edge.setCertificates([{ hostnames: [HOST], certPem: cert.certPem, keyPem: cert.keyPem }]);
     console.log(`bench/edge: ${seconds} s per run, ${connections} connections, ${os.cpus().length} cores`);
-    const direct = await measure(`http://127.0.0.1:${appPort}/`, `127.0.0.1:${appPort}`);
-    const through = await measure(`http://127.0.0.1:${edgePort}/`, HOST);
-    const line = (name: string, r: { rps: number; errors: number }) =>
-      `  ${name.padEnd(14)} ${r.rps.toFixed(0).padStart(8)} requests/s${r.errors ? `  (${r.errors} errors)` : ''}`;
-    console.log(`  tool: ${direct.tool}`);
+    const line = (name: string, r: Figure, ratio?: string) =>
+      `    ${name.padEnd(16)} ${r.rps.toFixed(0).padStart(8)} requests/s${r.errors ? `  (${r.errors} errors)` : ''}${ratio ? `   ${ratio}` : ''}`;
+    if (hasWrk()) {
+      const direct = await measure(`http://127.0.0.1:${appPort}/`, `127.0.0.1:${appPort}`, 'wrk');
+      const http = await measure(`http://127.0.0.1:${edgePort}/`, HOST, 'wrk');
+      console.log('  wrk:');
+      console.log(line('direct', direct));
+      console.log(line('edge HTTP', http, `${(http.rps / direct.rps).toFixed(2)} of direct`));
+    }
+    const direct = await measure(`http://127.0.0.1:${appPort}/`, `127.0.0.1:${appPort}`, 'autocannon');
+    const http = await measure(`http://127.0.0.1:${edgePort}/`, HOST, 'autocannon');
+    const https = await measure(`https://127.0.0.1:${tlsPort}/`, HOST, 'autocannon');
+    console.log('  autocannon (kept-alive connections; HTTPS: TLS handshakes once per connection):');
     console.log(line('direct', direct));
-    console.log(line('through edge', through));
-    console.log(`  ratio          ${(through.rps / direct.rps).toFixed(2)} (edge / direct)`);
+    console.log(line('edge HTTP', http, `${(http.rps / direct.rps).toFixed(2)} of direct`));
+    console.log(line('edge HTTPS', https, `${(https.rps / direct.rps).toFixed(2)} of direct, ${(https.rps / http.rps).toFixed(2)} of edge HTTP`));
   } finally {
     app.kill('SIGTERM');
     await nginx.stop();
