@@ -1,12 +1,11 @@
 // bench/edge — requests/s directly to the app, through the local edge (nginx, routed by NginxEdge)
 // over HTTP, and through the edge over HTTPS (its TLS port, SNI, a P-256 certificate from a
 // throwaway platform CA), with their ratios, in one run. Needs a build (npx tsc -b) and nginx.
-// wrk (Debian) measures direct and HTTP when installed; it cannot send SNI for a URL whose host is
-// an IP (and *.localhost does not resolve here), so all three are also measured with autocannon,
-// which can: compare ratios within one tool.
+// Uses wrk (Debian) when installed — its URL names the app's hostname, for the Host header and SNI,
+// and a small Lua resolver sends it to 127.0.0.1 — else autocannon.
 //   npx tsx bench/edge.ts            (BENCH_SECONDS=10 BENCH_CONNECTIONS=64 by default)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@slipway/core/logger';
@@ -36,9 +35,12 @@ interface Figure {
   tool: string;
 }
 
-async function measure(url: string, host: string, tool: 'wrk' | 'autocannon'): Promise<Figure> {
+/** wrk resolves the URL's host through this script: every name goes to loopback. */
+const WRK_LOOPBACK = 'wrk.resolve = function(host, service) wrk.addrs = wrk.lookup("127.0.0.1", service) end\n';
+
+async function measure(scheme: 'http' | 'https', host: string, port: number, tool: 'wrk' | 'autocannon', script: string): Promise<Figure> {
   if (tool === 'wrk') {
-    const r = spawnSync('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-H', `Host: ${host}`, '--', url], { encoding: 'utf8' });
+    const r = spawnSync('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-s', script, '--', `${scheme}://${host}:${port}/`], { encoding: 'utf8' });
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN);
     const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
     const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout);
@@ -47,7 +49,8 @@ async function measure(url: string, host: string, tool: 'wrk' | 'autocannon'): P
     return { rps, errors, tool: 'wrk' };
   }
   const { default: autocannon } = await import('autocannon');
-  const res = await autocannon({ url, connections, duration: seconds, headers: { host }, ...(url.startsWith('https:') ? { servername: host } : {}) });
+  const url = `${scheme}://127.0.0.1:${port}/`;
+  const res = await autocannon({ url, connections, duration: seconds, headers: { host }, ...(scheme === 'https' ? { servername: host } : {}) });
   return { rps: res.requests.average, errors: res.errors + res.non2xx, tool: 'autocannon' };
 }
 
@@ -69,20 +72,15 @@ async function main(): Promise<void> {
     const ca = await PlatformCa.loadOrCreate(platformCaFiles(path.join(dir, 'ca')));
     const cert = await ca.issueServerCert([HOST], 1);
     await edge.setCertificates([{ hostnames: [HOST], certPem: cert.certPem, keyPem: cert.keyPem }]);
-    console.log(`bench/edge: ${seconds} s per run, ${connections} connections, ${os.cpus().length} cores`);
+    const script = path.join(dir, 'loopback.lua');
+    await writeFile(script, WRK_LOOPBACK);
+    const tool = hasWrk() ? 'wrk' : 'autocannon';
+    console.log(`bench/edge: ${seconds} s per run, ${connections} connections, ${os.cpus().length} cores, ${tool} (kept-alive connections: one TLS handshake per connection)`);
     const line = (name: string, r: Figure, ratio?: string) =>
-      `    ${name.padEnd(16)} ${r.rps.toFixed(0).padStart(8)} requests/s${r.errors ? `  (${r.errors} errors)` : ''}${ratio ? `   ${ratio}` : ''}`;
-    if (hasWrk()) {
-      const direct = await measure(`http://127.0.0.1:${appPort}/`, `127.0.0.1:${appPort}`, 'wrk');
-      const http = await measure(`http://127.0.0.1:${edgePort}/`, HOST, 'wrk');
-      console.log('  wrk:');
-      console.log(line('direct', direct));
-      console.log(line('edge HTTP', http, `${(http.rps / direct.rps).toFixed(2)} of direct`));
-    }
-    const direct = await measure(`http://127.0.0.1:${appPort}/`, `127.0.0.1:${appPort}`, 'autocannon');
-    const http = await measure(`http://127.0.0.1:${edgePort}/`, HOST, 'autocannon');
-    const https = await measure(`https://127.0.0.1:${tlsPort}/`, HOST, 'autocannon');
-    console.log('  autocannon (kept-alive connections; HTTPS: TLS handshakes once per connection):');
+      `  ${name.padEnd(16)} ${r.rps.toFixed(0).padStart(8)} requests/s${r.errors ? `  (${r.errors} errors)` : ''}${ratio ? `   ${ratio}` : ''}`;
+    const direct = await measure('http', '127.0.0.1', appPort, tool, script);
+    const http = await measure('http', HOST, edgePort, tool, script);
+    const https = await measure('https', HOST, tlsPort, tool, script);
     console.log(line('direct', direct));
     console.log(line('edge HTTP', http, `${(http.rps / direct.rps).toFixed(2)} of direct`));
     console.log(line('edge HTTPS', https, `${(https.rps / direct.rps).toFixed(2)} of direct, ${(https.rps / http.rps).toFixed(2)} of edge HTTP`));
