@@ -12,6 +12,7 @@ import { ApiClient } from '../support/client.js';
 import { freePort } from '../support/api-harness.js';
 import { WorkingCopy, git, viaEdge } from '../support/git.js';
 import { eventually, report } from '../support/wait.js';
+import { PlatformCa, platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';
 import { acmeEnv, clearRecords, pebbleRoot, setRecords } from '../support/acme-env.js';
 
 const HOST = 'www.shop.test';
@@ -23,16 +24,17 @@ let apiTls: number;
 let root: string;
 let adaTxt = '';
 
-/** GET over HTTPS through the edge on a fresh connection, trusting only Pebble's root. */
-function edgeHttps(host: string, p = '/'): Promise<{ status: number; body: string; issuer: string; serial: string }> {
+/** GET over HTTPS through the edge on a fresh connection, trusting only Pebble's root (or `ca`). */
+function edgeHttps(host: string, p = '/', ca = root, anyName = false): Promise<{ status: number; body: string; issuer: string; serial: string; subject: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port: edgeTls, servername: host, path: p, headers: { host }, ca: root, agent: false, timeout: 10_000 }, (res) => {
+    // anyName: the chain is still verified, but not the name (Node refuses *.localhost: a wildcard over a single label)
+    const req = https.request({ host: '127.0.0.1', port: edgeTls, servername: host, path: p, headers: { host }, ca, agent: false, timeout: 10_000, ...(anyName ? { checkServerIdentity: () => undefined } : {}) }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
       res.on('end', () => {
         const cert = (res.socket as tls.TLSSocket).getPeerCertificate();
-        resolve({ status: res.statusCode ?? 0, body, issuer: String(cert.issuer?.CN ?? ''), serial: cert.serialNumber });
+        resolve({ status: res.statusCode ?? 0, body, issuer: String(cert.issuer?.CN ?? ''), serial: cert.serialNumber, subject: String(cert.subject?.CN ?? '') });
       });
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
@@ -199,5 +201,31 @@ describe('custom domains verified by DNS, certificates from ACME', () => {
       expect(refused).toMatchObject({ dns_status: 'verified', acm_status: 'failing' });
       expect(refused.acm_status_reason).toMatch(/^The certificate order failed: .*(refused|connect)/i);
     }, 90_000, 500);
+  });
+
+  it("gives apps on the platform domain certificates: per host from ACME, or the operator's wildcard", async () => {
+    expect((await stack.admin.patch('/api/v1/admin/settings', { platform_domain_acme: true })).status).toBe(200);
+    await eventually(async () => {
+      const d = (await ada.get('/apps/shop/domains')).body.find((x: any) => x.kind === 'heroku');
+      expect(d).toMatchObject({ hostname: 'shop.localhost', acm_status: 'cert issued', certificate: { source: 'acme' } });
+      expect((await edgeHttps('shop.localhost')).issuer).toMatch(/Pebble/);
+    }, 60_000, 500);
+    await stack.admin.patch('/api/v1/admin/settings', { platform_domain_acme: null });
+    await new Promise((r) => setTimeout(r, 3000)); // processes re-read settings within 2 s (settings.service.ts)
+
+    // the operator's wildcard, from their own CA, serves every other app's default hostname
+    const operatorCa = await PlatformCa.loadOrCreate(platformCaFiles(path.join(stack.dataDir, 'operator-ca')), 'Operator CA');
+    const wildcard = await operatorCa.issueServerCert(['*.localhost'], 30);
+    expect((await stack.admin.patch('/api/v1/admin/settings', { platform_wildcard_pem: `${wildcard.certPem}\n${wildcard.keyPem}` })).status).toBe(200);
+    expect((await stack.admin.patch('/api/v1/admin/settings', { platform_wildcard_pem: 'not a certificate' })).status).toBe(400);
+    expect((await ada.post('/apps', { name: 'plain' })).status).toBe(201);
+    await ada.patch('/apps/plain', { https_redirect: false }); // any routing change routes it (no web process yet: a 503 page)
+    await eventually(async () => {
+      const r = await edgeHttps('plain.localhost', '/', operatorCa.certPem, true);
+      expect(r).toMatchObject({ status: 503, subject: '*.localhost' });
+      expect((await ada.get('/apps/plain/domains')).body[0]).toMatchObject({ acm_status: 'cert issued', certificate: { source: 'wildcard' } });
+    }, 30_000, 500);
+    // the app's own ACME certificate still wins over the wildcard
+    expect((await edgeHttps('shop.localhost')).issuer).toMatch(/Pebble/);
   });
 });

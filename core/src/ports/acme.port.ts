@@ -13,6 +13,16 @@ export interface Http01Store {
   remove(token: string): Promise<void>;
 }
 
+/**
+ * DNS-01 (for wildcards, or hostnames the edge cannot be reached at): the writer an order would
+ * carry to publish `_acme-challenge.<name>` TXT records at the user's DNS provider. No adapter
+ * yet; AcmeClientAuthority answers http-01 only.
+ */
+export interface Dns01Writer {
+  put(name: string, value: string): Promise<void>;
+  remove(name: string, value: string): Promise<void>;
+}
+
 export interface AcmeOrder {
   directoryUrl: string;
   /** Contact e-mail; empty: none. */
@@ -21,6 +31,8 @@ export interface AcmeOrder {
   /** The account URL returned by an earlier order (saves a lookup), if known. */
   accountUrl?: string | null;
   hostnames: string[];
+  /** When given, the order may use DNS-01 (not implemented by any adapter yet). */
+  dns01?: Dns01Writer;
 }
 
 export interface IssuedCertificate {

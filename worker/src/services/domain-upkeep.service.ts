@@ -52,9 +52,10 @@ export class DomainUpkeep {
     const { repos } = this.deps.store;
     for (const id of await repos.domains.dueForCheck(50)) await this.verify(id);
     const renewBefore = new Date(this.now().getTime() + (await this.deps.settings.get(S.renewDaysBeforeExpiry)) * DAY_MS);
-    const due = new Set(await repos.domains.dueForCertificate(10, await this.wantsDefaultCerts()));
+    const withDefault = await this.wantsDefaultCerts();
+    const due = new Set(await repos.domains.dueForCertificate(10, withDefault));
     for (const c of await repos.certificates.acmeExpiringBefore(renewBefore, 10)) if (c.domainId) due.add(c.domainId);
-    for (const id of due) await this.order(id);
+    for (const id of due) await this.order(id, withDefault);
     await this.apiCertificate(renewBefore);
     await this.syncEdge();
   }
@@ -64,7 +65,7 @@ export class DomainUpkeep {
     await this.verify(domainId);
     const d = await this.deps.store.repos.domains.findWork(domainId);
     if (d && d.dnsStatus === 'verified' && ['pending', 'failing'].includes(d.tlsStatus) && (!d.nextTlsAttemptAt || d.nextTlsAttemptAt <= this.now())) {
-      await this.order(domainId);
+      await this.order(domainId, false);
     }
     await this.syncEdge();
   }
@@ -121,11 +122,12 @@ export class DomainUpkeep {
     return again ? message : `${message} Gave up after 72 hours of checks; fix the record, then verify again.`;
   }
 
-  /** Orders (or renews) the ACME certificate of one verified domain. */
-  private async order(domainId: string): Promise<void> {
+  /** Orders (or renews) the ACME certificate of one verified domain (a default domain only while
+   *  per-host ACME is on for the platform domain). */
+  private async order(domainId: string, withDefault: boolean): Promise<void> {
     const { repos } = this.deps.store;
     const d = await repos.domains.findWork(domainId);
-    if (!d || d.dnsStatus !== 'verified') return;
+    if (!d || d.dnsStatus !== 'verified' || (d.kind === 'default' && !withDefault)) return;
     const renewal = (await repos.certificates.forDomain(d.id)) !== null;
     if (!renewal) await repos.domains.recordTls(d.id, { status: 'pending', message: null, nextAttemptAt: d.nextTlsAttemptAt });
     try {
