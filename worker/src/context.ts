@@ -6,11 +6,12 @@ import type { Logger } from '@slipway/core/logger';
 import { createPool } from '@slipway/core/db/pool';
 import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
-import { Settings } from '@slipway/core/settings/settings.service';
 import { NodeDnsLookup } from '@slipway/core/adapters/dns/node.dns-lookup';
 import { AcmeClientAuthority } from '@slipway/core/adapters/acme/acme-client.authority';
 import { RedisHttp01Store } from '@slipway/core/adapters/acme/redis.http01-store';
 import { Store } from '@slipway/core/repositories/index';
+import { Settings } from '@slipway/core/settings/settings.service';
+import { suspensionGraceHours } from '@slipway/core/settings/billing.settings';
 import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-log-sink';
@@ -19,7 +20,8 @@ import { createObjectStore } from '@slipway/core/adapters/object-store/create-ob
 import { ConfigVault } from '@slipway/core/services/config-vars.service';
 import { ReleaseService } from '@slipway/core/services/releases.service';
 import { SlugUrls } from '@slipway/core/services/slug-urls';
-import { QUEUE } from '@slipway/core/queue/queues';
+import { QUEUE, type BillingJob } from '@slipway/core/queue/queues';
+import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
 import type { ObjectStore } from '@slipway/core/ports/object-store.port';
 import type { ReleaseSpec } from '@slipway/core/ports/runtime.port';
 import type { AppRow } from '@slipway/core/repositories/types';
@@ -34,12 +36,14 @@ import { deployProcessor } from './processors/deploy.processor.js';
 import { maintenanceProcessor } from './processors/maintenance.processor.js';
 import { domainsProcessor } from './processors/domains.processor.js';
 import { DomainUpkeep } from './services/domain-upkeep.service.js';
+import { billingProcessor, installBillingSchedule } from './processors/billing.processor.js';
 import { createWorkerRuntime, type WorkerRuntime } from './runtime.js';
 
 export interface WorkerContext {
   config: Config;
   log: Logger;
   store: Store;
+  settings: Settings;
   redis: Redis;
   connection: ConnectionOptions;
   jobs: BullJobQueue;
@@ -49,8 +53,8 @@ export interface WorkerContext {
   ops: RuntimeOps;
   reaper: Reaper;
   vault: ConfigVault;
-  settings: Settings;
   domains: DomainUpkeep;
+  billing: HourlyBillingRun;
   /** Specs of every app's current release (start-up recovery, reconcile). */
   deployedSpecs(): Promise<ReleaseSpec[]>;
   /** Start consuming queues. */
@@ -88,6 +92,8 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   });
   const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log });
   const reaper = new Reaper({ store, builds, log, releaseStaleMinutes: 30 });
+  const billingLog = log.child({ component: 'billing' });
+  const billing = new HourlyBillingRun({ store, jobs, log: billingLog, graceHours: () => settings.get(suspensionGraceHours) });
   const workers: Worker[] = [];
   const maintenance = new Queue(QUEUE.maintenance, { connection, prefix: config.redis.prefix });
   const domainsQueue = new Queue(QUEUE.domains, { connection, prefix: config.redis.prefix });
@@ -96,6 +102,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
     dns: new NodeDnsLookup(),
     ca: new AcmeClientAuthority({ http01: new RedisHttp01Store({ redis, prefix: config.redis.prefix }) }),
   });
+  const billingQueue = new Queue<BillingJob>(QUEUE.billing, { connection, prefix: config.redis.prefix });
 
   const specOf = async (app: AppRow): Promise<ReleaseSpec | null> => {
     const current = await store.repos.releases.current(app.id);
@@ -119,7 +126,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   };
 
   return {
-    config, log, store, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, settings, domains, deployedSpecs,
+    config, log, store, settings, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, billing, domains, deployedSpecs,
     async start() {
       // certificates first, so the routing table rebuilt below is served over HTTPS at once
       await domains.syncEdge();
@@ -132,17 +139,20 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       workers.push(new Worker(QUEUE.deploy, deployProcessor(ops), { ...common, concurrency: 8 }));
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
       workers.push(new Worker(QUEUE.domains, domainsProcessor(domains), { ...common, concurrency: 1, lockDuration: 120_000 }));
+      workers.push(new Worker(QUEUE.billing, billingProcessor({ billing, settings, log: billingLog }), { ...common, concurrency: 1 }));
       for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
       await maintenance.upsertJobScheduler('reaper', { every: 60_000 }, { name: 'reap', data: { kind: 'reap' } });
       if (runtime.reconcileEveryMs > 0) await maintenance.upsertJobScheduler('reconcile', { every: runtime.reconcileEveryMs }, { name: 'reconcile', data: { kind: 'reconcile' } });
       else await maintenance.removeJobScheduler('reconcile');
       await domainsQueue.upsertJobScheduler('sweep', { every: config.domainsIntervalSeconds * 1000 }, { name: 'sweep', data: { kind: 'sweep' } });
+      await installBillingSchedule(billingQueue);
     },
     async stop() {
       await Promise.all(workers.map((w) => w.close()));
       await runtime.shutdown();
       await maintenance.close();
       await domainsQueue.close();
+      await billingQueue.close();
       await jobs.close();
       connection.disconnect();
       redis.disconnect();

@@ -3,8 +3,9 @@
 // HTTP→HTTPS redirect) and a certificate set (hostname → certificate) applied atomically — a
 // change is validated as a whole before it takes effect, and a rejected change leaves the previous
 // configuration serving; reloads are graceful (in-flight requests and TLS connections finish);
-// hostnames nobody routes get a clear 404 page; a route in maintenance serves a 503 page; a route
-// with no targets serves a 503 "no web processes" page; with a TLS port, a routed hostname with a
+// hostnames nobody routes get a clear 404 page; a route in maintenance serves a 503 page; an
+// unavailable route (a suspended app) serves a 503 page that does not say why; a route with no
+// targets serves a 503 "no web processes" page; with a TLS port, a routed hostname with a
 // certificate is served over HTTPS (SNI) and one without is refused at the handshake; HTTP-01
 // challenges are answered for every hostname before the app sees the request.
 // Leaves out: custom-domain verification and choosing certificates (services decide which
@@ -22,6 +23,8 @@ export interface EdgeRoute {
   /** Validated hostnames; an empty list means the app has no route. */
   hostnames: string[];
   maintenance: boolean;
+  /** Serve the "unavailable" page (wins over maintenance and targets). */
+  unavailable?: boolean;
   targets: EdgeTarget[];
   /** Answer plain HTTP with a redirect to HTTPS for the hostnames that have a certificate. */
   httpsRedirect?: boolean;

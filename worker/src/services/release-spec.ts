@@ -1,6 +1,6 @@
 // Turns database state into the Runtime port's ReleaseSpec: the release's artifact and config
-// snapshot, the app's formation and plan limits, its routed hostnames, maintenance flag and HTTPS
-// redirect.
+// snapshot, the app's formation and plan limits, its routed hostnames, maintenance flag, HTTPS
+// redirect, and whether it is suspended (the edge then says it is unavailable).
 import { NotFoundError } from '@slipway/core/errors';
 import type { ReleaseSpec, Routing } from '@slipway/core/ports/runtime.port';
 import type { Repositories } from '@slipway/core/repositories/index';
@@ -18,6 +18,7 @@ export class ReleaseSpecs {
     return {
       hostnames: domains.filter((d) => d.dnsStatus === 'verified').map((d) => d.hostname),
       maintenance: app.maintenance,
+      unavailable: app.status === 'suspended',
       httpsRedirect: app.httpsRedirect ?? (await this.settings.get(httpsRedirectDefault)),
     };
   }

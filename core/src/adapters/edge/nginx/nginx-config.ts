@@ -195,6 +195,9 @@ ${tls}
 }
 
 function routeBody(route: EdgeRoute, name: string): string {
+  if (route.unavailable) {
+    return `    location / {\n        add_header X-Request-Id $slw_request_id always;\n        ${pageReturn(503, 'unavailable')}\n    }\n`;
+  }
   if (route.maintenance) {
     return `    location / {\n        add_header Retry-After 120 always;\n        add_header X-Request-Id $slw_request_id always;\n` +
       `        ${pageReturn(503, 'maintenance')}\n    }\n`;
@@ -211,7 +214,7 @@ function routeBlock(layout: EdgeLayout, route: EdgeRoute, certFiles: Certificate
   const listen = listenLines(layout.bind, layout.port, '    ');
   const server = (names: string[], head: string, body: string) => `server {\n${head}    server_name ${names.join(' ')};\n${body}}\n`;
   const body = routeBody(route, name);
-  const upstream = route.maintenance || !route.targets.length
+  const upstream = route.unavailable || route.maintenance || !route.targets.length
     ? ''
     : `upstream ${name} {\n${[...new Set(route.targets.map(target))].map((t) => `    server ${t} max_fails=1 fail_timeout=3s;\n`).join('')}    keepalive 32;\n}\n`;
   // hostnames with a certificate, grouped by certificate file (one HTTPS server each)
@@ -267,5 +270,6 @@ export const PAGES = {
   notFound: page('No such app', 'There is no app configured at this hostname. Check the address, or the domain settings of the app.'),
   maintenance: page('Offline for maintenance', 'This app is undergoing maintenance right now. Please check back later.'),
   appError: page('Application error', 'An error occurred in the application and your page could not be served. If you are the application owner, check your logs for details.'),
+  unavailable: page('Application unavailable', 'This app is not available right now. Please check back later.'),
   noWeb: page('Application error', 'This app has no web processes running. If you are the application owner, scale up its web process.'),
 };
