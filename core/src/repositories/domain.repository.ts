@@ -53,10 +53,6 @@ export class DomainRepository {
     return rows[0] ? camel(rows[0]) : null;
   }
 
-  async hostnameTaken(hostname: string): Promise<boolean> {
-    return (await this.verifiedHolder(hostname)) !== null;
-  }
-
   async delete(id: string): Promise<void> {
     await this.db.query(`DELETE FROM domains WHERE id = $1`, [id]);
   }
