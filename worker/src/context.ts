@@ -19,7 +19,8 @@ import { QUEUE } from '@slipway/core/queue/queues';
 import type { ObjectStore } from '@slipway/core/ports/object-store.port';
 import type { ReleaseSpec } from '@slipway/core/ports/runtime.port';
 import type { AppRow } from '@slipway/core/repositories/types';
-import { AppLocks } from './services/app-lock.js';
+import { AppLocks, BuildLocks } from './services/app-lock.js';
+import { Settings } from '@slipway/core/settings/settings.service';
 import { ReleaseSpecs } from './services/release-spec.js';
 import { ReleaseDeployer } from './services/release-deployer.js';
 import { BuildService } from './services/build.service.js';
@@ -71,14 +72,16 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
   const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls });
   const locks = new AppLocks(pool);
+  const buildLocks = new BuildLocks(pool);
+  const settings = new Settings({ store, config, box });
   const specs = new ReleaseSpecs(vault);
   const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000 });
   const builds = new BuildService({
-    store, objects, sink, executor: runtime.executor, vault, releases, deployer, log,
+    store, objects, sink, executor: runtime.executor, vault, releases, deployer, locks: buildLocks, settings, log,
     buildsDir: config.paths.builds, cacheDir: config.paths.cache, timeoutMs: config.build.timeoutSeconds * 1000, webUrl: webUrlOf(config),
   });
-  const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log });
-  const reaper = new Reaper({ store, builds, log, releaseStaleMinutes: 30 });
+  const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log, cacheDir: config.paths.cache });
+  const reaper = new Reaper({ store, builds, locks: buildLocks, log, releaseStaleMinutes: 30 });
   const workers: Worker[] = [];
   const maintenance = new Queue(QUEUE.maintenance, { connection, prefix: config.redis.prefix });
 

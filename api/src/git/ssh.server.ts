@@ -12,6 +12,7 @@ import type { GitService, PushService } from '../services/push.service.js';
 import type { PushRegistry } from './push-registry.js';
 import type { FsRepoStore } from './fs.repo-store.js';
 import { spawnGit } from './git-process.js';
+import { guardPush, pushTooLargeMessage } from './push-limit.js';
 
 const COMMAND_RE = /^(git-upload-pack|git-receive-pack|git upload-pack|git receive-pack) '?\/?([a-z][a-z0-9-]{1,29})\.git\/?'?$/;
 
@@ -91,13 +92,20 @@ async function runCommand(deps: SshGitDeps, userId: string, command: string, cha
     if (!isAppError(err)) throw err;
     return fail(err.status === 403 ? err.message : 'Repository not found.');
   }
-  const push = parsed.service === 'git-receive-pack' ? deps.registry.begin({ userId, appId: app.id, appName: app.name }) : null;
-  const git = spawnGit({ service: parsed.service, repoDir: deps.repos.pathOf(app.name), statelessRpc: false, hookEnv: push?.env });
+  const receiving = parsed.service === 'git-receive-pack';
+  const push = receiving ? deps.registry.begin({ userId, appId: app.id, appName: app.name }) : null;
+  const limit = receiving ? await deps.pushes.limits() : null;
+  const git = spawnGit({ service: parsed.service, repoDir: deps.repos.pathOf(app.name), statelessRpc: false, hookEnv: push?.env, maxInputBytes: limit?.pushBytes });
   let open = true;
   channel.on('close', () => (open = false));
-  channel.on('data', (d: Buffer) => git.stdin!.write(d));
-  channel.on('end', () => git.stdin!.end());
   git.stdin!.on('error', () => undefined);
+  if (limit) {
+    // over SSH the client shows the command's stderr as it is
+    guardPush(channel, git.stdin!, limit.pushBytes, () => open && channel.stderr.write(`!     ${pushTooLargeMessage(limit.pushMb)}\n`), () => channel.close());
+  } else {
+    channel.on('data', (d: Buffer) => git.stdin!.write(d));
+    channel.on('end', () => git.stdin!.end());
+  }
   git.stdout!.on('data', (d: Buffer) => open && channel.write(d));
   git.stderr!.on('data', (d: Buffer) => open && channel.stderr.write(d));
   git.on('close', (code) => {
