@@ -113,8 +113,9 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       await runtime.recover(specsNow);
       log.info({ apps: specsNow.length }, 'runtime recovered');
       const common = { connection, prefix: config.redis.prefix, maxStalledCount: 2 };
-      // a build whose worker died is picked up again within ~45 s (lock expiry + stalled check)
-      workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 30_000, stalledInterval: 15_000 }));
+      // a build whose worker died is picked up again within ~30 s (lock expiry + stalled checks); a
+      // live attempt whose lock lapsed only delays its retry, which waits for the build's lock
+      workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 20_000, stalledInterval: 5_000 }));
       workers.push(new Worker(QUEUE.deploy, deployProcessor(ops), { ...common, concurrency: 8 }));
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
       for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));

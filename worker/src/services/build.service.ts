@@ -147,9 +147,8 @@ export class BuildService {
     const a = exec.artifact;
     const maxSlugMb = await this.deps.settings.get(maxSlugSizeMb);
     if (a.size > maxSlugMb * 1024 * 1024) {
-      const message = `Compiled slug size ${formatBytes(a.size)} is larger than the limit of ${maxSlugMb} MB (setting max_slug_size_mb). Remove what the app does not need at run time (e.g. with .slugignore), or ask an administrator to raise the limit.`;
-      line(`!     ${message}`);
-      return { ok: false, message };
+      // the push shows the message once, as the build's end
+      return { ok: false, message: `Compiled slug size ${formatBytes(a.size)} is larger than the limit of ${maxSlugMb} MB (setting max_slug_size_mb). Leave out what the app does not need at run time, or ask an administrator to raise the limit.` };
     }
     const slugId = randomUUID();
     const key = objectKeys.slug(app.id, slugId);
