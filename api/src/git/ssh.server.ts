@@ -3,7 +3,7 @@
 // git-receive-pack on '<app>.git' (parsed strictly, never given to a shell). The host key is
 // generated once into the data dir. A push stays open while its build runs; if the client leaves,
 // git keeps running (output drained) so the build is not cancelled.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 import type { Logger } from '@slipway/core/logger';
 import { isAppError } from '@slipway/core/errors';
@@ -22,11 +22,13 @@ export function parseGitCommand(command: string): { service: GitService; app: st
   return { service: m[1]!.replace(' ', '-') as GitService, app: m[2]! };
 }
 
+/** The SSH host key: generated once into a 0600 file (a looser file is made 0600). */
 export function loadOrCreateHostKey(file: string): Buffer {
   if (!existsSync(file)) {
     const pair = ssh2.utils.generateKeyPairSync('ed25519');
     writeFileSync(file, pair.private, { mode: 0o600, flag: 'wx' });
   }
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   return readFileSync(file);
 }
 
