@@ -252,7 +252,12 @@ stop_children() {
     kill -"$sig" "$pid" 2>/dev/null || continue
     end=$((SECONDS + 45))
     while kill -0 "$pid" 2>/dev/null; do
-      [ $SECONDS -ge $end ] && { kill -KILL "$pid" 2>/dev/null || true; break; }
+      if [ $SECONDS -ge $end ]; then
+        # a supervisor's process goes with it (its children first: they would outlive it)
+        for c in $(pgrep -P "$pid" 2>/dev/null); do kill -KILL "$c" 2>/dev/null || true; done
+        kill -KILL "$pid" 2>/dev/null || true
+        break
+      fi
       sleep 0.1
     done
   done
