@@ -7,25 +7,21 @@ import type { Pool } from '@slipway/core/db/pool';
 class AdvisoryLocks {
   constructor(private readonly pool: Pool, private readonly namespace: string) {}
 
-  async with<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query(`SELECT pg_advisory_lock(hashtext($1 || $2))`, [this.namespace, id]);
-      try {
-        return await fn();
-      } finally {
-        await client.query(`SELECT pg_advisory_unlock(hashtext($1 || $2))`, [this.namespace, id]);
-      }
-    } finally {
-      client.release();
-    }
+  /** Runs `fn` holding the lock, waiting for an earlier holder first. */
+  with<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.hold(id, true, fn) as Promise<T>;
   }
 
   /** Runs `fn` only when nobody holds the lock; undefined otherwise. */
-  async ifFree<T>(id: string, fn: () => Promise<T>): Promise<T | undefined> {
+  ifFree<T>(id: string, fn: () => Promise<T>): Promise<T | undefined> {
+    return this.hold(id, false, fn);
+  }
+
+  private async hold<T>(id: string, wait: boolean, fn: () => Promise<T>): Promise<T | undefined> {
     const client = await this.pool.connect();
     try {
-      const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtext($1 || $2)) AS ok`, [this.namespace, id]);
+      const take = wait ? `SELECT pg_advisory_lock(hashtext($1 || $2)), true AS ok` : `SELECT pg_try_advisory_lock(hashtext($1 || $2)) AS ok`;
+      const { rows } = await client.query(take, [this.namespace, id]);
       if (!rows[0].ok) return undefined;
       try {
         return await fn();
