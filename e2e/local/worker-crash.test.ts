@@ -15,6 +15,7 @@ import { eventually, report } from '../support/wait.js';
 let stack: Stack;
 let alice: ApiClient;
 let bob: ApiClient;
+let wc: WorkingCopy;
 
 const server = (text: string) => `require('http').createServer((q, s) => s.end('${text}')).listen(process.env.PORT);\n`;
 const pkg = (scripts: Record<string, string> = {}) => JSON.stringify({ name: 'x', version: '1.0.0', engines: { node: '20.x' }, scripts: { start: 'node server.js', ...scripts } });
@@ -32,13 +33,12 @@ beforeAll(async () => {
   stack = await startStack({}, { supervised: true });
   alice = await ApiClient.signUp(stack.apiUrl, 'alice@example.com');
   bob = await ApiClient.signUp(stack.apiUrl, 'bob@example.com');
-});
+  [, wc] = await Promise.all([deploy(alice, 'alice-live', 'alice v1'), deploy(bob, 'bob-app', 'bob v1')]);
+}, 480_000);
 afterAll(async () => stack?.stop());
 
 describe('a worker killed during a build', () => {
   it('is restarted by its supervisor while the stack serves; the build ends once; a rejected push never goes live', async () => {
-    await deploy(alice, 'alice-live', 'alice v1');
-    const wc = await deploy(bob, 'bob-app', 'bob v1');
     await wc.write({ 'package.json': pkg({ build: 'node -e "setTimeout(()=>{},8000)"' }), 'server.js': server('bob v2') });
     const sha = await wc.commit('slow build');
     const pushing = wc.push(`${stack.apiUrl}/bob-app.git`, bob.token!);
@@ -85,5 +85,5 @@ describe('a worker killed during a build', () => {
     }
     expect(push.output.match(/remote: -----> Fetching source/g)?.length ?? 0, push.output).toBeGreaterThanOrEqual(1);
     expect((await viaEdge(stack.edgePort, 'alice-live.localhost')).body).toBe('alice v1');
-  });
+  }, 480_000);
 });

@@ -7,6 +7,7 @@
 // trusting loopback, Redis without a password, no password files), migrates it and reuses the
 // data (same admin, no new password); SIGTERM stops it too.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, readdir, readFile, rm, mkdtemp, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -50,7 +51,17 @@ function startUp(env: Record<string, string>): { child: ChildProcess; output: ()
       }
     };
     child.stdout!.on('data', check);
-    child.on('exit', (code) => reject(new Error(`scripts/up exited with ${code}:\n${out}`)));
+    child.on('exit', (code) => {
+      // what the api and the worker said (their logs are under the data dir, removed afterwards)
+      const tails = ['api', 'worker'].map((n) => {
+        try {
+          return `--- ${n}.log\n${readFileSync(path.join(env.SLIPWAY_DATA_DIR!, 'logs', `${n}.log`), 'utf8').split('\n').slice(-15).join('\n')}`;
+        } catch {
+          return '';
+        }
+      });
+      reject(new Error(`scripts/up exited with ${code}:\n${out}\n${tails.join('\n')}`));
+    });
   });
   return { child, output: () => out, ready };
 }
@@ -105,13 +116,16 @@ describe('./scripts/up', () => {
   it('starts locked down, restarts crashes, reuses and migrates its data dir, and leaves nothing running when stopped', async () => {
     dataDir = await mkdtemp(path.join(requireEnv('SLIPWAY_TEST_SCRATCH'), 'up-'));
     await chmod(dataDir, 0o700); // a private dir, as mkdtemp makes it: up must cope
+    const ports = new Set<number>();
+    while (ports.size < 5) ports.add(await freePort()); // five different ones
+    const [apiPort, edgePort, sshPort, pgPortN, redisPortN] = [...ports].map(String);
     const env = {
       SLIPWAY_DATA_DIR: dataDir,
-      SLIPWAY_API_PORT: String(await freePort()),
-      SLIPWAY_EDGE_PORT: String(await freePort()),
-      SLIPWAY_GIT_SSH_PORT: String(await freePort()),
-      SLIPWAY_PG_PORT: String(await freePort()),
-      SLIPWAY_REDIS_PORT: String(await freePort()),
+      SLIPWAY_API_PORT: apiPort!,
+      SLIPWAY_EDGE_PORT: edgePort!,
+      SLIPWAY_GIT_SSH_PORT: sshPort!,
+      SLIPWAY_PG_PORT: pgPortN!,
+      SLIPWAY_REDIS_PORT: redisPortN!,
     };
     const api = `http://127.0.0.1:${env.SLIPWAY_API_PORT}`;
     const pgPort = Number(env.SLIPWAY_PG_PORT);
