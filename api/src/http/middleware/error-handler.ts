@@ -49,8 +49,8 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(400).json(errorBody('invalid_params', 'The request body must be JSON in UTF-8.', requestId));
     return;
   }
-  if (err instanceof URIError || (e.status === 400 && e.expose)) {
-    // e.g. a path segment whose percent-encoding does not decode
+  if (err instanceof URIError) {
+    // a path segment whose percent-encoding does not decode (the router's parameter decoding)
     res.status(400).json(errorBody('bad_request', 'The request is malformed (a URL part does not decode).', requestId));
     return;
   }
