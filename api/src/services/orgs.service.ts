@@ -5,8 +5,10 @@ import { assertCan, atLeast } from '@slipway/core/domain/access';
 import { validateOrgName } from '@slipway/core/naming';
 import { isUniqueViolation } from '@slipway/core/db/pool';
 import type { Store } from '@slipway/core/repositories/index';
-import { ROLES, type MemberRow, type OrgWithRole, type Role } from '@slipway/core/repositories/types';
 import type { Settings } from '@slipway/core/settings/settings.service';
+import { startingCredit } from '@slipway/core/settings/billing.settings';
+import { grantStartingCredit } from '@slipway/core/services/billing/org-wallet.service';
+import { ROLES, type MemberRow, type OrgWithRole, type Role } from '@slipway/core/repositories/types';
 import { maxOrgsPerUser } from '@slipway/core/settings/limits.settings';
 import { validateEmail } from './users.service.js';
 
@@ -33,6 +35,7 @@ export class OrgsService {
   async create(userId: string, name: unknown): Promise<OrgWithRole> {
     const valid = validateOrgName(name);
     const max = await this.deps.settings.get(maxOrgsPerUser);
+    const credit = await this.deps.settings.get(startingCredit);
     try {
       return await this.deps.store.transaction(async (repos) => {
         await repos.users.lock(userId); // concurrent creates count one after another
@@ -42,6 +45,7 @@ export class OrgsService {
         const org = await repos.orgs.create({ name: valid, personal: false });
         await repos.orgs.addMember(org.id, userId, 'owner');
         await repos.activity.record({ orgId: org.id, userId, action: 'org.created', details: { name: valid } });
+        await grantStartingCredit(repos, org.id, credit);
         return { ...org, role: 'owner' as const };
       });
     } catch (err) {

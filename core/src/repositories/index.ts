@@ -8,6 +8,9 @@ import { FormationRepository } from './formation.repository.js';
 import { ActivityRepository, PlanRepository, SettingsRepository } from './misc.repository.js';
 import { BuildRepository, ReleaseRepository, SlugRepository } from './release.repository.js';
 import { OrgRepository, UserRepository } from './user.repository.js';
+import { WalletRepository } from './wallet.repository.js';
+import { BillingRepository } from './billing.repository.js';
+import { SuspensionRepository } from './suspension.repository.js';
 
 export function createRepositories(db: Queryable) {
   return {
@@ -25,6 +28,9 @@ export function createRepositories(db: Queryable) {
     formation: new FormationRepository(db),
     settings: new SettingsRepository(db),
     activity: new ActivityRepository(db),
+    wallets: new WalletRepository(db),
+    billing: new BillingRepository(db),
+    suspensions: new SuspensionRepository(db),
   };
 }
 
