@@ -93,7 +93,7 @@ export async function startStack(extra: StackEnv = {}, opts: { supervised?: bool
     SLIPWAY_LOG_LEVEL: 'debug',
     SLIPWAY_BOOT_TIMEOUT_SECONDS: '30',
     SLIPWAY_STOP_GRACE_SECONDS: '5',
-    SLIPWAY_APP_PORT_RANGE: `${30000 + (apiPort % 200) * 100}-${30000 + (apiPort % 200) * 100 + 99}`,
+    SLIPWAY_APP_PORT_RANGE: `${10000 + (apiPort % 200) * 100}-${10000 + (apiPort % 200) * 100 + 99}`, // below the kernel's ephemeral range, where free ports come from
     ...passThrough,
     ...extraEnv,
   };
