@@ -25,6 +25,7 @@ import type { HttpContext } from './http/context.js';
 import type { UrlConfig } from './http/serializers/urls.js';
 import { PasswordHasher } from './services/passwords.js';
 import { AuthService } from './services/auth.service.js';
+import { LoginThrottle } from './services/login-throttle.js';
 import { UsersService } from './services/users.service.js';
 import { AdminService } from './services/admin.service.js';
 import { OrgsService } from './services/orgs.service.js';
@@ -34,6 +35,8 @@ import { AppsService } from './services/apps.service.js';
 import { ConfigService } from './services/config.service.js';
 import { FormationService } from './services/formation.service.js';
 import { DomainsService } from './services/domains.service.js';
+import { SniEndpointsService } from './services/sni-endpoints.service.js';
+import { RedisHttp01Store } from '@slipway/core/adapters/acme/redis.http01-store';
 import { ReleasesApiService } from './services/releases-api.service.js';
 import { DynosService } from './services/dynos.service.js';
 import { BuildsService } from './services/builds.service.js';
@@ -86,6 +89,7 @@ export function urlConfig(config: Config): UrlConfig {
     edgeScheme: 'http',
     gitSshPort: config.gitSsh.port,
     gitSshHost: new URL(config.api.publicUrl).hostname,
+    cookiesAlwaysSecure: config.api.publicUrl.startsWith('https:') && config.api.tlsPort === null,
   };
 }
 
@@ -125,20 +129,22 @@ export function createApiContext(
     clientDir: config.api.clientDir,
     trustProxy: config.api.trustProxy,
     edge: config.runtime === 'swarm' ? { token: edgeAgentToken(box), routes: () => edgeTable.routes() } : null,
+    acmeChallenges: new RedisHttp01Store({ redis, prefix: config.redis.prefix }),
     health: async () => {
       const db = await pool.query('SELECT 1').then(() => true, () => false);
       const r = await redis.ping().then((p) => p === 'PONG', () => false);
       return { ok: db && r, checks: { database: db, redis: r } };
     },
     services: {
-      auth: new AuthService({ store, passwords }),
+      auth: new AuthService({ store, passwords, throttle: new LoginThrottle({ redis, prefix: config.redis.prefix, settings }) }),
       users,
       orgs: new OrgsService({ store, settings }),
       sshKeys: new SshKeysService({ store }),
-      apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log, settings }),
+      apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log, settings, allowedBuildpackHosts: config.build.allowedBuildpackHosts }),
       config: new ConfigService({ store, lookup, vault, releases, jobs }),
       formation: new FormationService({ store, lookup, jobs }),
-      domains: new DomainsService({ store, lookup, jobs, domain: config.domain }),
+      domains: new DomainsService({ store, lookup, jobs, settings, domain: config.domain, apiHost: new URL(config.api.publicUrl).hostname }),
+      sniEndpoints: new SniEndpointsService({ store, lookup, jobs, box }),
       releases: new ReleasesApiService({ store, lookup, releases }),
       dynos: new DynosService({ store, lookup, jobs, runtime: adapters.runtime }),
       builds: new BuildsService({ store, lookup, buildLogs }),

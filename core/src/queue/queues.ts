@@ -7,6 +7,7 @@ export const QUEUE = {
   billing: 'billing',
   maintenance: 'maintenance',
   nodes: 'nodes',
+  domains: 'domains',
 } as const;
 
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
@@ -40,3 +41,7 @@ export type NodeJob =
   | { kind: 'activate'; nodeId: string }
   | { kind: 'remove'; nodeId: string }
   | { kind: 'heartbeat' };
+
+/** Domains: verify one now (and order its certificate if due), bring the edge's certificate set
+ *  up to date, or the scheduled sweep (due checks, orders and renewals). */
+export type DomainJob = { kind: 'check'; domainId: string } | { kind: 'sync' } | { kind: 'sweep' };

@@ -5,7 +5,8 @@
 // derived from the master key (edgeAgentToken) and reloads gracefully (infra/images/edge).
 // Promises: a route is validated (rendered) before it is stored, so a bad name never reaches the
 // table; replaceAll swaps the whole table at once.
-// Leaves out: the edge service on the swarm (platform-services.ts), serving the file (api).
+// Leaves out: the edge service on the swarm (platform-services.ts), serving the file (api), TLS
+// (certificates are the local edge's for now: setCertificates is not part of this table).
 import { createHash } from 'node:crypto';
 import type { Redis } from '../../redis/redis.js';
 import { redisKey } from '../../redis/redis.js';
@@ -26,7 +27,10 @@ export function edgeAgentToken(box: SecretBox): string {
   return box.mac('swarm-edge', 'agent-token-v1');
 }
 
-export class RedisEdgeTable implements Edge {
+/** The routing half of the Edge port: what SwarmRuntime keeps up to date. */
+export type RoutingTable = Pick<Edge, 'setRoute' | 'removeRoute' | 'replaceAll' | 'routes'>;
+
+export class RedisEdgeTable implements RoutingTable {
   private readonly key: string;
 
   constructor(private readonly redis: Redis, prefix: string) {

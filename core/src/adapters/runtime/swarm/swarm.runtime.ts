@@ -20,7 +20,8 @@ import type { Logger } from '../../../logger.js';
 import { LABEL_APP, LABEL_ORG, LABEL_RELEASE, LABEL_TYPE, orgNetworkName, serviceName, validateProcessType } from '../../../naming.js';
 import type { LogLine } from '../../../ports/log-store.port.js';
 import type { AppRef, DeployResult, DynoState, DynoStatus, OneOffResult, Progress, ReleaseSpec, Routing, Runtime } from '../../../ports/runtime.port.js';
-import type { Edge, EdgeRoute } from '../../../ports/edge.port.js';
+import type { EdgeRoute } from '../../../ports/edge.port.js';
+import type { RoutingTable } from '../../edge/swarm/swarm-edge.config.js';
 import { EDGE_NETWORK, MAINTENANCE_SERVICE, isTraefikLabel } from '../../edge/traefik/traefik.labels.js';
 import { KeyedMutex } from '../local/keyed-mutex.js';
 import { maintenanceServiceSpec } from './maintenance.js';
@@ -56,7 +57,7 @@ export interface SwarmRuntimeOptions {
    *  organization network; each is skipped while absent. */
   edgeService?: string | readonly string[];
   /** The nginx edge's routing table (absent: routing is only the Traefik labels). */
-  routes?: Edge;
+  routes?: RoutingTable;
   logger: Logger;
   timings?: Partial<SwarmTimings>;
   /** Fraction of the plan's CPU reserved on the node (default 0.25). */
@@ -118,6 +119,8 @@ export class SwarmRuntime implements Runtime {
       appId: app.id,
       hostnames: routing.hostnames,
       maintenance: routing.maintenance,
+      ...(routing.unavailable ? { unavailable: true } : {}),
+      ...(routing.httpsRedirect ? { httpsRedirect: true } : {}),
       targets: webReplicas > 0 ? [{ host: `tasks.${serviceName(app.name, 'web')}`, port: APP_PORT }] : [],
     };
     await this.opts.routes.setRoute(route);
