@@ -185,11 +185,14 @@ describe('apps on the cluster', () => {
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = Date.now();
     expect((await admin.post(`/api/v1/admin/nodes/${node2.id}/drain`)).status).toBe(202);
-    // meanwhile a route change: the edges reload their configuration (gracefully) under the probe
-    expect((await dev.post(`/apps/${APP}/domains`, { hostname: 'www.cluster-web.example.com' })).status).toBe(201);
-    await eventually(async () => expect((await edgeGet(m1().ip, stack.edgePort, 'www.cluster-web.example.com')).body.trim()).toBe('procfile app'), 60_000, 500);
+    // meanwhile a new app of the same organization: a route change, which the edges reload
+    // (gracefully) under the probe
+    expect((await dev.post('/apps', { name: 'cluster-second', plan: 'hobby' })).status).toBe(201);
+    const second = (await WorkingCopy.create({ fixture: 'procfile-app' })).push(`${stack.apiUrl}/cluster-second.git`, dev.token!);
     await waitNode(admin, node2.id, 'drained', 300_000);
     report('cluster: reschedule after drain', `${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    expect((await second).code).toBe(0);
+    await eventually(async () => expect((await edgeGet(m1().ip, stack.edgePort, 'cluster-second.localhost')).body.trim()).toBe('procfile app'), 60_000, 500);
     await new Promise((r) => setTimeout(r, 1000));
     const { ok, failures } = await p.stop();
     expect(failures).toEqual([]);
