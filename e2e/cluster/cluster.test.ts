@@ -4,6 +4,8 @@
 // the API and provisioned over real SSH; apps are pushed with git, pulled by the nodes from the
 // private registry and served by the nginx edge on the swarm; the tests then drain, remove and kill
 // nodes under a running app. One set of machines serves every test, in order.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orgNetworkName } from '@slipway/core/naming';
 import type { Stack } from '../support/stack.js';
@@ -12,8 +14,8 @@ import { WorkingCopy } from '../support/git.js';
 import { eventually, report } from '../support/wait.js';
 import { probe } from '../swarm/support/swarm-fixture.js';
 import {
-  authorize, cluster, dockerdPid, edgeGet, hostKeyFingerprint, nodeLog, probeEdge, sshdLog, startClusterStack, taskNodes, waitNode,
-  type Cluster, type NodeJson,
+  authorize, cluster, dockerdPid, nodeDocker, edgeGet, hostKeyFingerprint, nodeLog, probeEdge, sshdLog, startClusterStack, taskNodes, waitNode,
+  type Cluster, type Machine, type NodeJson,
 } from './support/cluster-fixture.js';
 
 let c: Cluster;
@@ -133,6 +135,25 @@ describe('apps on the cluster', () => {
     expect(svc.Spec.TaskTemplate.ContainerSpec.Image).toMatch(new RegExp(`^${c.managerIp.replace(/\./g, '\\.')}:\\d+/slipway/stack:`));
     const where = await taskNodes(c.docker, web);
     expect(where.size).toBeGreaterThanOrEqual(2);
+    // each node trusts the registry through the platform CA in its certs.d, never as insecure
+    const image = svc.Spec.TaskTemplate.ContainerSpec.Image as string;
+    const registry = image.split('/')[0]!;
+    for (const m of [m1(), m2()]) {
+      const certs = path.join(m.dir, 'etc-docker', 'certs.d', registry);
+      expect(await readFile(path.join(certs, 'ca.crt'), 'utf8')).toContain('BEGIN CERTIFICATE');
+      expect(await readFile(path.join(certs, 'client.cert'), 'utf8')).toContain('BEGIN CERTIFICATE');
+      const info = await nodeDocker(m).info();
+      expect(info.RegistryConfig.InsecureRegistryCIDRs).toEqual(['127.0.0.0/8']); // Docker's default only
+      expect(info.RegistryConfig.IndexConfigs[registry]).toBeUndefined(); // no per-registry insecure entry
+    }
+    // the nodes that run a task pulled its image from the registry
+    const machines: [Machine, NodeJson][] = [[m1(), node1], [m2(), node2]];
+    const pulled = machines.filter(([, n]) => where.has(n.swarm_node_id!));
+    expect(pulled.length).toBeGreaterThan(0);
+    for (const [m] of pulled) {
+      const digests = (await nodeDocker(m).listImages()).flatMap((i) => i.RepoDigests ?? []);
+      expect(digests.some((d) => d.startsWith(`${registry}/slipway/stack@`)), digests.join(' ')).toBe(true);
+    }
     // from this host, through the edge on node1 and on the manager
     for (const ip of [m1().ip, c.managerIp]) {
       await eventually(async () => {
@@ -209,6 +230,9 @@ describe('apps on the cluster', () => {
   });
 
   it('marks a node whose dockerd stopped down within 60 s; its tasks run elsewhere and the app keeps answering', async () => {
+    // with the default heartbeat (30 s): the swarm's node event starts the first missed beat
+    expect((await admin.patch('/api/v1/admin/settings', { node_heartbeat_seconds: 30 })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 6_000)); // one 5 s beat re-schedules the heartbeat
     await eventually(async () => expect((await taskNodes(c.docker, web)).get(node1.swarm_node_id!)).toBeGreaterThan(0), 60_000, 1000);
     const t0 = Date.now();
     process.kill(await dockerdPid(m1()), 'SIGTERM');

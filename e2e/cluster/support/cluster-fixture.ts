@@ -111,6 +111,9 @@ export const sshdLog = (m: Machine) => readFile(path.join(m.dir, 'sshd.log'), 'u
 /** The pid of the dockerd provisioning started on the machine (its /run is m.dir/run). */
 export const dockerdPid = async (m: Machine) => Number((await readFile(path.join(m.dir, 'run', 'slipway-dockerd.pid'), 'utf8')).trim());
 
+/** The Docker API of the engine provisioning started on the machine (its /run is m.dir/run). */
+export const nodeDocker = (m: Machine) => createDockerClient({ host: `unix://${path.join(m.dir, 'run', 'docker.sock')}` });
+
 /** GET http://<ip>:<port><path> with Host: <host>, from this host (a fresh connection each time). */
 export function edgeGet(ip: string, port: number, host: string, p = '/', timeoutMs = 10_000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
