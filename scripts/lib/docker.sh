@@ -210,13 +210,15 @@ images_build() {
   for name in "${names[@]}"; do
     tag=$(recipe_hash $(image_layers "$name"))
     image_ensure "$name" "$tag"
+    touch -c "$SLIPWAY_CACHE/images/$name-$tag.tar" # used now (see below)
     keep+=(! -name "$name-$tag.tar")
     var="SLIPWAY_$(echo "$name" | tr '[:lower:]' '[:upper:]')_IMAGE"
     export "$var=slipway/$name:$tag"
   done
-  # keep the cache to the current recipes of the images named here (others are left alone)
+  # keep the cache to the current recipes of the images named here, and to others used within two
+  # days (several checkouts of different recipes share the cache and must not delete each other's)
   for name in "${names[@]}"; do
-    find "$SLIPWAY_CACHE/images" -maxdepth 1 -name "$name-*.tar" "${keep[@]}" -delete
+    find "$SLIPWAY_CACHE/images" -maxdepth 1 -name "$name-*.tar" "${keep[@]}" -mtime +1 -delete
   done
   exec {IMAGES_LOCK_FD}>&-
   say "images ready in $((SECONDS - t0))s: $(for name in "${names[@]}"; do printf 'slipway/%s ' "$name"; done)"
