@@ -1,8 +1,9 @@
 // The worker's cluster part (swarm runtime only): the swarm's own services (registry, edge) and the
 // nodes queue — provisioning, drain/remove, and the heartbeat scheduled every
 // node_heartbeat_seconds (re-scheduled within one beat when the setting changes), and run at once
-// when the swarm announces a node's state changed (so a stopped node is down within one beat of the
-// swarm noticing, not two). A beat asked for while one runs runs right after it.
+// when the swarm announces a node's state changed; a beat that finds a ready node missing for the
+// first time is followed by another within CONFIRM_MS (so a stopped node is down about 10 s after the
+// swarm notices, not two periods). A beat asked for while one runs runs right after it.
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type Docker from 'dockerode';
 import type { Config } from '@slipway/core/config/config';
@@ -23,6 +24,8 @@ import { NodeHealth } from './services/nodes/node-health.service.js';
 import { NodeLifecycle } from './services/nodes/node-lifecycle.service.js';
 import { NodeEvents } from './services/nodes/node-events.js';
 import { nodesProcessor } from './processors/nodes.processor.js';
+
+const CONFIRM_MS = 10_000;
 
 export interface ClusterDeps {
   config: Config;
@@ -74,8 +77,10 @@ export function createWorkerCluster(deps: ClusterDeps): WorkerCluster {
       do {
         again = false;
         await cluster.sync();
-        await health.beat();
+        const suspect = await health.beat();
         await schedule();
+        // a ready node just missed its first beat: the second look comes soon, not a whole period later
+        if (suspect) await queue.add('heartbeat', { kind: 'heartbeat' }, { delay: Math.min(everyMs, CONFIRM_MS), removeOnComplete: 50, removeOnFail: 50 });
       } while (again);
     } finally {
       beating = false;

@@ -2,7 +2,7 @@
 // sees it, and its figures over SSH (CPU, load, memory, disk, tasks), kept in node_metrics for the
 // admin console's charts (7 days).
 // Promises: a beat counts when the manager sees the node Ready; a `ready` node that misses two beats
-// in a row becomes `down` (activity entry + administrators' notification; Swarm itself reschedules
+// in a row becomes `down` (beat() says when one just missed its first, for an early second look) (activity entry + administrators' notification; Swarm itself reschedules
 // its tasks, and places none on it); a `down` node seen Ready again is `ready` again (activity +
 // notification). A figures read that fails is recorded on the node (stats.error), never hidden; a
 // host key mismatch marks the node untrusted (NodeAccess).
@@ -23,33 +23,36 @@ export class NodeHealth {
 
   constructor(private readonly deps: { store: Store; nodes: SwarmNodes; access: NodeAccess; log: Logger }) {}
 
-  async beat(): Promise<void> {
+  /** One beat; true when a ready node just missed its first beat (the caller checks again soon). */
+  async beat(): Promise<boolean> {
     const { store, nodes } = this.deps;
     const watched = (await store.repos.nodes.list()).filter((n) => n.swarmNodeId && ['ready', 'down', 'draining', 'drained'].includes(n.status));
-    if (!watched.length) return;
+    if (!watched.length) return false;
     const swarm = new Map((await nodes.list()).map((n) => [n.id, n]));
-    await Promise.all(watched.map((n) => this.check(n, swarm.get(n.swarmNodeId!) ?? null)));
+    const missedFirst = await Promise.all(watched.map((n) => this.check(n, swarm.get(n.swarmNodeId!) ?? null)));
     if (Date.now() - this.lastPrune > 3_600_000) {
       this.lastPrune = Date.now();
       await store.repos.nodes.pruneMetrics(new Date(Date.now() - RETAIN_MS));
     }
+    return missedFirst.some(Boolean);
   }
 
-  private async check(node: NodeRow, sw: SwarmNode | null): Promise<void> {
+  private async check(node: NodeRow, sw: SwarmNode | null): Promise<boolean> {
     const { store } = this.deps;
     const alive = sw?.state === 'ready';
     const stats = alive ? await this.figures(node, sw) : { ...node.stats, error: sw ? `the swarm sees the node ${sw.state}` : 'the node is not in the swarm' };
-    if (stats === null) return; // untrusted now
+    if (stats === null) return false; // untrusted now
     if (alive) {
       await store.repos.nodes.update(node.id, { missedBeats: 0, lastHeartbeatAt: new Date(), availability: sw.availability, stats });
       if (node.status === 'down') await this.changed(node, 'ready', 'node.up', `Node ${node.name} (${node.host}) is back: the swarm sees it Ready.`);
-      return;
+      return false;
     }
     const missed = node.missedBeats + 1;
     await store.repos.nodes.update(node.id, { missedBeats: missed, availability: sw?.availability ?? node.availability, stats });
     if (missed >= MISSED_BEATS_DOWN && node.status === 'ready') {
       await this.changed(node, 'down', 'node.down', `Node ${node.name} (${node.host}) is down: it missed ${missed} heartbeats (${stats.error}). Swarm moves its tasks to other nodes.`);
     }
+    return missed === 1 && node.status === 'ready';
   }
 
   private async changed(node: NodeRow, to: 'ready' | 'down', action: string, message: string): Promise<void> {
