@@ -2,6 +2,7 @@
 // dashboard, git smart HTTP) and git over SSH; stop gracefully on SIGTERM/SIGINT.
 import { createServer } from 'node:http';
 import { loadConfig } from '@slipway/core/config/config';
+import { withStartupSettings } from '@slipway/core/settings/startup';
 import { createLogger } from '@slipway/core/logger';
 import { RedisLogStore } from '@slipway/core/adapters/log/redis.log-store';
 import { createApiContext } from './context.js';
@@ -11,11 +12,11 @@ import { installHook } from './git/hook-installer.js';
 import { startGit } from './git/git.module.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = await withStartupSettings(loadConfig(process.env));
   const log = createLogger({ level: config.logLevel, name: 'api' });
-  const ctx = createApiContext(config, log, ({ redis }) => {
+  const ctx = createApiContext(config, log, ({ redis, settings }) => {
     const view = createRuntimeView(config, redis, new RedisLogStore({ redis, prefix: config.redis.prefix }), log);
-    return { objects: createObjectStore(config), logs: view.logs, runtime: view.runtime, docker: view.docker };
+    return { objects: createObjectStore(config, settings), logs: view.logs, runtime: view.runtime, docker: view.docker };
   });
   await installHook(config);
   const git = startGit(ctx);

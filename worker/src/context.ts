@@ -13,6 +13,8 @@ import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-
 import { RedisLogStore } from '@slipway/core/adapters/log/redis.log-store';
 import { createObjectStore } from '@slipway/core/adapters/object-store/create-object-store';
 import { ConfigVault } from '@slipway/core/services/config-vars.service';
+import { Settings } from '@slipway/core/settings/settings.service';
+import { healthCheckDefaultPath, logRetentionHours, logRetentionLines } from '@slipway/core/settings/admin.settings';
 import { ReleaseService } from '@slipway/core/services/releases.service';
 import { SlugUrls } from '@slipway/core/services/slug-urls';
 import { QUEUE } from '@slipway/core/queue/queues';
@@ -43,6 +45,7 @@ export interface WorkerContext {
   ops: RuntimeOps;
   reaper: Reaper;
   vault: ConfigVault;
+  settings: Settings;
   /** Specs of every app's current release (start-up recovery, reconcile). */
   deployedSpecs(): Promise<ReleaseSpec[]>;
   /** Start consuming queues. */
@@ -61,17 +64,22 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const redis = createRedis(config.redis.url, { name: 'worker' });
   const connection = createRedis(config.redis.url, { forWorker: true, name: 'worker-bullmq' });
   const jobs = new BullJobQueue(connection, config.redis.prefix);
-  const objects = createObjectStore(config);
-  const logs = new RedisLogStore({ redis, prefix: config.redis.prefix });
-  const sink = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects });
   const box = new SecretBox(loadOrCreateMasterKey(config.masterKeyFile));
+  const settings = new Settings({ store, config, box });
+  const objects = createObjectStore(config, settings);
+  const logs = new RedisLogStore({
+    redis,
+    prefix: config.redis.prefix,
+    retention: async () => ({ maxLines: await settings.get(logRetentionLines), maxAgeSeconds: (await settings.get(logRetentionHours)) * 3600 }),
+  });
+  const sink = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects });
   const vault = new ConfigVault(box);
   const releases = new ReleaseService({ store, vault, jobs });
   const runner = new SpawnCommandRunner();
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
   const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls });
   const locks = new AppLocks(pool);
-  const specs = new ReleaseSpecs(vault);
+  const specs = new ReleaseSpecs(vault, () => settings.get(healthCheckDefaultPath));
   const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000 });
   const builds = new BuildService({
     store, objects, sink, executor: runtime.executor, vault, releases, deployer, log,
@@ -104,7 +112,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   };
 
   return {
-    config, log, store, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, deployedSpecs,
+    config, log, store, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, settings, deployedSpecs,
     async start() {
       const specsNow = await deployedSpecs();
       await runtime.recover(specsNow);
@@ -124,6 +132,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       await runtime.shutdown();
       await maintenance.close();
       await jobs.close();
+      objects.close();
       connection.disconnect();
       redis.disconnect();
       await pool.end();

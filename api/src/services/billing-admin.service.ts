@@ -8,6 +8,7 @@ import { WalletRepository } from '@slipway/core/repositories/wallet.repository';
 import type { BillingRunResult, BillingService } from '@slipway/core/services/billing/billing-run.service';
 import type { EntryResult, WalletService } from '@slipway/core/services/billing/wallet.service';
 import type { OrgRef } from './billing.service.js';
+import { recordBillingRun } from '@slipway/core/services/billing-run-log';
 
 export class BillingAdminService {
   constructor(private readonly deps: { store: Store; wallets: WalletService; billing: BillingService }) {}
@@ -23,8 +24,9 @@ export class BillingAdminService {
     return { org, ...(await this.deps.wallets.adjust({ orgId: org.id, amount: input.amount, note: input.note, userId })) };
   }
 
-  run(until?: Date): Promise<BillingRunResult> {
-    return this.deps.billing.run({ until });
+  /** Bills now (recorded in billing_runs as an administrator's run). */
+  run(userId: string | null, until?: Date): Promise<BillingRunResult> {
+    return recordBillingRun(this.deps.store, { trigger: 'admin', userId }, () => this.deps.billing.run({ until }));
   }
 
   state(): Promise<{ billedThrough: Date; eventsSeen: number; lastRunAt: Date | null }> {

@@ -9,6 +9,7 @@ import type { JobQueue } from '@slipway/core/ports/job-queue.port';
 import type { Store } from '@slipway/core/repositories/index';
 import { QUEUE, type BillingJob } from '@slipway/core/queue/queues';
 import { BillingService, type BillingRunResult } from '@slipway/core/services/billing/billing-run.service';
+import { recordBillingRun } from '@slipway/core/services/billing-run-log';
 
 export const BILLING_SCHEDULER_ID = 'billing-hourly';
 export const DEFAULT_BILLING_SCHEDULE = '5 * * * *';
@@ -35,7 +36,7 @@ export function billingProcessor(deps: { billing: BillingService; store: Store; 
       deps.log.info({ jobId: job.id }, 'billing is paused (setting billing_enabled is false); scheduled run skipped');
       return { skipped: true };
     }
-    return deps.billing.run({ until: job.data.until ? new Date(job.data.until) : undefined });
+    return recordBillingRun(deps.store, { trigger: 'schedule', userId: null }, () => deps.billing.run({ until: job.data.until ? new Date(job.data.until) : undefined }));
   };
 }
 

@@ -1,5 +1,6 @@
 // Turns database state into the Runtime port's ReleaseSpec: the release's artifact and config
-// snapshot, the app's formation and plan limits, its routed hostnames and maintenance flag.
+// snapshot, the app's formation and plan limits, its health check path (the platform's default
+// when the app sets none), its routed hostnames and maintenance flag.
 import { NotFoundError } from '@slipway/core/errors';
 import type { ReleaseSpec, Routing } from '@slipway/core/ports/runtime.port';
 import type { Repositories } from '@slipway/core/repositories/index';
@@ -7,7 +8,11 @@ import type { AppRow, ReleaseRow } from '@slipway/core/repositories/types';
 import type { ConfigVault } from '@slipway/core/services/config-vars.service';
 
 export class ReleaseSpecs {
-  constructor(private readonly vault: ConfigVault) {}
+  /** defaultHealthPath: the path checked for apps that set none ('' or null: a TCP check). */
+  constructor(
+    private readonly vault: ConfigVault,
+    private readonly defaultHealthPath: () => Promise<string | null> = async () => null,
+  ) {}
 
   async routing(repos: Repositories, app: AppRow): Promise<Routing> {
     const domains = await repos.domains.list(app.id);
@@ -28,7 +33,7 @@ export class ReleaseSpecs {
       env: this.vault.openSnapshot(app, release.config),
       processes: formation.map((f) => ({ type: f.type, command: types[f.type] ?? f.command, quantity: f.quantity })),
       plan: { cpu: plan.cpu, memoryMb: plan.ramMb, maxReplicas: plan.maxReplicas },
-      healthCheckPath: app.healthCheckPath,
+      healthCheckPath: app.healthCheckPath ?? ((await this.defaultHealthPath()) || null),
       routing: await this.routing(repos, app),
       releaseCommand: types.release ?? null,
     };

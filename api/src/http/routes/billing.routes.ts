@@ -181,7 +181,7 @@ export function billingRoutes(ctx: HttpContext): Router {
 
   r.post('/api/v1/admin/billing/run', requirePlatformAdmin, async (req, res) => {
     const { until } = RunBody.parse(req.body ?? {});
-    res.json(runJson(await billingAdmin.run(until ? new Date(until) : undefined)));
+    res.json(runJson(await billingAdmin.run(req.actor!.user.id, until ? new Date(until) : undefined)));
   });
 
   r.get('/api/v1/admin/billing', requirePlatformAdmin, async (_req, res) => {
