@@ -1,177 +1,42 @@
-// JSON shapes the api returns (api/src/http/serializers/heroku.serializer.ts and the routes).
+// JSON shapes the api returns: the server's own serializers' return types
+// (api/src/http/serializers/index.ts), imported type-only, so the dashboard cannot drift from them.
+// Only what the serializers do not express (the billing usage and notification rows, mapped inside
+// billing.routes.ts) is written here.
+import type * as S from '@slipway/api/http/serializers/index';
 
 export type Role = 'owner' | 'admin' | 'member' | 'viewer';
-export type AppStatus = 'new' | 'deploying' | 'running' | 'crashed' | 'stopped' | 'suspended' | 'failed';
+export type AppStatus = S.AppJson['status'];
 
-export interface Account {
-  id: string;
-  email: string;
-  name: string | null;
-  admin: boolean;
-  last_login: string | null;
-  created_at: string;
-}
+export type Account = S.AccountJson;
+export type Plan = S.PlanJson;
+export type AdminPlan = S.AdminPlanJson;
+export type App = S.AppJson;
+export type Organization = S.OrganizationJson;
+export type Member = S.MemberJson;
+export type Release = S.ReleaseJson;
+export type Formation = S.FormationJson;
+export type Dyno = S.DynoJson;
+export type Domain = S.DomainJson;
+export type Build = S.BuildJson;
+export type Activity = S.ActivityJson;
+export type SshKey = S.SshKeyJson;
+export type ApiToken = S.TokenJson;
+export type NewToken = S.NewTokenJson;
+export type Wallet = S.WalletJson;
+export type LedgerEntry = S.LedgerEntryJson;
+export type Resources = S.ResourcesJson;
 
-export interface Plan {
-  id: string;
-  name: string;
-  cpu: number;
-  ram_mb: number;
-  disk_gb: number;
-  price_per_hour: number;
-  price_per_month: number;
-  max_replicas: number;
-  active: boolean;
-  default: boolean;
-}
-
-export interface App {
-  id: string;
-  name: string;
-  web_url: string;
-  git_url: string;
-  git_ssh_url: string;
-  maintenance: boolean;
-  status: AppStatus;
-  owner: { id: string | null; email: string | null };
-  organization: { id: string; name: string };
-  buildpacks: string[];
-  health_check_path: string | null;
-  plan: Plan | { id: string; name?: undefined };
-  role: Role;
-  current_release: number | null;
-  released_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface Organization {
-  id: string;
-  name: string;
-  personal: boolean;
-  role: Role;
-  created_at: string;
-}
-
-export interface Member {
-  user: { id: string; email: string; name: string | null };
-  role: Role;
-  created_at: string;
-}
-
-export interface Release {
-  id: string;
-  version: number;
-  description: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  current: boolean;
-  slug: { id: string } | null;
-  image: string | null;
-  user: { id: string; email: string | null } | null;
-  created_at: string;
-}
-
-export interface Formation {
-  id: string;
-  type: string;
-  quantity: number;
-  command: string;
-  size: string;
-}
-
-export interface Dyno {
-  id: string;
-  name: string;
-  type: string;
-  state: 'starting' | 'up' | 'crashed' | 'stopping' | 'down' | string;
-  command: string | null;
-  release: { version: number };
-  restarts: number;
-  created_at: string | null;
-}
-
-export interface Domain {
-  id: string;
-  hostname: string;
-  kind: 'heroku' | 'custom';
-  cname: string | null;
-  status: string;
-  acm_status: string;
-  created_at: string;
-}
-
-export interface Build {
-  id: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  stage_status: 'pending' | 'building' | 'succeeded' | 'failed';
-  source_blob: { version: string | null; ref: string | null };
-  buildpacks: { url: string; name: string }[] | null;
-  release: { id: string } | null;
-  error: string | null;
-  stages: Record<string, number>;
-  output_stream_url: string;
-  user: { id: string } | null;
-  started_at: string | null;
-  finished_at: string | null;
-  created_at: string;
-}
-
-export interface Activity {
-  id: number;
-  action: string;
-  details: Record<string, unknown>;
-  user: { id: string; email: string } | null;
-  created_at: string;
-}
-
-export interface SshKey {
-  id: string;
-  fingerprint: string;
-  public_key: string;
-  comment: string;
-  created_at: string;
-}
-
-export interface ApiToken {
-  id: string;
-  description: string;
-  kind: 'api' | 'session' | 'oauth';
-  last_used_at: string | null;
-  expires_at: string | null;
-  created_at: string;
-}
-
-export interface NewToken {
-  id: string;
-  description: string;
-  token: string;
-  created_at: string;
-}
-
-// Billing (issue 6: api/src/http/routes/billing.routes.ts).
-export interface Wallet {
-  balance: number;
-  burn_rate_per_hour: number;
-  /** null when nothing is running (no burn). */
-  hours_left: number | null;
-  currency: string;
-  low_balance: boolean;
-}
-
-export interface LedgerEntry {
-  id: number;
-  kind: 'charge' | 'credit' | 'adjustment' | string;
-  amount: number;
-  balance_after: number | null;
-  app_id: string | null;
-  app_name: string | null;
-  period_start: string | null;
-  period_end: string | null;
-  hours: number | null;
-  description: string | null;
-  reference: string | null;
-  created_at: string;
-}
+export type AdminUser = S.AdminUserJson;
+export type AdminUserView = S.AdminUserViewJson;
+export type AdminOrg = S.AdminOrgJson;
+export type AdminOrgView = S.AdminOrgViewJson;
+export type AuditEntry = S.AuditJson;
+export type Overview = S.OverviewJson;
+export type Setting = S.SettingJson;
+export type ObjectStoreProbe = S.ObjectStoreProbeJson;
+export type DockerProbe = S.DockerProbeJson;
+export type BillingRun = S.BillingRunJson;
+export type LowWallet = S.LowWalletJson;
 
 export interface UsageRow {
   app_id: string;
@@ -188,4 +53,12 @@ export interface BillingNotification {
   message: string;
   created_at: string;
   read_at: string | null;
+}
+
+/** The billing cursor (GET /api/v1/admin/billing). */
+export interface BillingState {
+  billed_through: string;
+  next_hour: string;
+  events_seen: number;
+  last_run_at: string | null;
 }

@@ -42,7 +42,7 @@ export function appJson(u: UrlConfig, a: AppSummary, plan?: PlanRow) {
     build_stack: stack,
     buildpacks: a.buildpacks,
     health_check_path: a.healthCheckPath,
-    plan: plan ? planJson(plan) : { id: a.planId },
+    plan: plan ? planJson(plan) : ({ id: a.planId } as Partial<ReturnType<typeof planJson>> & { id: string }),
     role: a.role,
     current_release: a.currentVersion,
     repo_size: a.repoSize,

@@ -1,8 +1,7 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { api, enc } from '../../api/client';
-import { keys, useDomains } from '../../api/queries';
+import { useDomains } from '../../api/queries';
+import { useDomainMutations } from '../../api/mutations';
 import type { Domain } from '../../api/types';
 import { ConfirmDialog, CopyButton, ErrorNote, Loading, TableHead } from '../../components/ui';
 import { useAppCtx } from './AppPage';
@@ -12,21 +11,9 @@ const HOST_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63
 export function DomainsTab() {
   const { app, canDeploy } = useAppCtx();
   const domains = useDomains(app.name);
-  const qc = useQueryClient();
   const [removing, setRemoving] = useState<Domain | null>(null);
   const { register, handleSubmit, reset, formState } = useForm<{ hostname: string }>({ defaultValues: { hostname: '' } });
-  const done = () => {
-    void qc.invalidateQueries({ queryKey: keys.domains(app.name) });
-    void qc.invalidateQueries({ queryKey: keys.activity(app.name) });
-  };
-  const add = useMutation({
-    mutationFn: (hostname: string) => api.post<Domain>(`/apps/${enc(app.name)}/domains`, { hostname }),
-    onSuccess: () => (reset(), done()),
-  });
-  const remove = useMutation({
-    mutationFn: (d: Domain) => api.delete(`/apps/${enc(app.name)}/domains/${enc(d.hostname)}`),
-    onSuccess: () => (setRemoving(null), done()),
-  });
+  const { add, remove } = useDomainMutations(app.name);
 
   if (domains.isPending) return <Loading what="Loading domains" />;
   if (domains.error) return <ErrorNote error={domains.error} />;
@@ -89,7 +76,7 @@ export function DomainsTab() {
           </div>
         )}
         {canDeploy && (
-          <form className="inline-form" onSubmit={handleSubmit((f) => add.mutate(f.hostname.trim().toLowerCase()))} noValidate>
+          <form className="inline-form" onSubmit={handleSubmit((f) => add.mutate(f.hostname.trim().toLowerCase(), { onSuccess: () => reset() }))} noValidate>
             <label className="field grow">
               <span>Add a domain</span>
               <input
@@ -108,7 +95,7 @@ export function DomainsTab() {
           </form>
         )}
       </div>
-      <ConfirmDialog open={!!removing} title={`Remove ${removing?.hostname ?? ''}?`} confirmLabel="Remove domain" danger busy={remove.isPending} error={remove.error} onConfirm={() => removing && remove.mutate(removing)} onClose={() => setRemoving(null)}>
+      <ConfirmDialog open={!!removing} title={`Remove ${removing?.hostname ?? ''}?`} confirmLabel="Remove domain" danger busy={remove.isPending} error={remove.error} onConfirm={() => removing && remove.mutate(removing, { onSuccess: () => setRemoving(null) })} onClose={() => setRemoving(null)}>
         <p>Requests for {removing?.hostname} stop reaching {app.name}. You can add it again later.</p>
       </ConfirmDialog>
     </div>

@@ -194,7 +194,7 @@ function Billing({ org, orgName, full, role }: { org: string; orgName: string; f
                       {entries.map((e) => (
                         <tr key={e.id} data-entry={e.id}>
                           <td data-label="When">
-                            {e.period_start ? `${hourFmt(e.period_start)}${e.period_end ? `–${new Date(e.period_end).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}` : ''}` : hourFmt(e.created_at)}
+                            {e.period_start ? `${hourFmt(e.period_start)}${e.period_end ? `–${new Date(e.period_end).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}` : ''}` : e.created_at && hourFmt(e.created_at)}
                           </td>
                           <td data-label="Kind">
                             <span className={`badge badge-ledger-${e.kind}`}>{e.kind}</span>

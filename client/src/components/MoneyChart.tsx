@@ -1,0 +1,67 @@
+// Money per day over a period, drawn with uPlot: revenue charged (bars) and credits added (line),
+// from the admin overview's daily sums. Days without entries are zero.
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { formatMoney } from '../lib/money';
+
+export interface MoneyDay {
+  day: string;
+  kind: string;
+  amount: number;
+}
+
+/** One point per UTC day of the last `days` days: revenue (charges, made positive) and credits. */
+export function dailyMoney(rows: MoneyDay[], days: number, today = new Date()): { x: number[]; revenue: number[]; credits: number[] } {
+  const end = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  const x: number[] = [];
+  const revenue: number[] = [];
+  const credits: number[] = [];
+  const byDay = new Map<string, { revenue: number; credits: number }>();
+  for (const r of rows) {
+    const d = byDay.get(r.day) ?? { revenue: 0, credits: 0 };
+    if (r.kind === 'charge') d.revenue += -r.amount;
+    if (r.kind === 'credit') d.credits += r.amount;
+    byDay.set(r.day, d);
+  }
+  for (let i = days - 1; i >= 0; i--) {
+    const t = end - i * 86_400_000;
+    const d = byDay.get(new Date(t).toISOString().slice(0, 10));
+    x.push(t / 1000);
+    revenue.push(d?.revenue ?? 0);
+    credits.push(d?.credits ?? 0);
+  }
+  return { x, revenue, credits };
+}
+
+export function MoneyChart({ rows, days = 30 }: { rows: MoneyDay[]; days?: number }) {
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const box = el.current;
+    if (!box) return;
+    const { x, revenue, credits } = dailyMoney(rows, days);
+    const money = (_u: uPlot, v: number | null) => (v == null ? '—' : formatMoney(v, { maxDecimals: 2 }));
+    const opts: uPlot.Options = {
+      width: Math.max(280, box.clientWidth),
+      height: 240,
+      scales: { x: { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] } },
+      series: [
+        { label: 'Day', value: (_u, v) => (v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10)) },
+        { label: 'Revenue charged', stroke: '#1f9d74', fill: 'rgba(31,157,116,0.35)', width: 1, paths: uPlot.paths.bars!({ size: [0.6, 24] }), value: money },
+        { label: 'Credits added', stroke: '#6a4bd6', width: 2, points: { show: true, size: 5 }, value: money },
+      ],
+      axes: [
+        { values: (_u, vals) => vals.map((v) => new Date(v * 1000).toISOString().slice(5, 10)), space: 48 },
+        { values: (_u, vals) => vals.map((v) => formatMoney(v, { maxDecimals: 2 })), size: 76 },
+      ],
+    };
+    const plot = new uPlot(opts, [x, revenue, credits], box);
+    const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(280, box.clientWidth), height: 240 }));
+    ro.observe(box);
+    return () => {
+      ro.disconnect();
+      plot.destroy();
+    };
+  }, [rows, days]);
+  return <div ref={el} className="usage-chart" role="img" aria-label={`Revenue charged and credits added per day, last ${days} days`} data-testid="money-chart" />;
+}
