@@ -192,7 +192,10 @@ describe('the admin console', () => {
   it('credits an organization (wallet and ledger change), suspends it (its app stops) and resumes it', async () => {
     await pushes;
     await adminNav('Organizations');
+    await page.locator('[data-org=acme-gone]').waitFor();
+    await screenshot(page, 'admin-organizations');
     await page.getByLabel('Search organizations').fill('acme-live');
+    await page.locator('[data-org=acme-gone]').waitFor({ state: 'detached' });
     await page.locator('[data-org=acme-live]').getByRole('link', { name: 'acme-live' }).click();
     await page.getByTestId('org-balance').getByText('$0.00').waitFor();
     const wallet = page.getByTestId('wallet-form');
@@ -291,7 +294,7 @@ describe('the admin console', () => {
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     const suspended = page.locator('[data-testid=activity-log] tr[data-action="org.suspended"]');
     await suspended.waitFor();
-    expect(await suspended.textContent()).toMatch(/admin@example\.com.*Suspended organization acme-live \(1 apps\): abuse report 42.*127\.0\.0\.1/);
+    expect(await suspended.textContent()).toMatch(/admin@example\.com.*Suspended organization acme-live \(1 app\): abuse report 42.*127\.0\.0\.1/);
     await page.locator('[data-testid=activity-log] tr[data-action="org.deleted"]').waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
     const csv = await readFile(await download.path(), 'utf8');

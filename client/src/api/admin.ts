@@ -125,7 +125,7 @@ export function useSettingsMutations() {
 /** Users: create, reset a password, disable/enable, grant/revoke platform admin. */
 export function useUserMutations() {
   const refresh = useRefresh();
-  const done = (u: { id: string }) => refresh(['admin', 'users'], adminKeys.user(u.id), adminKeys.overview);
+  const done = (u: { id: string }) => refresh(['admin', 'users'], adminKeys.user(u.id), ['admin', 'activity'], adminKeys.overview);
   return {
     create: useMutation<AdminUser & { password?: string }, ApiError, { email: string; name?: string; admin: boolean }>({ mutationFn: (u) => api.post(`${A}/users`, u), onSuccess: done }),
     resetPassword: useMutation<AdminUser & { password?: string }, ApiError, string>({ mutationFn: (id) => api.post(`${A}/users/${enc(id)}/password`, {}), onSuccess: done }),
@@ -139,7 +139,7 @@ export function useUserMutations() {
 /** One organization: credit or adjust its wallet, suspend, resume, delete. */
 export function useOrgAdminMutations(org: string) {
   const refresh = useRefresh();
-  const done = () => refresh(adminKeys.org(org), ['admin', 'orgs'], adminKeys.overview, adminKeys.billing, ['billing', org]);
+  const done = () => refresh(adminKeys.org(org), ['admin', 'orgs'], ['admin', 'activity'], adminKeys.overview, adminKeys.billing, ['billing', org]);
   return {
     credit: useMutation<unknown, ApiError, { amount: number; note: string }>({ mutationFn: (b) => api.post(`${A}/organizations/${enc(org)}/credits`, b), onSuccess: done }),
     adjust: useMutation<unknown, ApiError, { amount: number; note: string }>({ mutationFn: (b) => api.post(`${A}/organizations/${enc(org)}/adjustments`, b), onSuccess: done }),

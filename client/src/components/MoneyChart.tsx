@@ -1,4 +1,4 @@
-// Money per day over a period, drawn with uPlot: revenue charged (bars) and credits added (line),
+// Money per day over a period, drawn with uPlot: revenue charged and credits added, side by side,
 // from the admin overview's daily sums. Days without entries are zero.
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
@@ -44,11 +44,12 @@ export function MoneyChart({ rows, days = 30 }: { rows: MoneyDay[]; days?: numbe
     const opts: uPlot.Options = {
       width: Math.max(280, box.clientWidth),
       height: 240,
+      legend: { show: false },
       scales: { x: { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] } },
       series: [
         { label: 'Day', value: (_u, v) => (v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10)) },
-        { label: 'Revenue charged', stroke: '#1f9d74', fill: 'rgba(31,157,116,0.35)', width: 1, paths: uPlot.paths.bars!({ size: [0.6, 24] }), value: money },
-        { label: 'Credits added', stroke: '#6a4bd6', width: 2, points: { show: true, size: 5 }, value: money },
+        { label: 'Revenue charged', stroke: '#1f9d74', fill: 'rgba(31,157,116,0.55)', width: 1, paths: uPlot.paths.bars!({ size: [0.4, 14], align: -1 }), points: { show: false }, value: money },
+        { label: 'Credits added', stroke: '#6a4bd6', fill: 'rgba(106,75,214,0.55)', width: 1, paths: uPlot.paths.bars!({ size: [0.4, 14], align: 1 }), points: { show: false }, value: money },
       ],
       axes: [
         { values: (_u, vals) => vals.map((v) => new Date(v * 1000).toISOString().slice(5, 10)), space: 48 },
@@ -63,5 +64,5 @@ export function MoneyChart({ rows, days = 30 }: { rows: MoneyDay[]; days?: numbe
       plot.destroy();
     };
   }, [rows, days]);
-  return <div ref={el} className="usage-chart" role="img" aria-label={`Revenue charged and credits added per day, last ${days} days`} data-testid="money-chart" />;
+  return <div ref={el} className="money-chart" role="img" aria-label={`Revenue charged and credits added per day, last ${days} days`} data-testid="money-chart" />;
 }

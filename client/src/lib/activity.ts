@@ -1,6 +1,7 @@
 // Activity entries (GET /apps/:app/activity, the admin console's activity log) in words. Details
 // are plain data from the api and are rendered as text.
 
+const apps = (n: unknown) => `${Number(n ?? 0)} app${Number(n) === 1 ? '' : 's'}`;
 const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : '');
 
 export function describeActivity(a: { action: string; details: Record<string, unknown> }): string {
@@ -45,9 +46,9 @@ export function describeActivity(a: { action: string; details: Record<string, un
     case 'org.created':
       return `Created organization ${String(d.name ?? '')}`;
     case 'org.suspended':
-      return `Suspended organization ${String(d.name ?? '')} (${String(d.apps ?? 0)} apps)${d.note ? `: ${String(d.note)}` : ''}`;
+      return `Suspended organization ${String(d.name ?? '')} (${apps(d.apps)})${d.note ? `: ${String(d.note)}` : ''}`;
     case 'org.resumed':
-      return `Resumed organization ${String(d.name ?? '')} (${String(d.apps ?? 0)} apps)`;
+      return `Resumed organization ${String(d.name ?? '')} (${apps(d.apps)})`;
     case 'org.deleted':
       return `Deleted organization ${String(d.name ?? '')}${list(d.apps) ? ` and its apps ${list(d.apps)}` : ''}`;
     case 'member.added':
