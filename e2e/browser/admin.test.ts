@@ -9,7 +9,6 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { Router } from 'express';
 import { adminRouters } from '@slipway/api/http/app';
 import { billingRoutes } from '@slipway/api/http/routes/billing.routes';
 import type { HttpContext } from '@slipway/api/http/context';

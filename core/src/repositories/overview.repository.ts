@@ -16,7 +16,7 @@ export interface OverviewRow {
   activity: { id: number; action: string; details: Record<string, unknown>; userId: string | null; userEmail: string | null; orgId: string | null; orgName: string | null; ip: string | null; createdAt: string }[];
 }
 
-const OVERVIEW_SQL = `
+export const OVERVIEW_SQL = `
 SELECT
   (SELECT json_build_object('total', count(*), 'admins', count(*) FILTER (WHERE is_admin),
           'disabled', count(*) FILTER (WHERE disabled_at IS NOT NULL), 'new30d', count(*) FILTER (WHERE created_at > now() - interval '30 days'))
