@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     return { objects: createObjectStore(config, settings), logs: view.logs, runtime: view.runtime, docker: view.docker };
   });
   await installHook(config);
+  await ctx.http.services.apps.adoptDefaultDomain();
   const git = startGit(ctx);
   const app = createHttpApp(ctx.http, { before: [git.httpRouter], extra: git.extraRouters });
   const server = createServer(app);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createObjectStore } from '@slipway/core/adapters/object-store/create-object-store';
 import { S3ObjectStore } from '@slipway/core/adapters/object-store/s3.object-store';
 import { startS3rver, S3RVER_KEYS, type S3rverHandle } from '@slipway/core/testing/s3rver';
+import { withStartupSettings } from '@slipway/core/settings/startup';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { ApiClient } from '../support/client.js';
 import { closeHarness, makeAdmin } from './billing-support.js';
@@ -86,6 +87,19 @@ describe('settings in the admin api', () => {
       objects.close();
       await admin.patch('/api/v1/admin/settings', { object_store_kind: null });
     }
+  });
+
+  it('applies the settings read at start; existing apps move to a new default domain', async () => {
+    const owner = await ApiClient.signUp(h.url, 'domains@example.com');
+    await owner.post('/apps', { name: 'moving-app' });
+    expect((await admin.patch('/api/v1/admin/settings', { default_domain: 'apps.example.com', build_timeout_seconds: 120, docker_host: 'tcp://10.0.0.9:2376' })).status).toBe(200);
+    const config = await withStartupSettings(h.config);
+    expect([config.domain, config.build.timeoutSeconds, config.docker.host]).toEqual(['apps.example.com', 120, 'tcp://10.0.0.9:2376']);
+    expect(await h.ctx.store.repos.domains.moveDefaults(config.domain)).toHaveLength(1);
+    expect((await owner.get('/apps/moving-app/domains')).body.map((d: { hostname: string }) => d.hostname)).toEqual(['moving-app.apps.example.com']);
+    expect(await h.ctx.store.repos.domains.moveDefaults(config.domain)).toEqual([]);
+    await admin.patch('/api/v1/admin/settings', { default_domain: null, build_timeout_seconds: null, docker_host: null });
+    expect((await withStartupSettings(h.config)).domain).toBe(h.config.domain);
   });
 
   it('tests the Docker endpoint: a (fake) engine answers, a missing socket is reported', async () => {

@@ -125,6 +125,15 @@ export class AppsService {
     return app;
   }
 
+  /** At start: apps whose default hostname is not under the default domain (the setting changed)
+   *  move to it, and their routing is updated. Returns how many moved. */
+  async adoptDefaultDomain(): Promise<number> {
+    const moved = await this.deps.store.repos.domains.moveDefaults(this.deps.domain);
+    for (const appId of moved) await this.deps.jobs.deploy({ kind: 'routing', appId });
+    if (moved.length) this.deps.log.info({ domain: this.deps.domain, apps: moved.length }, 'apps moved to the default domain');
+    return moved.length;
+  }
+
   private async resolvePlan(plan: unknown): Promise<PlanRow> {
     if (plan === undefined || plan === null) return this.deps.store.repos.plans.findDefault();
     if (typeof plan !== 'string' || plan.length > 64) throw new ValidationError('plan must be a plan name or id.', { field: 'plan' });

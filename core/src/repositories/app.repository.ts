@@ -171,6 +171,19 @@ export class DomainRepository {
     await this.db.query(`DELETE FROM domains WHERE id = $1`, [id]);
   }
 
+  /** Moves every app's default hostname to <app>.<domain> (one whose new name is taken stays);
+   *  returns the apps whose hostname changed. */
+  async moveDefaults(domain: string): Promise<string[]> {
+    const { rows } = await this.db.query(
+      `UPDATE domains d SET hostname = a.name || '.' || $1, updated_at = now() FROM apps a
+       WHERE d.app_id = a.id AND d.kind = 'default' AND d.hostname <> a.name || '.' || $1
+         AND NOT EXISTS (SELECT 1 FROM domains x WHERE x.hostname = a.name || '.' || $1)
+       RETURNING d.app_id`,
+      [domain],
+    );
+    return rows.map((r) => r.app_id as string);
+  }
+
   async renameDefault(appId: string, hostname: string): Promise<void> {
     await this.db.query(`UPDATE domains SET hostname = $2, updated_at = now() WHERE app_id = $1 AND kind = 'default'`, [appId, hostname]);
   }

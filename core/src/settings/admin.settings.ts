@@ -1,6 +1,6 @@
 // Settings of the admin console's own areas: where slugs and build artifacts are stored (the object
 // store, which follows these live: see adapters/object-store/configured.object-store.ts), the
-// Docker endpoint, health-check defaults and log retention. Their first-boot defaults come from
+// default domain, the build timeout, the Docker endpoint, health-check defaults and log retention. Their first-boot defaults come from
 // the environment (Config), so an install configured by environment keeps working unchanged.
 import { z } from 'zod';
 import { defineSetting } from './setting.js';
@@ -54,6 +54,24 @@ export const s3SecretAccessKey = defineSetting<string>({
   schema: z.string().max(256, 's3_secret_access_key is at most 256 characters'),
   default: (c) => (c.objectStore.kind === 's3' ? (c.objectStore.secretAccessKey ?? '') : ''),
   secret: true,
+});
+
+export const defaultDomain = defineSetting<string>({
+  key: 'default_domain',
+  group: 'domains',
+  description: 'Apps are served at <app>.<this domain> (point a wildcard DNS record at the edge). Read when the api and worker start; existing apps move to it then.',
+  schema: z.string().max(200, 'default_domain is at most 200 characters').regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'default_domain must be a DNS name such as apps.example.com'),
+  default: (c) => c.domain,
+  takesEffect: 'restart',
+});
+
+export const buildTimeoutSeconds = defineSetting<number>({
+  key: 'build_timeout_seconds',
+  group: 'builds',
+  description: 'A build still running after this long is stopped and fails. Read when the worker starts.',
+  schema: z.number({ error: 'build_timeout_seconds must be a number' }).int('build_timeout_seconds must be a whole number').min(60, 'build_timeout_seconds must be from 60 to 86400').max(86_400, 'build_timeout_seconds must be from 60 to 86400'),
+  default: (c) => c.build.timeoutSeconds,
+  takesEffect: 'restart',
 });
 
 export const dockerHost = defineSetting<string>({
