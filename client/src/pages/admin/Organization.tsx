@@ -5,9 +5,9 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useAdminOrg, useOrgAdminMutations } from '../../api/admin';
-import { ledgerCsvUrl, useLedger } from '../../api/billing';
 import type { AdminOrgView } from '../../api/types';
-import { ConfirmDialog, Empty, ErrorNote, Loading, StatusBadge, TableHead, TimeAgo } from '../../components/ui';
+import { ConfirmDialog, Empty, ErrorNote, Loading, StatusBadge, TableHead } from '../../components/ui';
+import { LedgerCard } from '../../components/LedgerCard';
 import { formatHours, formatMoney, perHour } from '../../lib/money';
 import { OrgActivity } from './Activity';
 
@@ -68,54 +68,6 @@ function WalletForm({ org }: { org: AdminOrgView }) {
         </p>
       )}
     </form>
-  );
-}
-
-function Ledger({ org }: { org: string }) {
-  const ledger = useLedger(org, true);
-  const entries = ledger.data?.pages.flatMap((p) => p.entries).slice(0, 25) ?? [];
-  return (
-    <div className="card">
-      <div className="card-head">
-        <h2>Ledger</h2>
-        <a className="btn btn-small" href={ledgerCsvUrl(org)} download>
-          Download ledger (CSV)
-        </a>
-      </div>
-      {ledger.isPending ? (
-        <Loading />
-      ) : ledger.error ? (
-        <ErrorNote error={ledger.error} />
-      ) : entries.length === 0 ? (
-        <p className="muted">No entries yet.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="org-ledger">
-            <TableHead columns={['When', 'Kind', 'Description', { label: 'Amount', numeric: true }, { label: 'Balance', numeric: true }]} />
-            <tbody>
-              {entries.map((e) => (
-                <tr key={e.id}>
-                  <td data-label="When">
-                    <TimeAgo iso={e.created_at} />
-                  </td>
-                  <td data-label="Kind">
-                    <span className={`badge badge-ledger-${e.kind}`}>{e.kind}</span>
-                  </td>
-                  <td data-label="Description">{e.description}</td>
-                  <td data-label="Amount" className={`num ${e.amount < 0 ? 'neg' : 'pos'}`}>
-                    {e.amount > 0 ? '+' : ''}
-                    {formatMoney(e.amount)}
-                  </td>
-                  <td data-label="Balance" className="num">
-                    {e.balance_after === null ? '—' : formatMoney(e.balance_after)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </div>
   );
 }
 
@@ -229,7 +181,7 @@ export function AdminOrganization() {
         </div>
       </div>
 
-      <Ledger org={o.id} />
+      <LedgerCard org={o.id} testId="org-ledger" />
       <OrgActivity org={o.id} />
 
       <ConfirmDialog open={dialog === 'suspend'} title={`Suspend ${o.name}?`} confirmLabel="Suspend organization" danger busy={suspend.isPending} error={suspend.error} onConfirm={() => suspend.mutate(note, { onSuccess: () => setDialog(null) })} onClose={() => setDialog(null)}>

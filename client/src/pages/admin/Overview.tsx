@@ -2,9 +2,9 @@
 // over 30 days, wallets running low) and what happened last.
 import { Link } from 'react-router';
 import { useOverview } from '../../api/admin';
-import { ErrorNote, Loading, StatusBadge, TimeAgo } from '../../components/ui';
+import { ErrorNote, Loading, StatusBadge } from '../../components/ui';
 import { MoneyChart } from '../../components/MoneyChart';
-import { describeActivity } from '../../lib/activity';
+import { ActivityFeed } from './parts';
 import { formatMoney } from '../../lib/money';
 
 function Stat({ label, value, note, tone }: { label: string; value: string | number; note?: string; tone?: 'warn' | 'bad' }) {
@@ -99,20 +99,7 @@ export function AdminOverview() {
               All activity →
             </Link>
           </div>
-          <ul className="activity" data-testid="recent-activity">
-            {o.activity.map((a) => (
-              <li key={a.id}>
-                <span>
-                  <strong>{a.actor?.email ?? 'Slipway'}</strong> {describeActivity(a)}
-                  {a.organization && <span className="muted"> · {a.organization.name}</span>}
-                </span>
-                <span className="muted small">
-                  <TimeAgo iso={a.created_at} />
-                  {a.ip && ` · ${a.ip}`}
-                </span>
-              </li>
-            ))}
-          </ul>
+          <ActivityFeed entries={o.activity} testId="recent-activity" />
         </div>
       </div>
     </section>

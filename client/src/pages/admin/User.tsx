@@ -5,8 +5,8 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useAdminUser, useUserMutations } from '../../api/admin';
 import { useSession } from '../../api/queries';
-import { ConfirmDialog, CopyButton, Empty, ErrorNote, Loading, TimeAgo } from '../../components/ui';
-import { describeActivity } from '../../lib/activity';
+import { ConfirmDialog, Empty, ErrorNote, Loading, TimeAgo } from '../../components/ui';
+import { ActivityFeed, ShownOnce } from './parts';
 
 type Dialog = 'password' | 'disable' | 'enable' | 'grant' | 'revoke' | null;
 
@@ -65,18 +65,9 @@ export function AdminUser() {
         </div>
       </div>
       {password && (
-        <div className="token-once" role="status" data-testid="new-password">
-          <p>
-            <strong>The new password of {u.email}:</strong> it is shown only once.
-          </p>
-          <div className="command">
-            <code>{password}</code>
-            <CopyButton text={password} label="Copy password" />
-          </div>
-          <button type="button" className="btn btn-small" onClick={() => setPassword(null)}>
-            Done
-          </button>
-        </div>
+        <ShownOnce value={password} onDone={() => setPassword(null)}>
+          <strong>The new password of {u.email}.</strong>
+        </ShownOnce>
       )}
       <div className="card">
         <dl className="facts">
@@ -145,20 +136,7 @@ export function AdminUser() {
         {u.activity.length === 0 ? (
           <p className="muted">Nothing yet.</p>
         ) : (
-          <ul className="activity">
-            {u.activity.map((a) => (
-              <li key={a.id}>
-                <span>
-                  {describeActivity(a)}
-                  {a.organization && <span className="muted"> · {a.organization.name}</span>}
-                </span>
-                <span className="muted small">
-                  <TimeAgo iso={a.created_at} />
-                  {a.ip && ` · ${a.ip}`}
-                </span>
-              </li>
-            ))}
-          </ul>
+          <ActivityFeed entries={u.activity} showActor={false} />
         )}
       </div>
       {dialog && (

@@ -3,7 +3,8 @@ import { useDeferredValue, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link } from 'react-router';
 import { useAdminUsers, useUserMutations } from '../../api/admin';
-import { CopyButton, Empty, ErrorNote, Loading, TableHead, TimeAgo } from '../../components/ui';
+import { Empty, ErrorNote, Loading, TableHead, TimeAgo } from '../../components/ui';
+import { ShownOnce } from './parts';
 
 function CreateUser() {
   const { create } = useUserMutations();
@@ -14,18 +15,9 @@ function CreateUser() {
       <h2>Create a user</h2>
       <p className="muted small">They get a personal organization; a password is generated and shown here once.</p>
       {shown && (
-        <div className="token-once" role="status" data-testid="new-password">
-          <p>
-            <strong>Give {shown.email} this password now.</strong> It is shown only once.
-          </p>
-          <div className="command">
-            <code>{shown.password}</code>
-            <CopyButton text={shown.password} label="Copy password" />
-          </div>
-          <button type="button" className="btn btn-small" onClick={() => setShown(null)}>
-            Done
-          </button>
-        </div>
+        <ShownOnce value={shown.password} onDone={() => setShown(null)}>
+          <strong>Give {shown.email} this password now.</strong>
+        </ShownOnce>
       )}
       <form
         className="inline-form"
