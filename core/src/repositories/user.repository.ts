@@ -172,7 +172,7 @@ export class OrgRepository {
     const { rows } = await this.db.query(
       `SELECT o.*, (SELECT count(*)::int FROM memberships m WHERE m.org_id = o.id) AS member_count,
               (SELECT count(*)::int FROM apps a WHERE a.org_id = o.id) AS app_count,
-              (SELECT count(*)::int FROM app_suspensions s WHERE s.org_id = o.id) AS suspended_apps,
+              (SELECT count(DISTINCT s.app_id)::int FROM app_suspensions s WHERE s.org_id = o.id) AS suspended_apps,
               coalesce((SELECT w.balance FROM wallets w WHERE w.org_id = o.id), 0) AS balance
        FROM organizations o
        WHERE o.deleted_at IS NULL AND ($1 = '' OR o.name ILIKE '%' || $1 || '%'
