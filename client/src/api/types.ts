@@ -62,3 +62,46 @@ export interface BillingState {
   events_seen: number;
   last_run_at: string | null;
 }
+
+// Nodes (api/src/http/routes/admin-nodes.routes.ts, issue 11): written here until that router's
+// JSON mapping moves to a serializer.
+export type NodeStatus = 'pending' | 'awaiting_host_key' | 'provisioning' | 'ready' | 'failed' | 'untrusted' | 'down' | 'draining' | 'drained' | 'removing';
+
+export interface NodeJson {
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  roles: string[];
+  status: NodeStatus;
+  status_detail: string | null;
+  failed_step: string | null;
+  steps: { name: string; title: string; done: boolean }[];
+  host_key_fingerprint: string | null;
+  seen_host_key: string | null;
+  public_key: string;
+  key_generated: boolean;
+  swarm_node_id: string | null;
+  availability: string | null;
+  missed_beats: number;
+  last_heartbeat_at: string | null;
+  facts: { kernel?: string; arch?: string; prettyName?: string; cpus?: number; memoryMb?: number; diskFreeGb?: number; docker?: string };
+  stats: { cpuPercent?: number; load1?: number; memUsedMb?: number; memTotalMb?: number; diskUsedMb?: number; diskTotalMb?: number; tasks?: number; at?: string; error?: string };
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NodeLogLine {
+  id: number;
+  step: string;
+  stream: 'step' | 'cmd' | 'out' | 'error';
+  line: string;
+  at: string;
+}
+
+export interface NodeMetrics {
+  node_id: string;
+  from: string;
+  points: { ts: string; cpu_percent: number | null; load1: number | null; mem_used_mb: number | null; mem_total_mb: number | null; disk_used_mb: number | null; disk_total_mb: number | null; tasks: number | null }[];
+}
