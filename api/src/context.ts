@@ -8,6 +8,7 @@ import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
 import { Store } from '@slipway/core/repositories/index';
 import { Settings } from '@slipway/core/settings/settings.service';
+import { suspensionGraceHours } from '@slipway/core/settings/billing.settings';
 import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-log-sink';
@@ -37,10 +38,10 @@ import { ReleasesApiService } from './services/releases-api.service.js';
 import { DynosService } from './services/dynos.service.js';
 import { BuildsService } from './services/builds.service.js';
 import { LogSessionsService } from './services/log-sessions.service.js';
-import { BillingService } from '@slipway/core/services/billing/billing-run.service';
-import { WalletService } from '@slipway/core/services/billing/wallet.service';
+import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
+import { OrgWalletService } from '@slipway/core/services/billing/org-wallet.service';
 import { ManualPayments } from '@slipway/core/adapters/payments/manual.payments';
-import { OrgBillingService } from './services/billing.service.js';
+import { BillingReportsService } from './services/billing-reports.service.js';
 import { BillingAdminService } from './services/billing-admin.service.js';
 import { PlansAdminService } from './services/plans-admin.service.js';
 import { AdminUsersService } from './services/admin-users.service.js';
@@ -111,8 +112,9 @@ export function createApiContext(
   const lookup = new AppLookup(store);
   const users = new UsersService({ store, passwords, settings });
   const buildLogs = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects: adapters.objects });
-  const wallets = new WalletService({ store, jobs, payments: new ManualPayments(), log });
-  const billingRuns = new BillingService({ store, jobs, log });
+  const graceHours = () => settings.get(suspensionGraceHours);
+  const wallets = new OrgWalletService({ store, jobs, payments: new ManualPayments(), log, graceHours });
+  const billingRuns = new HourlyBillingRun({ store, jobs, log, graceHours });
   const removal = new AppRemoval({ jobs, repos: repoStore });
 
   const http: HttpContext = {
@@ -130,7 +132,7 @@ export function createApiContext(
     services: {
       auth: new AuthService({ store, passwords }),
       users,
-      orgs: new OrgsService({ store }),
+      orgs: new OrgsService({ store, settings }),
       sshKeys: new SshKeysService({ store }),
       apps: new AppsService({ store, lookup, jobs, repos: repoStore, removal, domain: config.domain, log, settings }),
       config: new ConfigService({ store, lookup, vault, releases, jobs }),
@@ -140,7 +142,7 @@ export function createApiContext(
       dynos: new DynosService({ store, lookup, jobs, runtime: adapters.runtime }),
       builds: new BuildsService({ store, lookup, buildLogs }),
       logSessions: new LogSessionsService({ lookup, redis, prefix: config.redis.prefix, apiUrl: config.api.publicUrl, logs: adapters.logs }),
-      billing: new OrgBillingService({ store, wallets }),
+      billingReports: new BillingReportsService({ store, wallets }),
       billingAdmin: new BillingAdminService({ store, wallets, billing: billingRuns }),
       plansAdmin: new PlansAdminService({ store, log }),
       admin: new AdminService({

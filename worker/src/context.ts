@@ -7,17 +7,19 @@ import { createPool } from '@slipway/core/db/pool';
 import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
 import { Store } from '@slipway/core/repositories/index';
+import { Settings } from '@slipway/core/settings/settings.service';
+import { suspensionGraceHours } from '@slipway/core/settings/billing.settings';
 import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-log-sink';
 import { RedisLogStore } from '@slipway/core/adapters/log/redis.log-store';
 import { createObjectStore } from '@slipway/core/adapters/object-store/create-object-store';
 import { ConfigVault } from '@slipway/core/services/config-vars.service';
-import { Settings } from '@slipway/core/settings/settings.service';
 import { healthCheckDefaultPath, logRetentionHours, logRetentionLines } from '@slipway/core/settings/admin.settings';
 import { ReleaseService } from '@slipway/core/services/releases.service';
 import { SlugUrls } from '@slipway/core/services/slug-urls';
-import { QUEUE } from '@slipway/core/queue/queues';
+import { QUEUE, type BillingJob } from '@slipway/core/queue/queues';
+import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
 import type { ObjectStore } from '@slipway/core/ports/object-store.port';
 import type { ReleaseSpec } from '@slipway/core/ports/runtime.port';
 import type { AppRow } from '@slipway/core/repositories/types';
@@ -30,12 +32,14 @@ import { Reaper } from './services/reaper.service.js';
 import { buildProcessor } from './processors/build.processor.js';
 import { deployProcessor } from './processors/deploy.processor.js';
 import { maintenanceProcessor } from './processors/maintenance.processor.js';
+import { billingProcessor, installBillingSchedule } from './processors/billing.processor.js';
 import { createWorkerRuntime, type WorkerRuntime } from './runtime.js';
 
 export interface WorkerContext {
   config: Config;
   log: Logger;
   store: Store;
+  settings: Settings;
   redis: Redis;
   connection: ConnectionOptions;
   jobs: BullJobQueue;
@@ -45,7 +49,7 @@ export interface WorkerContext {
   ops: RuntimeOps;
   reaper: Reaper;
   vault: ConfigVault;
-  settings: Settings;
+  billing: HourlyBillingRun;
   /** Specs of every app's current release (start-up recovery, reconcile). */
   deployedSpecs(): Promise<ReleaseSpec[]>;
   /** Start consuming queues. */
@@ -87,8 +91,11 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   });
   const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log });
   const reaper = new Reaper({ store, builds, log, releaseStaleMinutes: 30 });
+  const billingLog = log.child({ component: 'billing' });
+  const billing = new HourlyBillingRun({ store, jobs, log: billingLog, graceHours: () => settings.get(suspensionGraceHours) });
   const workers: Worker[] = [];
   const maintenance = new Queue(QUEUE.maintenance, { connection, prefix: config.redis.prefix });
+  const billingQueue = new Queue<BillingJob>(QUEUE.billing, { connection, prefix: config.redis.prefix });
 
   const specOf = async (app: AppRow): Promise<ReleaseSpec | null> => {
     const current = await store.repos.releases.current(app.id);
@@ -112,7 +119,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   };
 
   return {
-    config, log, store, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, settings, deployedSpecs,
+    config, log, store, settings, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, billing, deployedSpecs,
     async start() {
       const specsNow = await deployedSpecs();
       await runtime.recover(specsNow);
@@ -122,15 +129,18 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 30_000, stalledInterval: 15_000 }));
       workers.push(new Worker(QUEUE.deploy, deployProcessor(ops), { ...common, concurrency: 8 }));
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
+      workers.push(new Worker(QUEUE.billing, billingProcessor({ billing, settings, store, log: billingLog }), { ...common, concurrency: 1 }));
       for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
       await maintenance.upsertJobScheduler('reaper', { every: 60_000 }, { name: 'reap', data: { kind: 'reap' } });
       if (runtime.reconcileEveryMs > 0) await maintenance.upsertJobScheduler('reconcile', { every: runtime.reconcileEveryMs }, { name: 'reconcile', data: { kind: 'reconcile' } });
       else await maintenance.removeJobScheduler('reconcile');
+      await installBillingSchedule(billingQueue);
     },
     async stop() {
       await Promise.all(workers.map((w) => w.close()));
       await runtime.shutdown();
       await maintenance.close();
+      await billingQueue.close();
       await jobs.close();
       objects.close();
       connection.disconnect();

@@ -14,7 +14,7 @@ import type { ReleasesApiService } from '../services/releases-api.service.js';
 import type { DynosService } from '../services/dynos.service.js';
 import type { BuildsService } from '../services/builds.service.js';
 import type { LogSessionsService } from '../services/log-sessions.service.js';
-import type { OrgBillingService } from '../services/billing.service.js';
+import type { BillingReportsService } from '../services/billing-reports.service.js';
 import type { BillingAdminService } from '../services/billing-admin.service.js';
 import type { AdminService } from '../services/admin.service.js';
 import type { PlansAdminService } from '../services/plans-admin.service.js';
@@ -47,7 +47,7 @@ export interface HttpContext {
     dynos: DynosService;
     builds: BuildsService;
     logSessions: LogSessionsService;
-    billing: OrgBillingService;
+    billingReports: BillingReportsService;
     billingAdmin: BillingAdminService;
     plansAdmin: PlansAdminService;
     admin: AdminService;

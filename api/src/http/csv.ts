@@ -1,9 +1,7 @@
-// CSV downloads of the admin console: a line of cells (csvCell defuses spreadsheet formulas) and
-// the response headers of an attachment.
+// CSV downloads: the response headers of an attachment; lines of cells come from
+// serializers/billing.serializer.ts (csvLine defuses spreadsheet formulas).
 import type { Response } from 'express';
-import { csvCell } from './routes/billing.routes.js';
-
-export const csvLine = (cells: (string | number | null | undefined)[]) => `${cells.map(csvCell).join(',')}\r\n`;
+export { csvLine } from './serializers/billing.serializer.js';
 
 export function startCsv(res: Response, filename: string): void {
   res.status(200);

@@ -10,62 +10,49 @@ import type { Logger } from '@slipway/core/logger';
 import type { Store } from '@slipway/core/repositories/index';
 import type { MemberRow, OrgRow } from '@slipway/core/repositories/types';
 import type { OrgSearchRow } from '@slipway/core/repositories/user.repository';
-import { AdminOrgsRepository, type SuspensionState } from '@slipway/core/repositories/admin-orgs.repository';
-import { SuspensionRepository } from '@slipway/core/repositories/suspension.repository';
-import { dispatchBillingOutbox } from '@slipway/core/services/billing/outbox';
-import type { WalletService, WalletSummary } from '@slipway/core/services/billing/wallet.service';
+import { AdminOrgsRepository } from '@slipway/core/repositories/admin-orgs.repository';
+import { resumeOrganization, suspendOrganization } from '@slipway/core/services/billing/org-suspension';
+import type { OrgWalletService, WalletSummary } from '@slipway/core/services/billing/org-wallet.service';
 import type { AppRemoval } from './app-removal.js';
 
 export interface OrgView {
   org: OrgRow;
   members: MemberRow[];
   apps: Awaited<ReturnType<Store['repos']['apps']['listInOrg']>>;
+  /** With the organization's suspensions per reason. */
   wallet: WalletSummary;
-  suspension: SuspensionState;
 }
 
 export class AdminOrgsService {
-  constructor(private readonly deps: { store: Store; wallets: WalletService; removal: AppRemoval; jobs: JobQueue; log: Logger }) {}
+  constructor(private readonly deps: { store: Store; wallets: OrgWalletService; removal: AppRemoval; jobs: JobQueue; log: Logger }) {}
 
   search(q: string, limit: number, offset: number): Promise<OrgSearchRow[]> {
     return this.deps.store.repos.orgs.search(q, limit, offset);
   }
 
   async view(ref: string): Promise<OrgView> {
-    const { repos, pool } = this.deps.store;
+    const { repos } = this.deps.store;
     const org = await this.live(ref);
-    const [members, apps, wallet, suspension] = await Promise.all([
-      repos.orgs.members(org.id),
-      repos.apps.listInOrg(org.id),
-      this.deps.wallets.summary(org.id),
-      new AdminOrgsRepository(pool).suspensions(org.id),
-    ]);
-    return { org, members, apps, wallet, suspension };
+    const [members, apps, wallet] = await Promise.all([repos.orgs.members(org.id), repos.apps.listInOrg(org.id), this.deps.wallets.summary(org.id)]);
+    return { org, members, apps, wallet };
   }
 
-  /** Stops every app of the organization until an administrator resumes it. */
+  /** Stops every app of the organization (reason 'admin') until an administrator resumes it. */
   async suspend(userId: string, ref: string, note: string): Promise<{ org: OrgRow; suspendedApps: number }> {
     const org = await this.live(ref);
-    const stopped = await this.deps.store.transaction(async (repos, client) => {
-      const apps = await new SuspensionRepository(client).suspend([org.id], { reason: 'admin', by: userId, ...(note ? { note } : {}) });
-      await repos.activity.record({ orgId: org.id, userId, action: 'org.suspended', details: { name: org.name, apps: apps.length, ...(note ? { note } : {}) } });
-      return apps.length;
-    });
-    await dispatchBillingOutbox(this.deps.store, this.deps.jobs);
-    this.deps.log.info({ orgId: org.id, userId, apps: stopped }, 'organization suspended by an administrator');
-    return { org, suspendedApps: stopped };
+    const apps = await suspendOrganization(this.deps, org.id, 'admin', { by: userId, ...(note ? { note } : {}) });
+    await this.deps.store.repos.activity.record({ orgId: org.id, userId, action: 'org.suspended', details: { name: org.name, apps: apps.length, ...(note ? { note } : {}) } });
+    this.deps.log.info({ orgId: org.id, userId, apps: apps.length }, 'organization suspended by an administrator');
+    return { org, suspendedApps: apps.length };
   }
 
+  /** Lifts the administrator's suspension; apps whose wallet suspension stands stay stopped. */
   async resume(userId: string, ref: string): Promise<{ org: OrgRow; resumedApps: number }> {
     const org = await this.live(ref);
-    const resumed = await this.deps.store.transaction(async (repos, client) => {
-      const apps = await new SuspensionRepository(client).resume([org.id], { reason: 'admin', by: userId });
-      await repos.activity.record({ orgId: org.id, userId, action: 'org.resumed', details: { name: org.name, apps: apps.length } });
-      return apps.length;
-    });
-    await dispatchBillingOutbox(this.deps.store, this.deps.jobs);
-    this.deps.log.info({ orgId: org.id, userId, apps: resumed }, 'organization resumed by an administrator');
-    return { org, resumedApps: resumed };
+    const apps = await resumeOrganization(this.deps, org.id, 'admin', { by: userId });
+    await this.deps.store.repos.activity.record({ orgId: org.id, userId, action: 'org.resumed', details: { name: org.name, apps: apps.length } });
+    this.deps.log.info({ orgId: org.id, userId, apps: apps.length }, 'organization resumed by an administrator');
+    return { org, resumedApps: apps.length };
   }
 
   /** `confirm` must be the organization's name. */

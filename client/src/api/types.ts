@@ -1,11 +1,12 @@
 // JSON shapes the api returns: the server's own serializers' return types
 // (api/src/http/serializers/index.ts), imported type-only, so the dashboard cannot drift from them.
-// Only what the serializers do not express (the billing usage and notification rows, mapped inside
-// billing.routes.ts) is written here.
+// Only what no serializer expresses yet (the nodes of issue 11, mapped inside their router) is
+// written here.
 import type * as S from '@slipway/api/http/serializers/index';
 
 export type Role = 'owner' | 'admin' | 'member' | 'viewer';
 export type AppStatus = S.AppJson['status'];
+export type SuspensionReason = 'wallet' | 'admin';
 
 export type Account = S.AccountJson;
 export type Plan = S.PlanJson;
@@ -38,30 +39,10 @@ export type DockerProbe = S.DockerProbeJson;
 export type BillingRun = S.BillingRunJson;
 export type LowWallet = S.LowWalletJson;
 
-export interface UsageRow {
-  app_id: string;
-  app_name: string;
-  /** UTC day, YYYY-MM-DD */
-  day: string;
-  hours: number | null;
-  cost: number;
-}
-
-export interface BillingNotification {
-  id: number | string;
-  kind: string;
-  message: string;
-  created_at: string;
-  read_at: string | null;
-}
-
+export type UsageRow = S.UsageJson;
+export type BillingNotification = S.BillingNotificationJson;
 /** The billing cursor (GET /api/v1/admin/billing). */
-export interface BillingState {
-  billed_through: string;
-  next_hour: string;
-  events_seen: number;
-  last_run_at: string | null;
-}
+export type BillingState = S.BillingStateJson;
 
 // Nodes (api/src/http/routes/admin-nodes.routes.ts, issue 11): written here until that router's
 // JSON mapping moves to a serializer.

@@ -1,9 +1,11 @@
-// The signed-in frame: header with the organization switcher, main navigation, account and sign-out.
+// The signed-in frame: header with the organization switcher, main navigation, account and sign-out,
+// and the current organization's wallet banner (grace period, suspended apps).
 import { Logo } from './Logo';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { useSession } from '../api/queries';
 import { useSessionMutations } from '../api/mutations';
 import { useCurrentOrg } from '../lib/current-org';
+import { WalletBanner } from './WalletBanner';
 
 export function Layout() {
   const session = useSession();
@@ -56,6 +58,7 @@ export function Layout() {
         </div>
       </header>
       <main id="main" className="main" tabIndex={-1}>
+        {org && <WalletBanner key={org.id} orgId={org.id} orgName={org.name} />}
         <Outlet />
       </main>
     </div>

@@ -1,21 +1,10 @@
-// What only platform administrators do to an organization besides billing: see its suspensions,
-// and close its wallet when it is deleted (the ledger stays: a closing entry brings its sum to zero
+// What only platform administrators do to an organization besides billing: close its wallet when
+// it is deleted (the ledger stays: a closing entry brings its sum to zero
 // first, so "balance = sum of the ledger" still holds if a last charge recreates the wallet).
 import type { Queryable } from '../db/pool.js';
 
-export interface SuspensionState {
-  /** Apps stopped for this organization (any reason). */
-  apps: number;
-  since: Date | null;
-}
-
 export class AdminOrgsRepository {
   constructor(private readonly db: Queryable) {}
-
-  async suspensions(orgId: string): Promise<SuspensionState> {
-    const { rows } = await this.db.query(`SELECT count(DISTINCT app_id)::int AS apps, min(suspended_at) AS since FROM app_suspensions WHERE org_id = $1`, [orgId]);
-    return { apps: rows[0].apps, since: rows[0].since };
-  }
 
   /** Writes the closing entry (when the balance is not zero) and deletes the wallet; returns the
    *  balance written off. Call inside the deletion's transaction. */

@@ -9,6 +9,9 @@ import { ActivityRepository, PlanRepository, SettingsRepository } from './misc.r
 import { BuildRepository, ReleaseRepository, SlugRepository } from './release.repository.js';
 import { OrgRepository, UserRepository } from './user.repository.js';
 import { OriginScope } from './origin-scope.js';
+import { WalletRepository } from './wallet.repository.js';
+import { BillingRepository } from './billing.repository.js';
+import { SuspensionRepository } from './suspension.repository.js';
 
 export function createRepositories(db: Queryable, origin: OriginScope = new OriginScope()) {
   return {
@@ -26,6 +29,9 @@ export function createRepositories(db: Queryable, origin: OriginScope = new Orig
     formation: new FormationRepository(db),
     settings: new SettingsRepository(db),
     activity: new ActivityRepository(db, origin),
+    wallets: new WalletRepository(db),
+    billing: new BillingRepository(db),
+    suspensions: new SuspensionRepository(db),
   };
 }
 

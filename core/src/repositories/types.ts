@@ -20,6 +20,8 @@ export interface OrgRow {
   id: string;
   name: string;
   personal: boolean;
+  /** Usage metered, never charged (issue 15; set by a platform admin). */
+  unbilled: boolean;
   /** Set on a deleted organization's tombstone (its name is then `deletedName`). */
   deletedAt?: Date | null;
   deletedName?: string | null;

@@ -1,6 +1,7 @@
 // Turns database state into the Runtime port's ReleaseSpec: the release's artifact and config
 // snapshot, the app's formation and plan limits, its health check path (the platform's default
-// when the app sets none), its routed hostnames and maintenance flag.
+// when the app sets none), its routed hostnames, maintenance flag, and whether it is suspended
+// (the edge then says it is unavailable).
 import { NotFoundError } from '@slipway/core/errors';
 import type { ReleaseSpec, Routing } from '@slipway/core/ports/runtime.port';
 import type { Repositories } from '@slipway/core/repositories/index';
@@ -16,7 +17,7 @@ export class ReleaseSpecs {
 
   async routing(repos: Repositories, app: AppRow): Promise<Routing> {
     const domains = await repos.domains.list(app.id);
-    return { hostnames: domains.map((d) => d.hostname), maintenance: app.maintenance };
+    return { hostnames: domains.map((d) => d.hostname), maintenance: app.maintenance, unavailable: app.status === 'suspended' };
   }
 
   async build(repos: Repositories, app: AppRow, release: ReleaseRow): Promise<ReleaseSpec & { releaseCommand: string | null }> {

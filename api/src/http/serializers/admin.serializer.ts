@@ -13,7 +13,7 @@ import type { UserView } from '../../services/admin-users.service.js';
 import type { LowWallet } from '../../services/admin-billing.service.js';
 import { accountJson } from './heroku.serializer.js';
 import { memberJson, tokenJson } from './account.serializer.js';
-import { walletJson } from '../routes/billing.routes.js';
+import { walletJson } from './billing.serializer.js';
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
@@ -22,7 +22,7 @@ export function adminUserJson(u: UserRow & { orgCount?: number }) {
 }
 
 export function adminOrgJson(o: OrgSearchRow) {
-  return { id: o.id, name: o.name, personal: o.personal, members: o.memberCount, apps: o.appCount, suspended_apps: o.suspendedApps, balance: o.balance, created_at: iso(o.createdAt) };
+  return { id: o.id, name: o.name, personal: o.personal, unbilled: !!o.unbilled, members: o.memberCount, apps: o.appCount, suspended_apps: o.suspendedApps, balance: o.balance, created_at: iso(o.createdAt) };
 }
 
 export function auditJson(a: AuditRow) {
@@ -46,8 +46,8 @@ export function orgViewJson(v: OrgView) {
     created_at: iso(v.org.createdAt),
     members: v.members.map(memberJson),
     apps: v.apps.map((a) => ({ id: a.id, name: a.name, status: a.status, plan: a.planName, dynos: a.dynos, created_at: iso(a.createdAt) })),
+    unbilled: !!v.org.unbilled,
     wallet: walletJson(v.wallet),
-    suspension: { suspended: v.suspension.apps > 0, apps: v.suspension.apps, since: iso(v.suspension.since) },
   };
 }
 

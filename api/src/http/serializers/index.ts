@@ -15,7 +15,7 @@ import type {
   settingJson,
   userViewJson,
 } from './admin.serializer.js';
-import type { ledgerJson, walletJson } from '../routes/billing.routes.js';
+import type { billingStateJson, ledgerJson, notificationJson, usageJson, walletJson } from './billing.serializer.js';
 import type { adminPlanJson } from '../routes/admin-plans.routes.js';
 
 export type AccountJson = ReturnType<typeof accountJson>;
@@ -35,6 +35,9 @@ export type NewTokenJson = ReturnType<typeof newTokenJson>;
 export type ActivityJson = ReturnType<typeof activityJson>;
 export type WalletJson = ReturnType<typeof walletJson>;
 export type LedgerEntryJson = ReturnType<typeof ledgerJson>;
+export type UsageJson = ReturnType<typeof usageJson>;
+export type BillingNotificationJson = ReturnType<typeof notificationJson>;
+export type BillingStateJson = ReturnType<typeof billingStateJson>;
 export type ResourcesJson = { plan: PlanJson; formation: FormationJson[] };
 
 export type AdminUserJson = ReturnType<typeof adminUserJson>;

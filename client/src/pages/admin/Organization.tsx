@@ -89,6 +89,8 @@ export function AdminOrganization() {
     );
   const o = q.data;
   const w = o.wallet;
+  const byAdmin = w.suspensions.find((s) => s.reason === 'admin');
+  const byWallet = w.suspensions.find((s) => s.reason === 'wallet');
   const open = (d: typeof dialog) => (suspend.reset(), resume.reset(), remove.reset(), setDialog(d));
   return (
     <section className="stack" aria-labelledby="org-title">
@@ -100,9 +102,22 @@ export function AdminOrganization() {
           <h1 id="org-title">{o.name}</h1>
         </div>
         {o.personal && <span className="tag">personal</span>}
-        {o.suspension.suspended ? <span className="badge badge-suspended" data-testid="org-state">suspended</span> : <span className="badge badge-running" data-testid="org-state">active</span>}
+        {o.unbilled && <span className="tag">unbilled</span>}
+        {byAdmin ? (
+          <span className="badge badge-suspended" data-testid="org-state">
+            suspended by an administrator
+          </span>
+        ) : byWallet ? (
+          <span className="badge badge-suspended" data-testid="org-state">
+            suspended: wallet empty
+          </span>
+        ) : (
+          <span className="badge badge-running" data-testid="org-state">
+            active
+          </span>
+        )}
         <div className="head-actions">
-          {o.suspension.suspended ? (
+          {byAdmin ? (
             <button type="button" className="btn" onClick={() => open('resume')}>
               Resume…
             </button>
