@@ -136,15 +136,19 @@ describe('the admin api', () => {
     expect(s.status, s.text).toBe(200);
     expect(s.body.suspended_apps).toBe(1);
     let view = (await admin.get(`/api/v1/admin/organizations/${org.id}`)).body;
-    expect(view.suspension).toMatchObject({ suspended: true, apps: 1 });
+    expect(view.wallet.suspensions).toEqual([{ reason: 'admin', apps: 1, since: expect.any(String) }]);
     expect(view.apps[0]).toMatchObject({ name: app.name, status: 'suspended', dynos: 0 });
     const queued = await h.ctx.jobs.queues.deploy.getJobs(['waiting', 'delayed', 'prioritized']);
     expect(queued.some((j) => j.data.kind === 'formation' && j.data.appId === app.id)).toBe(true);
 
+    // a top-up does not lift an administrator's suspension
+    await admin.post(`/api/v1/admin/organizations/${org.id}/credits`, { amount: 1_000_000, note: 'top-up while suspended' });
+    expect((await admin.get(`/api/v1/admin/organizations/${org.id}`)).body.apps[0].status).toBe('suspended');
+
     const r = await admin.post(`/api/v1/admin/organizations/${org.id}/resume`, {});
     expect(r.body.resumed_apps).toBe(1);
     view = (await admin.get(`/api/v1/admin/organizations/${org.id}`)).body;
-    expect(view.suspension.suspended).toBe(false);
+    expect(view.wallet.suspensions).toEqual([]);
     expect(view.apps[0]).toMatchObject({ status: 'running', dynos: 1 });
     const log = (await admin.get(`/api/v1/admin/activity?organization=${org.id}&type=org`)).body;
     expect(log.map((a: { action: string }) => a.action)).toEqual(['org.resumed', 'org.suspended', 'org.created']);
