@@ -28,7 +28,8 @@ export class FormationService {
   }
 
   /** Moves the app to `plan` (a name or id; default: its own) and applies `updates`, in one
-   *  transaction: every quantity the app ends up with must fit that plan's max replicas. */
+   *  transaction: on a new plan every quantity the app ends up with must fit its max replicas (on
+   *  its own plan, every quantity being changed). */
   async resize(userId: string, idOrName: string, input: { plan?: string; updates: FormationUpdate[] }): Promise<{ app: { id: string; name: string }; plan: PlanRow; formation: FormationRow[] }> {
     const app = await this.deps.lookup.resolve(userId, idOrName, 'app:deploy', 'scale this app');
     if (app.status === 'suspended') throw new ConflictError('This app is suspended, so it cannot be scaled; its organization must be resumed (or its wallet topped up) first.');
@@ -50,8 +51,10 @@ export class FormationService {
       for (const u of input.updates) {
         if (!before.some((f) => f.type === u.type)) throw new NotFoundError(`Couldn't find that formation: this app has no ${u.type} process type.`);
       }
+      // on another plan every process type must fit it; on the same plan, the ones being changed
       const final = before.map((f) => ({ type: f.type, quantity: input.updates.find((u) => u.type === f.type)?.quantity ?? f.quantity }));
-      const over = final.find((f) => f.quantity > plan.maxReplicas);
+      const judged = plan.id === current.id ? final.filter((f) => input.updates.some((u) => u.type === f.type)) : final;
+      const over = judged.find((f) => f.quantity > plan.maxReplicas);
       if (over) {
         const kept = !input.updates.some((u) => u.type === over.type);
         throw new LimitError(
