@@ -6,6 +6,9 @@ import type { Logger } from '@slipway/core/logger';
 import { createPool } from '@slipway/core/db/pool';
 import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
+import { NodeDnsLookup } from '@slipway/core/adapters/dns/node.dns-lookup';
+import { AcmeClientAuthority } from '@slipway/core/adapters/acme/acme-client.authority';
+import { RedisHttp01Store } from '@slipway/core/adapters/acme/redis.http01-store';
 import { Store } from '@slipway/core/repositories/index';
 import { Settings } from '@slipway/core/settings/settings.service';
 import { suspensionGraceHours } from '@slipway/core/settings/billing.settings';
@@ -15,7 +18,7 @@ import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-
 import { RedisLogStore } from '@slipway/core/adapters/log/redis.log-store';
 import { createObjectStore } from '@slipway/core/adapters/object-store/create-object-store';
 import { ConfigVault } from '@slipway/core/services/config-vars.service';
-import { healthCheckDefaultPath, logRetentionHours, logRetentionLines } from '@slipway/core/settings/admin.settings';
+import { logRetentionHours, logRetentionLines } from '@slipway/core/settings/admin.settings';
 import { ReleaseService } from '@slipway/core/services/releases.service';
 import { SlugUrls } from '@slipway/core/services/slug-urls';
 import { QUEUE, type BillingJob } from '@slipway/core/queue/queues';
@@ -32,6 +35,8 @@ import { Reaper } from './services/reaper.service.js';
 import { buildProcessor } from './processors/build.processor.js';
 import { deployProcessor } from './processors/deploy.processor.js';
 import { maintenanceProcessor } from './processors/maintenance.processor.js';
+import { domainsProcessor } from './processors/domains.processor.js';
+import { DomainUpkeep } from './services/domain-upkeep.service.js';
 import { billingProcessor, installBillingSchedule } from './processors/billing.processor.js';
 import { createWorkerRuntime, type WorkerRuntime } from './runtime.js';
 
@@ -49,6 +54,7 @@ export interface WorkerContext {
   ops: RuntimeOps;
   reaper: Reaper;
   vault: ConfigVault;
+  domains: DomainUpkeep;
   billing: HourlyBillingRun;
   /** Specs of every app's current release (start-up recovery, reconcile). */
   deployedSpecs(): Promise<ReleaseSpec[]>;
@@ -83,7 +89,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
   const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls });
   const locks = new AppLocks(pool);
-  const specs = new ReleaseSpecs(vault, () => settings.get(healthCheckDefaultPath));
+  const specs = new ReleaseSpecs(vault, settings);
   const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000 });
   const builds = new BuildService({
     store, objects, sink, executor: runtime.executor, vault, releases, deployer, log,
@@ -95,6 +101,12 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const billing = new HourlyBillingRun({ store, jobs, log: billingLog, graceHours: () => settings.get(suspensionGraceHours) });
   const workers: Worker[] = [];
   const maintenance = new Queue(QUEUE.maintenance, { connection, prefix: config.redis.prefix });
+  const domainsQueue = new Queue(QUEUE.domains, { connection, prefix: config.redis.prefix });
+  const domains = new DomainUpkeep({
+    config, store, settings, box, jobs, edge: runtime.edge, log: log.child({ component: 'domains' }),
+    dns: new NodeDnsLookup(),
+    ca: new AcmeClientAuthority({ http01: new RedisHttp01Store({ redis, prefix: config.redis.prefix }) }),
+  });
   const billingQueue = new Queue<BillingJob>(QUEUE.billing, { connection, prefix: config.redis.prefix });
 
   const specOf = async (app: AppRow): Promise<ReleaseSpec | null> => {
@@ -119,8 +131,10 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   };
 
   return {
-    config, log, store, settings, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, billing, deployedSpecs,
+    config, log, store, settings, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, billing, domains, deployedSpecs,
     async start() {
+      // certificates first, so the routing table rebuilt below is served over HTTPS at once
+      await domains.syncEdge();
       const specsNow = await deployedSpecs();
       await runtime.recover(specsNow);
       log.info({ apps: specsNow.length }, 'runtime recovered');
@@ -129,17 +143,20 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 30_000, stalledInterval: 15_000 }));
       workers.push(new Worker(QUEUE.deploy, deployProcessor(ops), { ...common, concurrency: 8 }));
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
+      workers.push(new Worker(QUEUE.domains, domainsProcessor(domains), { ...common, concurrency: 1, lockDuration: 120_000 }));
       workers.push(new Worker(QUEUE.billing, billingProcessor({ billing, settings, store, log: billingLog }), { ...common, concurrency: 1 }));
       for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
       await maintenance.upsertJobScheduler('reaper', { every: 60_000 }, { name: 'reap', data: { kind: 'reap' } });
       if (runtime.reconcileEveryMs > 0) await maintenance.upsertJobScheduler('reconcile', { every: runtime.reconcileEveryMs }, { name: 'reconcile', data: { kind: 'reconcile' } });
       else await maintenance.removeJobScheduler('reconcile');
+      await domainsQueue.upsertJobScheduler('sweep', { every: config.domainsIntervalSeconds * 1000 }, { name: 'sweep', data: { kind: 'sweep' } });
       await installBillingSchedule(billingQueue);
     },
     async stop() {
       await Promise.all(workers.map((w) => w.close()));
       await runtime.shutdown();
       await maintenance.close();
+      await domainsQueue.close();
       await billingQueue.close();
       await jobs.close();
       objects.close();

@@ -19,6 +19,7 @@ import { adminPlansRoutes } from './routes/admin-plans.routes.js';
 import { adminAccountRoutes } from './routes/admin-accounts.routes.js';
 import { adminActivityRoutes } from './routes/admin-activity.routes.js';
 import { adminBillingRoutes } from './routes/admin-billing.routes.js';
+import { acmeRoutes } from './routes/acme.routes.js';
 import type { Router } from 'express';
 
 export const BODY_LIMIT = '256kb';
@@ -61,6 +62,7 @@ export function createHttpApp(ctx: HttpContext, opts: HttpAppOptions = {}): Expr
   app.use(accessLog());
   for (const r of opts.before ?? []) app.use(r);
   app.use(slugRoutes(ctx.slugs));
+  app.use(acmeRoutes(ctx));
 
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(cookieParser());

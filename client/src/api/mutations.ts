@@ -115,6 +115,8 @@ export function useDomainMutations(app: string) {
   return {
     add: useMutation<Domain, ApiError, string>({ mutationFn: (hostname) => api.post<Domain>(`/apps/${enc(app)}/domains`, { hostname }), onSuccess: done }),
     remove: useMutation<unknown, ApiError, Domain>({ mutationFn: (d) => api.delete(`/apps/${enc(app)}/domains/${enc(d.hostname)}`), onSuccess: done }),
+    /** Check the domain's DNS now (or order its certificate again). */
+    verify: useMutation<Domain, ApiError, Domain>({ mutationFn: (d) => api.post<Domain>(`/apps/${enc(app)}/domains/${enc(d.hostname)}/verify`, {}), onSuccess: done }),
   };
 }
 

@@ -1,23 +1,28 @@
 // Turns database state into the Runtime port's ReleaseSpec: the release's artifact and config
 // snapshot, the app's formation and plan limits, its health check path (the platform's default
-// when the app sets none), its routed hostnames, maintenance flag, and whether it is suspended
-// (the edge then says it is unavailable).
+// when the app sets none), its routed hostnames, maintenance flag, HTTPS redirect, and whether it
+// is suspended (the edge then says it is unavailable).
 import { NotFoundError } from '@slipway/core/errors';
 import type { ReleaseSpec, Routing } from '@slipway/core/ports/runtime.port';
 import type { Repositories } from '@slipway/core/repositories/index';
 import type { AppRow, ReleaseRow } from '@slipway/core/repositories/types';
 import type { ConfigVault } from '@slipway/core/services/config-vars.service';
+import type { Settings } from '@slipway/core/settings/settings.service';
+import { httpsRedirectDefault } from '@slipway/core/settings/domains.settings';
+import { healthCheckDefaultPath } from '@slipway/core/settings/admin.settings';
 
 export class ReleaseSpecs {
-  /** defaultHealthPath: the path checked for apps that set none ('' or null: a TCP check). */
-  constructor(
-    private readonly vault: ConfigVault,
-    private readonly defaultHealthPath: () => Promise<string | null> = async () => null,
-  ) {}
+  constructor(private readonly vault: ConfigVault, private readonly settings: Settings) {}
 
+  /** Only verified hostnames are routed (the default domain counts as verified). */
   async routing(repos: Repositories, app: AppRow): Promise<Routing> {
     const domains = await repos.domains.list(app.id);
-    return { hostnames: domains.map((d) => d.hostname), maintenance: app.maintenance, unavailable: app.status === 'suspended' };
+    return {
+      hostnames: domains.filter((d) => d.dnsStatus === 'verified').map((d) => d.hostname),
+      maintenance: app.maintenance,
+      unavailable: app.status === 'suspended',
+      httpsRedirect: app.httpsRedirect ?? (await this.settings.get(httpsRedirectDefault)),
+    };
   }
 
   async build(repos: Repositories, app: AppRow, release: ReleaseRow): Promise<ReleaseSpec & { releaseCommand: string | null }> {
@@ -34,7 +39,7 @@ export class ReleaseSpecs {
       env: this.vault.openSnapshot(app, release.config),
       processes: formation.map((f) => ({ type: f.type, command: types[f.type] ?? f.command, quantity: f.quantity })),
       plan: { cpu: plan.cpu, memoryMb: plan.ramMb, maxReplicas: plan.maxReplicas },
-      healthCheckPath: app.healthCheckPath ?? ((await this.defaultHealthPath()) || null),
+      healthCheckPath: app.healthCheckPath ?? ((await this.settings.get(healthCheckDefaultPath)) || null),
       routing: await this.routing(repos, app),
       releaseCommand: types.release ?? null,
     };
