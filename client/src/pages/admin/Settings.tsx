@@ -56,6 +56,7 @@ function changed(s: Setting, v: string | boolean | undefined): { value: unknown 
 function Field({ s, value, onChange, onReset }: { s: Setting; value: string | boolean; onChange: (v: string | boolean) => void; onReset: () => void }) {
   const id = `setting-${s.key}`;
   const input = s.input;
+  const long = input.type === 'string' && (input.maxLength ?? 0) > 1000;
   let control;
   if (input.type === 'boolean') {
     control = (
@@ -76,10 +77,15 @@ function Field({ s, value, onChange, onReset }: { s: Setting; value: string | bo
     );
   } else if (input.type === 'number') {
     control = <input id={id} type="number" value={String(value)} min={input.minimum} max={input.maximum} step={input.integer ? 1 : 'any'} onChange={(e) => onChange(e.target.value)} className="input-num" />;
+  } else if (s.secret && long) {
+    // a long secret (a PEM chain and key) keeps its lines: a textarea, still never filled from the server
+    control = <textarea id={id} rows={4} value={String(value)} placeholder={s.is_set ? 'set — paste to replace' : 'not set'} onChange={(e) => onChange(e.target.value)} spellCheck={false} autoComplete="off" />;
   } else if (s.secret) {
     control = <input id={id} type="password" value={String(value)} autoComplete="new-password" placeholder={s.is_set ? 'set — type to replace' : 'not set'} onChange={(e) => onChange(e.target.value)} />;
   } else if (input.type === 'json') {
     control = <textarea id={id} rows={2} value={String(value)} onChange={(e) => onChange(e.target.value)} spellCheck={false} />;
+  } else if (long) {
+    control = <textarea id={id} rows={4} value={String(value)} onChange={(e) => onChange(e.target.value)} spellCheck={false} />;
   } else {
     control = <input id={id} value={String(value)} maxLength={input.maxLength} onChange={(e) => onChange(e.target.value)} spellCheck={false} />;
   }
