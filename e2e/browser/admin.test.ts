@@ -210,7 +210,7 @@ describe('the admin console', () => {
     await page.getByRole('button', { name: 'Suspend…' }).click();
     await page.getByRole('dialog').getByLabel('Note (kept in the activity log)').fill('abuse report 42');
     await page.getByRole('dialog').getByRole('button', { name: 'Suspend organization' }).click();
-    await page.getByTestId('org-state').getByText('suspended').waitFor();
+    await page.getByTestId('org-state').locator('[data-reason=admin]').getByText('suspended by an administrator · 1 app').waitFor();
     await page.locator('[data-testid=org-apps] [data-app=live-app] [data-status=suspended]').waitFor();
     await eventually(async () => expect((await edge('live-app')).status).not.toBe(200), 60_000, 300);
     await screenshot(page, 'admin-organization-suspended');

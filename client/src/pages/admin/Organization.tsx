@@ -12,6 +12,8 @@ import { formatHours, formatMoney, perHour } from '../../lib/money';
 import { OrgActivity } from './Activity';
 
 const MICRO = 1_000_000;
+/** One badge per standing reason: they do not lift each other (org-suspension.ts). */
+const REASON_LABEL: Record<string, string> = { admin: 'suspended by an administrator', wallet: 'suspended: wallet empty' };
 
 function WalletForm({ org }: { org: AdminOrgView }) {
   const { credit, adjust } = useOrgAdminMutations(org.id);
@@ -90,7 +92,6 @@ export function AdminOrganization() {
   const o = q.data;
   const w = o.wallet;
   const byAdmin = w.suspensions.find((s) => s.reason === 'admin');
-  const byWallet = w.suspensions.find((s) => s.reason === 'wallet');
   const open = (d: typeof dialog) => (suspend.reset(), resume.reset(), remove.reset(), setDialog(d));
   return (
     <section className="stack" aria-labelledby="org-title">
@@ -103,19 +104,17 @@ export function AdminOrganization() {
         </div>
         {o.personal && <span className="tag">personal</span>}
         {o.unbilled && <span className="tag">unbilled</span>}
-        {byAdmin ? (
-          <span className="badge badge-suspended" data-testid="org-state">
-            suspended by an administrator
-          </span>
-        ) : byWallet ? (
-          <span className="badge badge-suspended" data-testid="org-state">
-            suspended: wallet empty
-          </span>
-        ) : (
-          <span className="badge badge-running" data-testid="org-state">
-            active
-          </span>
-        )}
+        <span className="badge-row" data-testid="org-state">
+          {w.suspensions.length === 0 ? (
+            <span className="badge badge-running">active</span>
+          ) : (
+            w.suspensions.map((s) => (
+              <span key={s.reason} className="badge badge-suspended" data-reason={s.reason} title={`since ${new Date(s.since).toLocaleString()}`}>
+                {REASON_LABEL[s.reason] ?? `suspended (${s.reason})`} · {s.apps} app{s.apps === 1 ? '' : 's'}
+              </span>
+            ))
+          )}
+        </span>
         <div className="head-actions">
           {byAdmin ? (
             <button type="button" className="btn" onClick={() => open('resume')}>
@@ -209,7 +208,10 @@ export function AdminOrganization() {
         </label>
       </ConfirmDialog>
       <ConfirmDialog open={dialog === 'resume'} title={`Resume ${o.name}?`} confirmLabel="Resume organization" busy={resume.isPending} error={resume.error} onConfirm={() => resume.mutate(undefined, { onSuccess: () => setDialog(null) })} onClose={() => setDialog(null)}>
-        <p>Its apps get back the dynos they had when they were suspended (an app whose wallet is still empty stays suspended for that reason).</p>
+        <p>
+          Its apps get back the dynos they had when they were suspended
+          {w.suspensions.some((s) => s.reason === 'wallet') ? <> — except that its wallet is empty too, so apps stopped for that stay stopped until the wallet is topped up</> : ''}.
+        </p>
       </ConfirmDialog>
       <ConfirmDialog
         open={dialog === 'delete'}
