@@ -19,6 +19,10 @@ import type { BillingReportsService } from '../services/billing-reports.service.
 import type { BillingAdminService } from '../services/billing-admin.service.js';
 import type { AdminService } from '../services/admin.service.js';
 import type { PlansAdminService } from '../services/plans-admin.service.js';
+import type { AdminUsersService } from '../services/admin-users.service.js';
+import type { AdminOrgsService } from '../services/admin-orgs.service.js';
+import type { AdminOverviewService } from '../services/admin-overview.service.js';
+import type { AdminBillingService } from '../services/admin-billing.service.js';
 import type { NodesAdminService } from '../services/nodes-admin.service.js';
 import type { EdgeConfigSource } from './routes/edge-config.routes.js';
 import type { UrlConfig } from './serializers/urls.js';
@@ -55,6 +59,10 @@ export interface HttpContext {
     billingAdmin: BillingAdminService;
     plansAdmin: PlansAdminService;
     admin: AdminService;
+    adminUsers: AdminUsersService;
+    adminOrgs: AdminOrgsService;
+    adminOverview: AdminOverviewService;
+    adminBilling: AdminBillingService;
     nodes: NodesAdminService;
   };
 }

@@ -6,6 +6,7 @@ import * as core from './core.settings.js';
 import * as billing from './billing.settings.js';
 import * as domains from './domains.settings.js';
 import * as limits from './limits.settings.js';
+import * as admin from './admin.settings.js';
 import * as nodes from './nodes.settings.js';
 
 const AREAS: Record<string, SettingDef<any>>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -13,6 +14,7 @@ const AREAS: Record<string, SettingDef<any>>[] = [ // eslint-disable-line @types
   billing,
   domains,
   limits,
+  admin,
   nodes,
 ];
 
