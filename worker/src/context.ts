@@ -15,6 +15,7 @@ import { createObjectStore } from '@slipway/core/adapters/object-store/create-ob
 import { ConfigVault } from '@slipway/core/services/config-vars.service';
 import { ReleaseService } from '@slipway/core/services/releases.service';
 import { SlugUrls } from '@slipway/core/services/slug-urls';
+import { Settings } from '@slipway/core/settings/settings.service';
 import { QUEUE } from '@slipway/core/queue/queues';
 import type { ObjectStore } from '@slipway/core/ports/object-store.port';
 import type { ReleaseSpec } from '@slipway/core/ports/runtime.port';
@@ -69,7 +70,8 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const releases = new ReleaseService({ store, vault, jobs });
   const runner = new SpawnCommandRunner();
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
-  const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls });
+  const settings = new Settings({ store, config, box });
+  const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls, store, settings });
   const locks = new AppLocks(pool);
   const specs = new ReleaseSpecs(vault);
   const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000 });

@@ -15,6 +15,11 @@ import { SwarmRuntime, type ReconcileOptions } from '@slipway/core/adapters/runt
 import { ContainerBuildExecutor } from '@slipway/core/adapters/build/container.build-executor';
 import { createDockerClient } from '@slipway/core/adapters/docker/docker.client';
 import type { SlugUrls } from '@slipway/core/services/slug-urls';
+import type { Store } from '@slipway/core/repositories/index';
+import type { Settings } from '@slipway/core/settings/settings.service';
+import { buildCpus, buildMaxProcesses, buildMemoryMb, dynoMaxProcesses } from '@slipway/core/settings/sandbox.settings';
+import { SandboxHost } from '@slipway/core/adapters/sandbox/sandbox-host';
+import type { CgroupLimits } from '@slipway/core/adapters/sandbox/cgroups';
 
 export interface WorkerRuntime {
   runtime: Runtime;
@@ -35,10 +40,17 @@ export interface WorkerRuntimeDeps {
   objects: ObjectStore;
   logs: LogStore;
   slugUrls: SlugUrls;
+  store: Store;
+  settings: Settings;
 }
 
 export function createWorkerRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   return deps.config.runtime === 'swarm' ? swarmRuntime(deps) : localRuntime(deps);
+}
+
+/** Build limits from settings, read as each build starts. */
+function buildLimits(settings: Settings): () => Promise<CgroupLimits> {
+  return async () => ({ memoryMb: await settings.get(buildMemoryMb), cpus: await settings.get(buildCpus), pids: await settings.get(buildMaxProcesses) });
 }
 
 /** Docker Swarm: services from the stack image, builds in throwaway builder containers. */
@@ -66,7 +78,7 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     stack: 'slipway-1',
     npmRegistry: config.build.npmRegistry,
     allowedBuildpackHosts: config.build.allowedBuildpackHosts,
-    limits: { cpus: 2, memoryMb: 2048 },
+    limits: buildLimits(deps.settings),
     logger: log.child({ component: 'builder' }),
   });
   return {
@@ -83,9 +95,14 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   };
 }
 
-/** One machine: supervised processes behind nginx, builds as subprocesses. */
+/** One machine: sandboxed, supervised processes behind nginx; builds in sandboxes too. */
 function localRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   const { config, log } = deps;
+  const sandbox = new SandboxHost({
+    dataDir: config.dataDir, uidRange: config.sandbox.uidRange, dynoPortRange: config.local.portRange, allowedHosts: config.build.allowedBuildpackHosts,
+    commands: deps.runner, logger: log.child({ component: 'sandbox' }),
+  });
+  const uids = { uidOf: (appId: string) => deps.store.repos.appUids.uidOf(appId, config.sandbox.uidRange) };
   const edge = new NginxEdge({ dir: config.edge.confDir, port: config.edge.port, bind: config.bind, nginxBin: config.edge.nginxBin, commands: deps.runner, logger: log.child({ component: 'edge' }) });
   const runtime = new LocalRuntime({
     appsDir: config.paths.apps,
@@ -97,10 +114,17 @@ function localRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     edge,
     commands: deps.runner,
     logger: log.child({ component: 'runtime' }),
+    sandbox,
+    uids,
+    dynoMaxProcesses: () => deps.settings.get(dynoMaxProcesses),
   });
   const paths = builderPaths();
   const executor = new SubprocessBuildExecutor({
     runner: deps.runner,
+    sandbox,
+    uids,
+    limits: buildLimits(deps.settings),
+    logger: log.child({ component: 'builder' }),
     nodeBin: process.execPath,
     cliPath: paths.cliPath,
     buildpacksDir: paths.buildpacksDir,
@@ -114,6 +138,9 @@ function localRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     executor,
     recover: (specs) => runtime.recover(specs),
     reconcileEveryMs: 0, // start-up only: the supervisor restarts dynos, and nothing outside Slipway edits them
-    shutdown: () => runtime.shutdown(),
+    shutdown: async () => {
+      await runtime.shutdown();
+      await sandbox.close();
+    },
   };
 }

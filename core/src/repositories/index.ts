@@ -2,6 +2,7 @@
 import type { Pool, PoolClient, Queryable } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
 import { AppRepository, DomainRepository } from './app.repository.js';
+import { AppUidRepository } from './app-uid.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
 import { SshKeyRepository, TokenRepository } from './credential.repository.js';
 import { FormationRepository } from './formation.repository.js';
@@ -25,6 +26,7 @@ export function createRepositories(db: Queryable) {
     formation: new FormationRepository(db),
     settings: new SettingsRepository(db),
     activity: new ActivityRepository(db),
+    appUids: new AppUidRepository(db),
   };
 }
 

@@ -27,6 +27,7 @@ import type { Logger } from '../../logger.js';
 import { LABEL_APP, LABEL_MANAGED } from '../../naming.js';
 import type { BuildExecution, BuildExecutor, BuildRequest } from '../../ports/build-executor.port.js';
 import { demuxLines } from '../docker/docker-stream.js';
+import { bundleBuilderCli } from './builder-bundle.js';
 import { toBuilderRequest } from './subprocess.build-executor.js';
 
 export const BUILD_NETWORK = 'slw-builds';
@@ -46,7 +47,8 @@ export interface ContainerBuildExecutorSpec {
   stack: string;
   npmRegistry: string;
   allowedBuildpackHosts: string[];
-  limits: { cpus: number; memoryMb: number; pids?: number };
+  /** Build limits (settings), read when each build starts. */
+  limits: () => Promise<{ cpus: number; memoryMb: number; pids: number }>;
   logger: Logger;
   /** Extra time after req.timeoutMs before the container is stopped (the CLI stops its buildpacks first). */
   killSlackMs?: number;
@@ -59,22 +61,9 @@ export class ContainerBuildExecutor implements BuildExecutor {
 
   /** The builder CLI as one ESM file (esbuild, at first use). */
   cliBundle(): Promise<Buffer> {
-    this.bundle ??= (async () => {
-      const esbuild = await import('esbuild');
-      const out = await esbuild.build({
-        entryPoints: [this.spec.cliEntry],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        write: false,
-        logLevel: 'silent',
-        banner: { js: "import { createRequire as __slwRequire } from 'node:module'; const require = __slwRequire(import.meta.url);" },
-      });
-      return Buffer.from(out.outputFiles[0]!.contents);
-    })().catch((err: unknown) => {
+    this.bundle ??= bundleBuilderCli(this.spec.cliEntry).catch((err: unknown) => {
       this.bundle = null;
-      throw new CommandFailedError(`could not bundle the builder CLI: ${(err as Error).message.slice(0, 200)}`);
+      throw err;
     });
     return this.bundle;
   }
@@ -95,7 +84,8 @@ export class ContainerBuildExecutor implements BuildExecutor {
       },
       { sourceDir: IN.source, workDir: IN.work, cacheDir: IN.cache },
     );
-    const memory = this.spec.limits.memoryMb * 1024 * 1024;
+    const limits = await this.spec.limits();
+    const memory = limits.memoryMb * 1024 * 1024;
     const container = await d.createContainer({
       name: `slw-build-${req.buildId.replace(/[^a-zA-Z0-9_.-]/g, '').slice(0, 40)}-${Date.now().toString(36)}`,
       Image: this.spec.builderImage,
@@ -112,10 +102,10 @@ export class ContainerBuildExecutor implements BuildExecutor {
       StopTimeout: 10,
       HostConfig: {
         NetworkMode: BUILD_NETWORK,
-        NanoCpus: Math.round(this.spec.limits.cpus * 1e9),
+        NanoCpus: Math.round(limits.cpus * 1e9),
         Memory: memory,
         MemorySwap: memory,
-        PidsLimit: this.spec.limits.pids ?? 2048,
+        PidsLimit: limits.pids,
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         Privileged: false,
@@ -144,7 +134,7 @@ export class ContainerBuildExecutor implements BuildExecutor {
       if (outcome === 'aborted') return { ok: false, message: 'Build cancelled' };
       const state = ((await container.inspect()) as { State: { ExitCode: number; OOMKilled: boolean } }).State;
       if (state.OOMKilled) {
-        const message = `Build ran out of memory (limit ${this.spec.limits.memoryMb} MB)`;
+        const message = `Build ran out of memory (limit ${limits.memoryMb} MB)`;
         onLine(`!     Build failed: ${message}`);
         return { ok: false, message };
       }
