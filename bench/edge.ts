@@ -1,7 +1,9 @@
 // bench/edge — requests/s through the local edge (nginx, routed by NginxEdge) and directly to the
-// app, and their ratio, in one run. Needs a build (npx tsc -b) and nginx; uses wrk when installed
-// (Debian package), else autocannon.
-//   npx tsx bench/edge.ts            (BENCH_SECONDS=10 BENCH_CONNECTIONS=64 by default)
+// app, and their ratio, in one run; then the same app deployed as a dyno by the LocalRuntime (as
+// the platform runs it: sandboxed, supervised; plan of 2 CPUs so no quota caps it) through its
+// edge. Needs a build (npx tsc -b), nginx and the test Redis (./scripts/bench edge starts it); uses
+// wrk when installed (Debian package), else autocannon.
+//   ./scripts/bench edge            (BENCH_SECONDS=10 BENCH_CONNECTIONS=64 by default)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,6 +12,8 @@ import { createLogger } from '@slipway/core/logger';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { NginxEdge } from '@slipway/core/adapters/edge/nginx/nginx.edge';
 import { freePort, startNginx, waitForPort } from '@slipway/core/adapters/edge/nginx/nginx.testing';
+import { startLocalRig } from '@slipway/core/adapters/runtime/local/local.testing';
+import { testRedisUrl } from '@slipway/core/testing/test-env';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -63,10 +67,31 @@ async function main(): Promise<void> {
     console.log(line('direct', direct));
     console.log(line('through edge', through));
     console.log(`  ratio          ${(through.rps / direct.rps).toFixed(2)} (edge / direct)`);
+    const dyno = await measureDyno();
+    console.log(line('edge → dyno', dyno));
+    console.log(`  ratio          ${(dyno.rps / through.rps).toFixed(2)} (edge → dyno / edge → plain process)`);
   } finally {
     app.kill('SIGTERM');
     await nginx.stop();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same app as a dyno of the LocalRuntime, measured through the runtime's own edge. */
+async function measureDyno(): Promise<{ rps: number; errors: number; tool: string }> {
+  const rig = await startLocalRig({ scratch: os.tmpdir(), redisUrl: testRedisUrl(), bootTimeoutSeconds: 30 });
+  try {
+    const app = { id: 'benchedge01', name: 'bench-dyno', orgId: 'o' };
+    const server = APP.replace("Number(process.argv[1])", 'Number(process.env.PORT)');
+    const res = await rig.runtime.deploy({
+      app, release: { id: 'r1', version: 1 }, artifact: await rig.harness.artifact({ 'server.js': server }), env: {},
+      processes: [{ type: 'web', command: 'node server.js', quantity: 1 }], plan: { cpu: 2, memoryMb: 1024, maxReplicas: 1 },
+      healthCheckPath: null, routing: { hostnames: ['bench-dyno.localhost'], maintenance: false },
+    }, () => undefined);
+    if (!res.ok) throw new Error(`the bench dyno did not start: ${res.reason}`);
+    return await measure(`http://127.0.0.1:${rig.nginx.port}/`, 'bench-dyno.localhost');
+  } finally {
+    await rig.teardown();
   }
 }
 

@@ -60,7 +60,7 @@ beforeAll(async () => {
     stack: 'slipway-bookworm',
     npmRegistry: 'https://registry.npmjs.org/',
     allowedBuildpackHosts: [],
-    limits: { cpus: 1, memoryMb: 1024 },
+    limits: async () => ({ cpus: 1, memoryMb: 1024, pids: 2048 }),
     logger,
   });
   slugs = await startSlugServer(d);

@@ -17,6 +17,7 @@ import type { Artifact } from '../../../ports/runtime.port.js';
 import type { RuntimeContractHarness } from '../../../ports/runtime.contract.js';
 import { SandboxHost } from '../../sandbox/sandbox-host.js';
 import { memoryAppUids, testUidRange } from '../../sandbox/sandbox.testing.js';
+import type { AppUids } from '../../../ports/app-uids.port.js';
 import { LocalRuntime, type LocalRuntimeDeps } from './local.runtime.js';
 
 export interface LocalTestRig {
@@ -33,6 +34,7 @@ export interface LocalTestRig {
   portRange: [number, number];
   uidRange: [number, number];
   sandbox: SandboxHost;
+  uids: AppUids;
   /** Builds another LocalRuntime on the same parts (e.g. "the next worker"). */
   makeRuntime(over?: Partial<LocalRuntimeDeps>): LocalRuntime;
   teardown(): Promise<void>;
@@ -109,7 +111,7 @@ export async function startLocalRig(o: LocalRigOptions): Promise<LocalTestRig> {
     get: (host, p) => hostGet(port, host, p),
   };
   return {
-    harness, runtime, dir, appsDir, edgeDir, nginx, redis, redisUrl: o.redisUrl, prefix, objects, portRange, uidRange, sandbox, makeRuntime,
+    harness, runtime, dir, appsDir, edgeDir, nginx, redis, redisUrl: o.redisUrl, prefix, objects, portRange, uidRange, sandbox, uids, makeRuntime,
     async teardown() {
       for (const rt of runtimes) await rt.shutdown();
       await sandbox.close();
