@@ -83,6 +83,8 @@ export async function startStack(extra: StackEnv = {}): Promise<Stack> {
     SLIPWAY_BOOT_TIMEOUT_SECONDS: '30',
     SLIPWAY_STOP_GRACE_SECONDS: '5',
     SLIPWAY_APP_PORT_RANGE: `${30000 + (apiPort % 200) * 100}-${30000 + (apiPort % 200) * 100 + 99}`,
+    // app uids of this stack's own (a uid, cgroup base and egress chain are never shared between stacks)
+    SLIPWAY_APP_UID_RANGE: `${500_000 + (apiPort % 5000) * 100}-${500_000 + (apiPort % 5000) * 100 + 99}`,
     ...passThrough,
     ...extraEnv,
   };

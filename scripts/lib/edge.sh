@@ -3,7 +3,6 @@
 # starts it. Sourced after common.sh.
 edge_start() {
   local dir=$1 port=$2 nginx=${SLIPWAY_NGINX_BIN:-nginx}
-  ensure_dyno_user
   node "$SLIPWAY_ROOT/core/dist/adapters/edge/nginx-bootstrap.js" "$dir" "$port" "${SLIPWAY_BIND:-127.0.0.1}" \
     || die "could not write the edge configuration"
   if [ -f "$dir/nginx.pid" ] && kill -0 "$(cat "$dir/nginx.pid")" 2>/dev/null; then

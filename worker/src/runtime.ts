@@ -100,7 +100,7 @@ function localRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   const { config, log } = deps;
   const sandbox = new SandboxHost({
     dataDir: config.dataDir, uidRange: config.sandbox.uidRange, dynoPortRange: config.local.portRange, allowedHosts: config.build.allowedBuildpackHosts,
-    commands: deps.runner, logger: log.child({ component: 'sandbox' }),
+    bindRoots: [config.paths.apps, config.paths.builds, config.paths.cache], commands: deps.runner, logger: log.child({ component: 'sandbox' }),
   });
   const uids = { uidOf: (appId: string) => deps.store.repos.appUids.uidOf(appId, config.sandbox.uidRange) };
   const edge = new NginxEdge({ dir: config.edge.confDir, port: config.edge.port, bind: config.bind, nginxBin: config.edge.nginxBin, commands: deps.runner, logger: log.child({ component: 'edge' }) });

@@ -171,6 +171,12 @@ export class Cgroups {
     return entries.filter((e) => e.isDirectory() && NAME_RE.test(e.name)).map((e) => e.name);
   }
 
+  /** Kills and removes every group of this installation, then its base (worker stop). */
+  async destroy(): Promise<void> {
+    for (const name of await this.list()) await this.groupOf(name).remove();
+    await new Cgroup(this.version, this.bases).remove();
+  }
+
   groupOf(name: string): Cgroup {
     return new Cgroup(this.version, this.bases.map((b) => path.join(b, name)));
   }

@@ -29,6 +29,9 @@ export interface SandboxHostSpec {
   logger: Logger;
   /** `host` or `host:port` entries builds may reach though private (config.build.allowedBuildpackHosts). */
   allowedHosts?: string[];
+  /** Directories of the data dir whose contents are bound into sandboxes (apps/, builds/, cache/):
+   *  made traversable, not listable (0711). */
+  bindRoots?: string[];
 }
 
 export interface HostSandbox {
@@ -73,8 +76,11 @@ export class SandboxHost {
     return this.setup;
   }
 
-  /** Removes the egress guard (worker stop, after every sandbox has ended). */
+  /** Worker stop, after every sandbox was stopped: ends whatever is left in this installation's
+   *  cgroups (nothing survives a stopped platform), removes them and the egress guard. */
   async close(): Promise<void> {
+    const host = await this.setup?.catch(() => null);
+    await host?.cgroups?.destroy();
     await this.guard?.remove();
     this.guard = null;
     this.setup = null;
@@ -115,7 +121,15 @@ export class SandboxHost {
     const privileged = process.getuid?.() === 0;
     await mkdir(this.dir, { recursive: true });
     await chmod(this.dir, 0o711);
+    // the data dir is ours: sandbox uids may pass through it (not list it); above it is the operator's
+    const data = path.dirname(this.dir);
+    const st = await stat(data);
+    if (privileged && (st.mode & 0o001) === 0) await chmod(data, (st.mode & 0o7777) | 0o001);
     await assertTraversable(this.dir);
+    for (const dir of this.spec.bindRoots ?? []) {
+      await mkdir(dir, { recursive: true, mode: 0o711 });
+      await chmod(dir, 0o711);
+    }
     const systemMounts = await systemView();
     const host: HostSandbox = { privileged, cgroups: null, overlay: false, systemMounts, dir: this.dir };
     await this.selfTest(host);

@@ -7,7 +7,7 @@ import { LimitError } from '../../errors.js';
 import type { AppUids } from '../../ports/app-uids.port.js';
 
 export function testUidRange(): [number, number] {
-  const lo = 600_000 + randomInt(0, 20_000) * 100;
+  const lo = 1_000_000 + randomInt(0, 10_000) * 100; // stacks (e2e/support/stack.ts) use 500000-999999
   return [lo, lo + 99];
 }
 

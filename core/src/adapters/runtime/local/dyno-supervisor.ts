@@ -56,6 +56,17 @@ async function main(runDir: string): Promise<void> {
   };
 
   const child = spawn(spec.file, spec.args, { env: spec.env, cwd: '/', stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  // if this process ends for any reason, so does the sandbox (bwrap's --die-with-parent covers
+  // only the time after bwrap itself started)
+  process.on('exit', () => {
+    if (!exit && child.pid) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  });
   const envBlob = Object.entries(spec.appEnv).map(([k, v]) => `${k}=${v}\0`).join('');
   const envPipe = child.stdio[3] as NodeJS.WritableStream;
   envPipe.on('error', () => undefined);
