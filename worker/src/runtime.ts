@@ -14,6 +14,7 @@ import { builderPaths } from '@slipway/builder/paths';
 import { SwarmRuntime, type ReconcileOptions } from '@slipway/core/adapters/runtime/swarm/swarm.runtime';
 import { ContainerBuildExecutor } from '@slipway/core/adapters/build/container.build-executor';
 import { createDockerClient } from '@slipway/core/adapters/docker/docker.client';
+import { DockerEgressGuard } from '@slipway/core/adapters/docker/docker-egress-guard';
 import type { SlugUrls } from '@slipway/core/services/slug-urls';
 import type { Store } from '@slipway/core/repositories/index';
 import type { Settings } from '@slipway/core/settings/settings.service';
@@ -69,6 +70,9 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     edgeService: config.traefik.service,
     logger: log.child({ component: 'swarm' }),
   });
+  // the platform's own ports on the engine's host, closed to containers
+  const platformPorts = [config.databaseUrl, config.redis.url].map((u) => Number(new URL(u).port)).filter((p) => p > 0);
+  const guard = new DockerEgressGuard({ docker, image: config.docker.stackImage, platformPorts });
   const paths = builderPaths();
   const executor = new ContainerBuildExecutor({
     docker,
@@ -85,13 +89,14 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     runtime,
     executor,
     recover: async (specs, fresh) => {
+      await guard.apply();
       const report = await runtime.reconcile(specs, undefined, fresh);
       const changed = report.created.length + report.updated.length + report.removed.length + report.errors.length > 0;
       if (changed) log.info({ report }, 'swarm reconciled');
       else log.debug('swarm reconciled: nothing to repair');
     },
     reconcileEveryMs: config.docker.reconcileIntervalSeconds * 1000,
-    shutdown: async () => undefined, // services keep running without the worker
+    shutdown: () => guard.remove(), // services keep running without the worker
   };
 }
 
