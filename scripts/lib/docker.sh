@@ -52,7 +52,9 @@ docker_start() {
   [ ${#DOCKER_DIR} -lt 80 ] || die "docker state directory path too long for a unix socket: $DOCKER_DIR"
   say "starting a private dockerd in $DOCKER_DIR"
   rm -f "$DOCKER_DIR/docker.sock" "$DOCKER_DIR/docker.pid"
-  dockerd --data-root "$DOCKER_DIR/data" --exec-root "$DOCKER_DIR/exec" -H "$host" \
+  # --no-new-privileges: no container gains privileges through setuid programs (services on older
+  # engines cannot ask for it themselves)
+  dockerd --data-root "$DOCKER_DIR/data" --exec-root "$DOCKER_DIR/exec" -H "$host" --no-new-privileges \
     --pidfile "$DOCKER_DIR/docker.pid" --log-level warn >>"$DOCKER_DIR/dockerd.log" 2>&1 &
   DOCKER_PID=$!
   CHILD_PIDS+=("$DOCKER_PID")

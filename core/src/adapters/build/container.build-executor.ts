@@ -56,6 +56,7 @@ export interface ContainerBuildExecutorSpec {
 
 export class ContainerBuildExecutor implements BuildExecutor {
   private bundle: Promise<Buffer> | null = null;
+  private networkLock: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly spec: ContainerBuildExecutorSpec) {}
 
@@ -70,7 +71,7 @@ export class ContainerBuildExecutor implements BuildExecutor {
 
   async run(req: BuildRequest, onLine: (line: string) => void): Promise<BuildExecution> {
     const cli = await this.cliBundle();
-    await this.ensureNetwork();
+    const network = await this.ensureNetwork();
     const d = this.spec.docker;
     const request = toBuilderRequest(
       req,
@@ -101,7 +102,7 @@ export class ContainerBuildExecutor implements BuildExecutor {
       StopSignal: 'SIGTERM',
       StopTimeout: 10,
       HostConfig: {
-        NetworkMode: BUILD_NETWORK,
+        NetworkMode: network,
         NanoCpus: Math.round(limits.cpus * 1e9),
         Memory: memory,
         MemorySwap: memory,
@@ -190,25 +191,34 @@ export class ContainerBuildExecutor implements BuildExecutor {
     }
   }
 
-  private async ensureNetwork(): Promise<void> {
+  /** The id of the builds' network, made once: concurrent builds wait for one creation (Docker
+   *  does not always refuse a second bridge of the same name, and a name two networks share cannot
+   *  be attached to); a duplicate left by an earlier race is removed. */
+  private ensureNetwork(): Promise<string> {
+    const next = this.networkLock.then(() => this.findOrCreateNetwork());
+    this.networkLock = next.catch(() => undefined);
+    return next;
+  }
+
+  private async findOrCreateNetwork(): Promise<string> {
     const d = this.spec.docker;
-    const nets = await d.listNetworks({ filters: JSON.stringify({ name: [BUILD_NETWORK] }) });
-    const found = nets.find((n) => n.Name === BUILD_NETWORK);
-    if (found) {
-      if (found.Labels?.[LABEL_MANAGED] !== 'true') throw new CommandFailedError(`network ${BUILD_NETWORK} exists but is not managed by Slipway`);
-      return;
+    const nets = (await d.listNetworks({ filters: JSON.stringify({ name: [BUILD_NETWORK] }) }))
+      .filter((n) => n.Name === BUILD_NETWORK)
+      .sort((a, b) => String(a.Created).localeCompare(String(b.Created)));
+    if (nets.some((n) => n.Labels?.[LABEL_MANAGED] !== 'true')) throw new CommandFailedError(`network ${BUILD_NETWORK} exists but is not managed by Slipway`);
+    const [keep, ...extra] = nets;
+    for (const n of extra) {
+      await d.getNetwork(n.Id).remove().catch((err: unknown) => this.spec.logger.warn({ err: (err as Error).message, network: n.Id }, 'a duplicate builds network stays (in use)'));
     }
-    await d
-      .createNetwork({
-        Name: BUILD_NETWORK,
-        Driver: 'bridge',
-        CheckDuplicate: true,
-        Labels: { [LABEL_MANAGED]: 'true', 'slipway.kind': 'build-network' },
-        Options: { 'com.docker.network.bridge.enable_icc': 'false' },
-      })
-      .catch((err: unknown) => {
-        if ((err as { statusCode?: number }).statusCode !== 409) throw err;
-      });
+    if (keep) return keep.Id;
+    const created = await d.createNetwork({
+      Name: BUILD_NETWORK,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Labels: { [LABEL_MANAGED]: 'true', 'slipway.kind': 'build-network' },
+      Options: { 'com.docker.network.bridge.enable_icc': 'false' },
+    });
+    return created.id;
   }
 }
 

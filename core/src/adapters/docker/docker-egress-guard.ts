@@ -91,7 +91,9 @@ export class DockerEgressGuard {
       const out = lines.join('\n').trim();
       if (StatusCode !== 0) throw new UpstreamError(`could not ${mode} the containers' network guard on the engine's host: ${out.split('\n').slice(-2).join(' ') || `exit ${StatusCode}`}`);
     } finally {
-      await container.remove({ force: true }).catch(() => undefined);
+      await container.remove({ force: true }).catch((err: unknown) => {
+        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      });
     }
   }
 }

@@ -75,6 +75,26 @@ export interface DynoLauncherDeps {
 
 const RECORD = 'record.json';
 
+/** Which live dynos of a previous worker to adopt (the wanted release, one per process slot, of an
+ *  app this worker does not run yet) and which to stop (the rest). */
+export function sortForeign(live: DynoRecord[], wanted: ReadonlyMap<string, { release: { version: number }; processes: { type: string; quantity: number }[] }>, running: ReadonlySet<string>): { adopt: Map<string, DynoRecord[]>; stop: DynoRecord[] } {
+  const adopt = new Map<string, DynoRecord[]>();
+  const stop: DynoRecord[] = [];
+  const seen = new Set<string>();
+  for (const rec of live) {
+    const spec = wanted.get(rec.appId);
+    const slot = `${rec.appId}/${rec.type}.${rec.index}`;
+    const want = spec?.processes.find((p) => p.type === rec.type)?.quantity ?? 0;
+    if (spec && !running.has(rec.appId) && spec.release.version === rec.release && rec.index <= want && !seen.has(slot)) {
+      seen.add(slot);
+      adopt.set(rec.appId, [...(adopt.get(rec.appId) ?? []), rec]);
+    } else {
+      stop.push(rec);
+    }
+  }
+  return { adopt, stop };
+}
+
 export class DynoLauncher {
   /** Run ids of the processes this launcher runs (list() leaves them out). */
   private readonly mine = new Set<string>();

@@ -96,6 +96,15 @@ export class Dyno {
     this.backoffMs = ctx.backoff.initialMs;
   }
 
+  /** Takes over a dyno a previous worker left that is not wanted any more, only to stop it. */
+  static adoptStray(ctx: DynoContext, rec: DynoRecord): Promise<Dyno> {
+    const spec: DynoSpec = {
+      appId: rec.appId, release: rec.release, type: rec.type, index: rec.index, command: '', releaseDir: '', env: {}, port: rec.port,
+      healthCheckPath: null, uid: rec.uid, limits: { memoryMb: 0, cpus: 0, pids: 0 },
+    };
+    return Dyno.adopt(ctx, spec, rec);
+  }
+
   /** Takes over a dyno a previous worker started (its process keeps running). */
   static async adopt(ctx: DynoContext, spec: DynoSpec, rec: DynoRecord): Promise<Dyno> {
     const d = new Dyno(ctx, spec, rec.instance);

@@ -28,7 +28,7 @@ import type {
 import type { SandboxHost } from '../../sandbox/sandbox-host.js';
 import type { CgroupLimits } from '../../sandbox/cgroups.js';
 import { bootAll, Dyno, type Backoff, type DynoContext, type DynoSpec } from './dyno.js';
-import { DynoLauncher, type DynoRecord } from './dyno-launcher.js';
+import { DynoLauncher, sortForeign, type DynoRecord } from './dyno-launcher.js';
 import { DynoStateStore } from './dyno-state.store.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { PortAllocator } from './port-allocator.js';
@@ -221,34 +221,13 @@ export class LocalRuntime implements Runtime {
   /** Dynos another worker started: the dead are cleared away; the living that run a wanted release
    *  (one per process slot) are returned for adoption, the others are stopped. */
   private async collectForeign(wanted: Map<string, ReleaseSpec>): Promise<Map<string, DynoRecord[]>> {
-    const keep = new Map<string, DynoRecord[]>();
-    const seen = new Set<string>();
-    const stop: DynoRecord[] = [];
-    for (const { record, alive } of await this.launcher.list()) {
-      if (!alive) {
-        await this.launcher.discard(record);
-        continue;
-      }
-      const spec = wanted.get(record.appId);
-      const slot = `${record.appId}/${record.type}.${record.index}`;
-      const want = spec?.processes.find((p) => p.type === record.type)?.quantity ?? 0;
-      const fits = spec && !this.apps.has(record.appId) && spec.release.version === record.release && record.index <= want && !seen.has(slot);
-      if (!fits) {
-        stop.push(record);
-        continue;
-      }
-      seen.add(slot);
-      keep.set(record.appId, [...(keep.get(record.appId) ?? []), record]);
-    }
-    await Promise.all(stop.map(async (rec) => {
-      const stray: DynoSpec = {
-        appId: rec.appId, release: rec.release, type: rec.type, index: rec.index, command: '', releaseDir: '', env: {}, port: rec.port,
-        healthCheckPath: null, uid: rec.uid, limits: { memoryMb: 0, cpus: 0, pids: 0 },
-      };
-      await (await Dyno.adopt(this.context(), stray, rec)).stop();
-    }));
+    const found = await this.launcher.list();
+    for (const f of found) if (!f.alive) await this.launcher.discard(f.record);
+    const live = found.filter((f) => f.alive).map((f) => f.record);
+    const { adopt, stop } = sortForeign(live, wanted, new Set(this.apps.keys()));
+    await Promise.all(stop.map(async (rec) => (await Dyno.adoptStray(this.context(), rec)).stop()));
     if (stop.length) this.deps.logger.info({ stopped: stop.length }, 'local runtime: stopped dynos a previous worker left on another release');
-    return keep;
+    return adopt;
   }
 
   private async recoverApp(spec: ReleaseSpec, adopt: DynoRecord[], progress: Progress): Promise<void> {
