@@ -8,6 +8,7 @@ import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
 import { Store } from '@slipway/core/repositories/index';
 import { Settings } from '@slipway/core/settings/settings.service';
+import { suspensionGraceHours } from '@slipway/core/settings/billing.settings';
 import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-log-sink';
@@ -24,6 +25,7 @@ import type { HttpContext } from './http/context.js';
 import type { UrlConfig } from './http/serializers/urls.js';
 import { PasswordHasher } from './services/passwords.js';
 import { AuthService } from './services/auth.service.js';
+import { LoginThrottle } from './services/login-throttle.js';
 import { UsersService } from './services/users.service.js';
 import { AdminService } from './services/admin.service.js';
 import { OrgsService } from './services/orgs.service.js';
@@ -33,14 +35,16 @@ import { AppsService } from './services/apps.service.js';
 import { ConfigService } from './services/config.service.js';
 import { FormationService } from './services/formation.service.js';
 import { DomainsService } from './services/domains.service.js';
+import { SniEndpointsService } from './services/sni-endpoints.service.js';
+import { RedisHttp01Store } from '@slipway/core/adapters/acme/redis.http01-store';
 import { ReleasesApiService } from './services/releases-api.service.js';
 import { DynosService } from './services/dynos.service.js';
 import { BuildsService } from './services/builds.service.js';
 import { LogSessionsService } from './services/log-sessions.service.js';
-import { BillingService } from '@slipway/core/services/billing/billing-run.service';
-import { WalletService } from '@slipway/core/services/billing/wallet.service';
+import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
+import { OrgWalletService } from '@slipway/core/services/billing/org-wallet.service';
 import { ManualPayments } from '@slipway/core/adapters/payments/manual.payments';
-import { OrgBillingService } from './services/billing.service.js';
+import { BillingReportsService } from './services/billing-reports.service.js';
 import { BillingAdminService } from './services/billing-admin.service.js';
 import { PlansAdminService } from './services/plans-admin.service.js';
 import { FsRepoStore } from './git/fs.repo-store.js';
@@ -80,6 +84,7 @@ export function urlConfig(config: Config): UrlConfig {
     edgeScheme: 'http',
     gitSshPort: config.gitSsh.port,
     gitSshHost: new URL(config.api.publicUrl).hostname,
+    cookiesAlwaysSecure: config.api.publicUrl.startsWith('https:') && config.api.tlsPort === null,
   };
 }
 
@@ -106,8 +111,9 @@ export function createApiContext(
   const lookup = new AppLookup(store);
   const users = new UsersService({ store, passwords, settings });
   const buildLogs = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects: adapters.objects });
-  const wallets = new WalletService({ store, jobs, payments: new ManualPayments(), log });
-  const billingRuns = new BillingService({ store, jobs, log });
+  const graceHours = () => settings.get(suspensionGraceHours);
+  const wallets = new OrgWalletService({ store, jobs, payments: new ManualPayments(), log, graceHours });
+  const billingRuns = new HourlyBillingRun({ store, jobs, log, graceHours });
 
   const http: HttpContext = {
     slugs: { urls: new SlugUrls(box, config.api.slugBaseUrl), objects: adapters.objects },
@@ -116,25 +122,27 @@ export function createApiContext(
     urls,
     clientDir: config.api.clientDir,
     trustProxy: config.api.trustProxy,
+    acmeChallenges: new RedisHttp01Store({ redis, prefix: config.redis.prefix }),
     health: async () => {
       const db = await pool.query('SELECT 1').then(() => true, () => false);
       const r = await redis.ping().then((p) => p === 'PONG', () => false);
       return { ok: db && r, checks: { database: db, redis: r } };
     },
     services: {
-      auth: new AuthService({ store, passwords }),
+      auth: new AuthService({ store, passwords, throttle: new LoginThrottle({ redis, prefix: config.redis.prefix, settings }) }),
       users,
-      orgs: new OrgsService({ store }),
+      orgs: new OrgsService({ store, settings }),
       sshKeys: new SshKeysService({ store }),
-      apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log, settings }),
+      apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log, settings, allowedBuildpackHosts: config.build.allowedBuildpackHosts }),
       config: new ConfigService({ store, lookup, vault, releases, jobs }),
       formation: new FormationService({ store, lookup, jobs }),
-      domains: new DomainsService({ store, lookup, jobs, domain: config.domain }),
+      domains: new DomainsService({ store, lookup, jobs, settings, domain: config.domain, apiHost: new URL(config.api.publicUrl).hostname }),
+      sniEndpoints: new SniEndpointsService({ store, lookup, jobs, box }),
       releases: new ReleasesApiService({ store, lookup, releases }),
       dynos: new DynosService({ store, lookup, jobs, runtime: adapters.runtime }),
       builds: new BuildsService({ store, lookup, buildLogs }),
       logSessions: new LogSessionsService({ lookup, redis, prefix: config.redis.prefix, apiUrl: config.api.publicUrl, logs: adapters.logs }),
-      billing: new OrgBillingService({ store, wallets }),
+      billingReports: new BillingReportsService({ store, wallets }),
       billingAdmin: new BillingAdminService({ store, wallets, billing: billingRuns }),
       plansAdmin: new PlansAdminService({ store, log }),
       admin: new AdminService({

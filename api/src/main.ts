@@ -1,14 +1,17 @@
 // api process composition root: read config once, build adapters + services, serve HTTP (API,
-// dashboard, git smart HTTP) and git over SSH; stop gracefully on SIGTERM/SIGINT.
+// dashboard, git smart HTTP), the same over TLS when SLIPWAY_API_TLS_PORT is set, and git over
+// SSH; stop gracefully on SIGTERM/SIGINT.
 import { createServer } from 'node:http';
 import { loadConfig } from '@slipway/core/config/config';
 import { createLogger } from '@slipway/core/logger';
 import { RedisLogStore } from '@slipway/core/adapters/log/redis.log-store';
 import { createApiContext } from './context.js';
 import { createHttpApp } from './http/app.js';
+import { answerClientError } from './http/middleware/input-hygiene.js';
 import { createObjectStore, createRuntimeView } from './adapters.js';
 import { installHook } from './git/hook-installer.js';
 import { startGit } from './git/git.module.js';
+import { ApiCertificates, startTlsListener, type TlsListener } from './http/tls-server.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -21,8 +24,14 @@ async function main(): Promise<void> {
   const git = startGit(ctx);
   const app = createHttpApp(ctx.http, { before: [git.httpRouter], extra: git.extraRouters });
   const server = createServer(app);
+  answerClientError(server);
   server.requestTimeout = 0; // git pushes wait for their build
   server.listen(config.api.port, config.bind, () => log.info({ port: config.api.port, bind: config.bind }, 'api listening'));
+  let tls: TlsListener | null = null;
+  if (config.api.tlsPort) {
+    const certs = new ApiCertificates({ config, store: ctx.store, settings: ctx.settings, box: ctx.box, log });
+    tls = await startTlsListener(app, certs, { port: config.api.tlsPort, bind: config.bind, log });
+  }
   await git.listen();
 
   let stopping = false;
@@ -32,6 +41,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping');
     server.close();
     server.closeIdleConnections();
+    tls?.close();
     await git.close();
     await ctx.close();
     process.exit(0);

@@ -302,7 +302,7 @@ describe('the dashboard', () => {
     await screenshot(page, '14-logs');
   });
 
-  it('manages custom domains with the CNAME target to create', async () => {
+  it('manages custom domains with the DNS records to create', async () => {
     await tab('Domains');
     await page.getByLabel('Add a domain').fill('not a host');
     await page.getByRole('button', { name: 'Add domain' }).click();
@@ -311,7 +311,10 @@ describe('the dashboard', () => {
     await page.getByRole('button', { name: 'Add domain' }).click();
     const row = page.locator('[data-hostname="www.example.org"]');
     await row.waitFor();
-    expect(await row.textContent()).toContain(`www.example.org CNAME ${APP}.localhost`);
+    expect(await row.getByTestId('dns-status').textContent()).toBe('Waiting for DNS');
+    const records = (await row.locator('table tbody tr').allTextContents()).map((t) => t.replace(/Copy \w+ value/, ' '));
+    expect(records[0]).toMatch(/^TXT_slipway-challenge\.www\.example\.orgslipway-verify=[0-9a-f]{32}/);
+    expect(records[1]).toContain(`CNAMEwww.example.org${APP}.localhost`);
     await screenshot(page, '15-domains');
     await row.getByRole('button', { name: 'Remove www.example.org' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove domain' }).click();
@@ -566,6 +569,33 @@ describe('the dashboard', () => {
     }
     expect(dev.dialogs).toEqual([]);
     expect(dev.errors).toEqual([]);
+    expect(dev.cspViolations).toEqual([]);
+  });
+
+  it('is sent with a content security policy that forbids framing, nosniff and no referrer', async () => {
+    const res = await fetch(`${stack.apiUrl}/`, { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    // an inline script is refused by the browser under that policy
+    const probe = await openPage(browser);
+    try {
+      await probe.page.goto(`${stack.apiUrl}/login`);
+      await probe.page.evaluate(() => {
+        const s = document.createElement('script');
+        s.textContent = 'window.__inlineRan = true';
+        document.body.appendChild(s);
+      });
+      expect(await probe.page.evaluate(() => (window as unknown as { __inlineRan?: boolean }).__inlineRan ?? false)).toBe(false);
+      await eventually(async () => expect(probe.cspViolations.length).toBeGreaterThan(0), 5_000);
+    } finally {
+      await probe.context.close();
+    }
   });
 
   it('signs out; signed-in pages then send to the sign-in page', async () => {

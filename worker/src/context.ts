@@ -6,7 +6,12 @@ import type { Logger } from '@slipway/core/logger';
 import { createPool } from '@slipway/core/db/pool';
 import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
+import { NodeDnsLookup } from '@slipway/core/adapters/dns/node.dns-lookup';
+import { AcmeClientAuthority } from '@slipway/core/adapters/acme/acme-client.authority';
+import { RedisHttp01Store } from '@slipway/core/adapters/acme/redis.http01-store';
 import { Store } from '@slipway/core/repositories/index';
+import { Settings } from '@slipway/core/settings/settings.service';
+import { suspensionGraceHours } from '@slipway/core/settings/billing.settings';
 import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-log-sink';
@@ -15,12 +20,12 @@ import { createObjectStore } from '@slipway/core/adapters/object-store/create-ob
 import { ConfigVault } from '@slipway/core/services/config-vars.service';
 import { ReleaseService } from '@slipway/core/services/releases.service';
 import { SlugUrls } from '@slipway/core/services/slug-urls';
-import { Settings } from '@slipway/core/settings/settings.service';
-import { QUEUE } from '@slipway/core/queue/queues';
+import { QUEUE, type BillingJob } from '@slipway/core/queue/queues';
+import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
 import type { ObjectStore } from '@slipway/core/ports/object-store.port';
 import type { ReleaseSpec } from '@slipway/core/ports/runtime.port';
 import type { AppRow } from '@slipway/core/repositories/types';
-import { AppLocks } from './services/app-lock.js';
+import { AppLocks, BuildLocks } from './services/app-lock.js';
 import { ReleaseSpecs } from './services/release-spec.js';
 import { ReleaseDeployer } from './services/release-deployer.js';
 import { BuildService } from './services/build.service.js';
@@ -29,12 +34,16 @@ import { Reaper } from './services/reaper.service.js';
 import { buildProcessor } from './processors/build.processor.js';
 import { deployProcessor } from './processors/deploy.processor.js';
 import { maintenanceProcessor } from './processors/maintenance.processor.js';
+import { domainsProcessor } from './processors/domains.processor.js';
+import { DomainUpkeep } from './services/domain-upkeep.service.js';
+import { billingProcessor, installBillingSchedule } from './processors/billing.processor.js';
 import { createWorkerRuntime, type WorkerRuntime } from './runtime.js';
 
 export interface WorkerContext {
   config: Config;
   log: Logger;
   store: Store;
+  settings: Settings;
   redis: Redis;
   connection: ConnectionOptions;
   jobs: BullJobQueue;
@@ -44,6 +53,8 @@ export interface WorkerContext {
   ops: RuntimeOps;
   reaper: Reaper;
   vault: ConfigVault;
+  domains: DomainUpkeep;
+  billing: HourlyBillingRun;
   /** Specs of every app's current release (start-up recovery, reconcile). */
   deployedSpecs(): Promise<ReleaseSpec[]>;
   /** Start consuming queues. */
@@ -67,22 +78,32 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const sink = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects });
   const box = new SecretBox(loadOrCreateMasterKey(config.masterKeyFile));
   const vault = new ConfigVault(box);
+  const settings = new Settings({ store, config, box });
   const releases = new ReleaseService({ store, vault, jobs });
   const runner = new SpawnCommandRunner();
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
-  const settings = new Settings({ store, config, box });
   const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls, store, settings });
   const locks = new AppLocks(pool);
-  const specs = new ReleaseSpecs(vault);
+  const buildLocks = new BuildLocks(pool);
+  const specs = new ReleaseSpecs(vault, settings);
   const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000 });
   const builds = new BuildService({
-    store, objects, sink, executor: runtime.executor, vault, releases, deployer, log,
+    store, objects, sink, executor: runtime.executor, vault, releases, deployer, locks: buildLocks, settings, log,
     buildsDir: config.paths.builds, cacheDir: config.paths.cache, timeoutMs: config.build.timeoutSeconds * 1000, webUrl: webUrlOf(config),
   });
-  const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log });
-  const reaper = new Reaper({ store, builds, log, releaseStaleMinutes: 30 });
+  const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log, cacheDir: config.paths.cache });
+  const reaper = new Reaper({ store, builds, locks: buildLocks, log, releaseStaleMinutes: 30 });
+  const billingLog = log.child({ component: 'billing' });
+  const billing = new HourlyBillingRun({ store, jobs, log: billingLog, graceHours: () => settings.get(suspensionGraceHours) });
   const workers: Worker[] = [];
   const maintenance = new Queue(QUEUE.maintenance, { connection, prefix: config.redis.prefix });
+  const domainsQueue = new Queue(QUEUE.domains, { connection, prefix: config.redis.prefix });
+  const domains = new DomainUpkeep({
+    config, store, settings, box, jobs, edge: runtime.edge, log: log.child({ component: 'domains' }),
+    dns: new NodeDnsLookup(),
+    ca: new AcmeClientAuthority({ http01: new RedisHttp01Store({ redis, prefix: config.redis.prefix }) }),
+  });
+  const billingQueue = new Queue<BillingJob>(QUEUE.billing, { connection, prefix: config.redis.prefix });
 
   const specOf = async (app: AppRow): Promise<ReleaseSpec | null> => {
     const current = await store.repos.releases.current(app.id);
@@ -106,25 +127,34 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   };
 
   return {
-    config, log, store, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, deployedSpecs,
+    config, log, store, settings, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, billing, domains, deployedSpecs,
     async start() {
+      // certificates first, so the routing table rebuilt below is served over HTTPS at once
+      await domains.syncEdge();
       const specsNow = await deployedSpecs();
       await runtime.recover(specsNow);
       log.info({ apps: specsNow.length }, 'runtime recovered');
       const common = { connection, prefix: config.redis.prefix, maxStalledCount: 2 };
-      // a build whose worker died is picked up again within ~45 s (lock expiry + stalled check)
-      workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 30_000, stalledInterval: 15_000 }));
+      // a build whose worker died is picked up again within ~30 s (lock expiry + stalled checks); a
+      // live attempt whose lock lapsed only delays its retry, which waits for the build's lock
+      workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 20_000, stalledInterval: 5_000 }));
       workers.push(new Worker(QUEUE.deploy, deployProcessor(ops), { ...common, concurrency: 8 }));
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
+      workers.push(new Worker(QUEUE.domains, domainsProcessor(domains), { ...common, concurrency: 1, lockDuration: 120_000 }));
+      workers.push(new Worker(QUEUE.billing, billingProcessor({ billing, settings, log: billingLog }), { ...common, concurrency: 1 }));
       for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
       await maintenance.upsertJobScheduler('reaper', { every: 60_000 }, { name: 'reap', data: { kind: 'reap' } });
       if (runtime.reconcileEveryMs > 0) await maintenance.upsertJobScheduler('reconcile', { every: runtime.reconcileEveryMs }, { name: 'reconcile', data: { kind: 'reconcile' } });
       else await maintenance.removeJobScheduler('reconcile');
+      await domainsQueue.upsertJobScheduler('sweep', { every: config.domainsIntervalSeconds * 1000 }, { name: 'sweep', data: { kind: 'sweep' } });
+      await installBillingSchedule(billingQueue);
     },
     async stop() {
       await Promise.all(workers.map((w) => w.close()));
       await runtime.shutdown();
       await maintenance.close();
+      await domainsQueue.close();
+      await billingQueue.close();
       await jobs.close();
       connection.disconnect();
       redis.disconnect();

@@ -10,11 +10,12 @@ import type { AppsService } from '../services/apps.service.js';
 import type { ConfigService } from '../services/config.service.js';
 import type { FormationService } from '../services/formation.service.js';
 import type { DomainsService } from '../services/domains.service.js';
+import type { SniEndpointsService } from '../services/sni-endpoints.service.js';
 import type { ReleasesApiService } from '../services/releases-api.service.js';
 import type { DynosService } from '../services/dynos.service.js';
 import type { BuildsService } from '../services/builds.service.js';
 import type { LogSessionsService } from '../services/log-sessions.service.js';
-import type { OrgBillingService } from '../services/billing.service.js';
+import type { BillingReportsService } from '../services/billing-reports.service.js';
 import type { BillingAdminService } from '../services/billing-admin.service.js';
 import type { AdminService } from '../services/admin.service.js';
 import type { PlansAdminService } from '../services/plans-admin.service.js';
@@ -30,6 +31,8 @@ export interface HttpContext {
   clientDir: string | null;
   trustProxy: boolean;
   health: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  /** ACME HTTP-01 key authorizations by token (the edge proxies /.well-known/acme-challenge/ here). */
+  acmeChallenges: { get(token: string): Promise<string | null> };
   services: {
     auth: AuthService;
     users: UsersService;
@@ -39,11 +42,12 @@ export interface HttpContext {
     config: ConfigService;
     formation: FormationService;
     domains: DomainsService;
+    sniEndpoints: SniEndpointsService;
     releases: ReleasesApiService;
     dynos: DynosService;
     builds: BuildsService;
     logSessions: LogSessionsService;
-    billing: OrgBillingService;
+    billingReports: BillingReportsService;
     billingAdmin: BillingAdminService;
     plansAdmin: PlansAdminService;
     admin: AdminService;

@@ -18,7 +18,7 @@ import type { RepoStore } from './git-repos.port.js';
 const ADJECTIVES = ['quiet', 'brave', 'calm', 'swift', 'bright', 'bold', 'gentle', 'lucky', 'steady', 'sunny', 'frosty', 'mellow'];
 const NOUNS = ['harbor', 'river', 'meadow', 'summit', 'canyon', 'forest', 'island', 'galaxy', 'comet', 'lagoon', 'prairie', 'glacier'];
 const HEALTH_PATH_RE = /^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]{0,199}$/;
-const BUILDPACK_RE = /^(nodejs|python|static|procfile|(https?|git):\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9._~/-]*(#[A-Za-z0-9._/-]+)?)$/;
+const BUILDPACK_RE = /^(nodejs|python|static|procfile|(https?|git):\/\/([A-Za-z0-9.-]+(:\d{1,5})?)\/[A-Za-z0-9._~/-]*(#[A-Za-z0-9._/-]+)?)$/;
 
 export interface CreateAppInput {
   name?: unknown;
@@ -32,10 +32,14 @@ export interface UpdateAppInput {
   health_check_path?: unknown;
   plan?: unknown;
   buildpacks?: unknown;
+  /** true / false, or null for the platform default. */
+  https_redirect?: unknown;
 }
 
 export class AppsService {
-  constructor(private readonly deps: { store: Store; lookup: AppLookup; jobs: JobQueue; repos: RepoStore; domain: string; log: Logger; settings: Settings }) {}
+  constructor(
+    private readonly deps: { store: Store; lookup: AppLookup; jobs: JobQueue; repos: RepoStore; domain: string; log: Logger; settings: Settings; allowedBuildpackHosts: readonly string[] },
+  ) {}
 
   async create(userId: string, input: CreateAppInput): Promise<AppSummary> {
     const { store } = this.deps;
@@ -78,11 +82,15 @@ export class AppsService {
 
   async update(userId: string, idOrName: string, input: UpdateAppInput): Promise<AppSummary> {
     const app = await this.deps.lookup.resolve(userId, idOrName, 'app:deploy', 'change this app');
-    const patch: Partial<Pick<AppRow, 'name' | 'maintenance' | 'healthCheckPath' | 'planId' | 'buildpacks'>> = {};
+    const patch: Partial<Pick<AppRow, 'name' | 'maintenance' | 'healthCheckPath' | 'planId' | 'buildpacks' | 'httpsRedirect'>> = {};
     if (input.name !== undefined && input.name !== app.name) patch.name = validateAppName(input.name);
     if (input.maintenance !== undefined) {
       if (typeof input.maintenance !== 'boolean') throw new ValidationError('maintenance must be true or false.', { field: 'maintenance' });
       patch.maintenance = input.maintenance;
+    }
+    if (input.https_redirect !== undefined) {
+      if (input.https_redirect !== null && typeof input.https_redirect !== 'boolean') throw new ValidationError('https_redirect must be true, false or null (the platform default).', { field: 'https_redirect' });
+      patch.httpsRedirect = input.https_redirect;
     }
     if (input.health_check_path !== undefined) {
       const p = input.health_check_path;
@@ -96,7 +104,7 @@ export class AppsService {
       plan = await this.resolvePlan(input.plan);
       if (plan.id !== app.planId) patch.planId = plan.id;
     }
-    if (input.buildpacks !== undefined) patch.buildpacks = validateBuildpacks(input.buildpacks);
+    if (input.buildpacks !== undefined) patch.buildpacks = validateBuildpacks(input.buildpacks, this.deps.allowedBuildpackHosts);
 
     const updated = await this.deps.store.transaction(async (repos) => {
       if (plan && patch.planId) {
@@ -113,7 +121,7 @@ export class AppsService {
     });
     if (patch.name) await this.deps.repos.rename(app.name, updated.name);
     if (patch.name || patch.planId) await this.deps.jobs.deploy({ kind: 'formation', appId: app.id });
-    if (patch.maintenance !== undefined || patch.name) await this.deps.jobs.deploy({ kind: 'routing', appId: app.id });
+    if (patch.maintenance !== undefined || patch.httpsRedirect !== undefined || patch.name) await this.deps.jobs.deploy({ kind: 'routing', appId: app.id });
     return (await this.deps.store.repos.apps.findForUser(userId, app.id))!;
   }
 
@@ -149,13 +157,19 @@ export class AppsService {
   }
 }
 
-export function validateBuildpacks(v: unknown): string[] {
+/** Built-in names or https URLs; http and git URLs only for hosts the operator allowed
+ *  (SLIPWAY_BUILDPACK_ALLOWED_HOSTS, e.g. an internal git server). */
+export function validateBuildpacks(v: unknown, allowedHosts: readonly string[] = []): string[] {
   if (!Array.isArray(v) || v.length > 8) throw new ValidationError('buildpacks must be a list of at most 8 buildpack names or URLs.', { field: 'buildpacks' });
+  const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
   return v.map((b) => {
     const s = typeof b === 'object' && b !== null && 'url' in b ? (b as { url: unknown }).url : b;
-    if (typeof s !== 'string' || s.length > 300 || !BUILDPACK_RE.test(s)) {
-      throw new ValidationError('Each buildpack must be nodejs, python, static, procfile, or an http(s)/git URL.', { field: 'buildpacks' });
+    const m = typeof s === 'string' && s.length <= 300 ? BUILDPACK_RE.exec(s) : null;
+    if (!m) throw new ValidationError('Each buildpack must be nodejs, python, static, procfile, or an https URL.', { field: 'buildpacks' });
+    const [, , scheme, host] = m;
+    if (scheme && scheme !== 'https' && !allowed.has(host!.toLowerCase()) && !allowed.has(host!.toLowerCase().replace(/:\d+$/, ''))) {
+      throw new ValidationError(`Buildpack URLs must use https (${scheme}:// only for hosts an operator allowed).`, { field: 'buildpacks', rule: 'https' });
     }
-    return s;
+    return s as string;
   });
 }

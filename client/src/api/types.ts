@@ -2,6 +2,7 @@
 
 export type Role = 'owner' | 'admin' | 'member' | 'viewer';
 export type AppStatus = 'new' | 'deploying' | 'running' | 'crashed' | 'stopped' | 'suspended' | 'failed';
+export type SuspensionReason = 'wallet' | 'admin';
 
 export interface Account {
   id: string;
@@ -33,10 +34,15 @@ export interface App {
   git_ssh_url: string;
   maintenance: boolean;
   status: AppStatus;
+  /** Set while suspended: why ('wallet': the wallet ran out and its grace period ended; 'admin': a
+   *  platform administrator), oldest first, and since when. */
+  suspension: { reasons: SuspensionReason[]; since: string | null } | null;
   owner: { id: string | null; email: string | null };
   organization: { id: string; name: string };
   buildpacks: string[];
   health_check_path: string | null;
+  /** Redirect HTTP to HTTPS where a certificate exists; null: the platform default. */
+  https_redirect: boolean | null;
   plan: Plan | { id: string; name?: undefined };
   role: Role;
   current_release: number | null;
@@ -90,13 +96,26 @@ export interface Dyno {
   created_at: string | null;
 }
 
+export interface DnsRecord {
+  type: 'TXT' | 'CNAME' | 'A';
+  name: string;
+  value: string;
+  purpose: 'ownership' | 'routing';
+}
+
 export interface Domain {
   id: string;
   hostname: string;
   kind: 'heroku' | 'custom';
   cname: string | null;
+  /** Heroku's: pending | succeeded | failed */
   status: string;
-  acm_status: string;
+  dns_status: 'pending' | 'verified' | 'failed';
+  tls_status: 'none' | 'waiting' | 'pending' | 'issued' | 'failing' | 'failed';
+  acm_status: string | null;
+  acm_status_reason: string | null;
+  verification: { records: DnsRecord[]; message: string | null; verified_at: string | null; next_check_at: string | null };
+  certificate: { source: 'acme' | 'uploaded' | 'wildcard'; issuer: string; expires_at: string } | null;
   created_at: string;
 }
 
@@ -156,11 +175,17 @@ export interface Wallet {
   hours_left: number | null;
   currency: string;
   low_balance: boolean;
+  /** Usage is metered, never charged; never suspended for the wallet. */
+  unbilled: boolean;
+  /** From the charge that emptied the wallet until a top-up: the apps are stopped after ends_at. */
+  grace: { started_at: string; ends_at: string } | null;
+  /** Apps suspended now, per reason. */
+  suspensions: { reason: SuspensionReason; apps: number; since: string }[];
 }
 
 export interface LedgerEntry {
   id: number;
-  kind: 'charge' | 'credit' | 'adjustment' | string;
+  kind: 'charge' | 'usage' | 'credit' | 'adjustment' | string;
   amount: number;
   balance_after: number | null;
   app_id: string | null;

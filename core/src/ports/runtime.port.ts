@@ -33,6 +33,11 @@ export interface Routing {
   /** Validated hostnames (default + verified custom). Empty for apps with no web process. */
   hostnames: string[];
   maintenance: boolean;
+  /** The app is suspended: the edge answers 503 "unavailable" without saying why (local edge;
+   *  on swarm the app simply has no tasks). */
+  unavailable?: boolean;
+  /** Plain HTTP answers with a redirect to HTTPS for hostnames that have a certificate. */
+  httpsRedirect?: boolean;
 }
 
 export interface ReleaseSpec {

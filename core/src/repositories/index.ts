@@ -1,7 +1,9 @@
 // One object with every repository bound to a connection (the pool, or a transaction's client).
 import type { Pool, PoolClient, Queryable } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
-import { AppRepository, DomainRepository } from './app.repository.js';
+import { AppRepository } from './app.repository.js';
+import { DomainRepository } from './domain.repository.js';
+import { AcmeAccountRepository, CertificateRepository } from './certificate.repository.js';
 import { AppUidRepository } from './app-uid.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
 import { SshKeyRepository, TokenRepository } from './credential.repository.js';
@@ -9,6 +11,9 @@ import { FormationRepository } from './formation.repository.js';
 import { ActivityRepository, PlanRepository, SettingsRepository } from './misc.repository.js';
 import { BuildRepository, ReleaseRepository, SlugRepository } from './release.repository.js';
 import { OrgRepository, UserRepository } from './user.repository.js';
+import { WalletRepository } from './wallet.repository.js';
+import { BillingRepository } from './billing.repository.js';
+import { SuspensionRepository } from './suspension.repository.js';
 
 export function createRepositories(db: Queryable) {
   return {
@@ -19,6 +24,8 @@ export function createRepositories(db: Queryable) {
     plans: new PlanRepository(db),
     apps: new AppRepository(db),
     domains: new DomainRepository(db),
+    certificates: new CertificateRepository(db),
+    acmeAccounts: new AcmeAccountRepository(db),
     configVars: new ConfigVarRepository(db),
     releases: new ReleaseRepository(db),
     slugs: new SlugRepository(db),
@@ -26,6 +33,9 @@ export function createRepositories(db: Queryable) {
     formation: new FormationRepository(db),
     settings: new SettingsRepository(db),
     activity: new ActivityRepository(db),
+    wallets: new WalletRepository(db),
+    billing: new BillingRepository(db),
+    suspensions: new SuspensionRepository(db),
     appUids: new AppUidRepository(db),
   };
 }

@@ -18,6 +18,8 @@ export interface OrgRow {
   id: string;
   name: string;
   personal: boolean;
+  /** Usage metered, never charged (issue 15; set by a platform admin). */
+  unbilled: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -81,6 +83,8 @@ export interface AppRow {
   buildpacks: string[];
   healthCheckPath: string | null;
   maintenance: boolean;
+  /** Redirect HTTP to HTTPS where a certificate exists; null: the platform default. */
+  httpsRedirect: boolean | null;
   status: AppStatus;
   stack: string;
   repoSize: number | null;
@@ -110,6 +114,10 @@ export interface BuildRow {
   logKey: string | null;
   userId: string | null;
   releaseId: string | null;
+  /** How many times a worker started this build (each run is an attempt; only the newest counts). */
+  attempt: number;
+  /** When the current attempt claimed the release (from then on only that attempt ends the build). */
+  releasingAt: Date | null;
   deadlineAt: Date | null;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -159,14 +167,52 @@ export interface FormationRow {
   updatedAt: Date;
 }
 
+export type DnsStatus = 'pending' | 'verified' | 'failed';
+/** none: no certificate wanted; waiting: for DNS verification; pending: to be ordered; issued;
+ *  failing: the last order failed, another follows; failed: no more automatic orders. */
+export type TlsStatus = 'none' | 'waiting' | 'pending' | 'issued' | 'failing' | 'failed';
+
 export interface DomainRow {
   id: string;
   appId: string;
   hostname: string;
   kind: 'default' | 'custom';
   verificationToken: string | null;
-  dnsStatus: string;
-  tlsStatus: string;
+  dnsStatus: DnsStatus;
+  tlsStatus: TlsStatus;
+  verificationMessage: string | null;
+  verifiedAt: Date | null;
+  dnsChecks: number;
+  dnsChecksSince: Date;
+  nextDnsCheckAt: Date | null;
+  tlsMessage: string | null;
+  tlsAttempts: number;
+  nextTlsAttemptAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A domain as listed to its app's users: with its certificate, if one is stored for it. */
+export interface DomainView extends DomainRow {
+  certNotAfter: Date | null;
+  certIssuer: string | null;
+}
+
+export interface CertificateRow {
+  id: string;
+  orgId: string | null;
+  appId: string | null;
+  domainId: string | null;
+  purpose: 'app' | 'api';
+  source: 'acme' | 'uploaded';
+  name: string;
+  hostnames: string[];
+  certPem: string;
+  keySealed: Buffer;
+  issuer: string;
+  subject: string;
+  notBefore: Date;
+  notAfter: Date;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { HttpContext } from '../context.js';
 import { requireActor } from '../middleware/auth.js';
-import { buildJson, domainJson, dynoJson, formationJson, releaseJson } from '../serializers/heroku.serializer.js';
+import { buildJson, domainJson, dynoJson, formationJson, releaseJson, sniEndpointJson } from '../serializers/heroku.serializer.js';
 import { nextRange, parseRange, versionBounds } from '../range.js';
 import { openSse } from '../sse.js';
 
@@ -77,9 +77,40 @@ export function appResourceRoutes(ctx: HttpContext): Router {
     const { app, domain } = await s.domains.add(uid(req), appOf(req), (req.body ?? {}).hostname);
     res.status(201).json(domainJson(ctx.urls, app, domain));
   });
+  r.get('/domains/:domain', async (req, res) => {
+    const { app, domain } = await s.domains.get(uid(req), appOf(req), req.params.domain!);
+    res.json(domainJson(ctx.urls, app, domain));
+  });
   r.delete('/domains/:domain', async (req, res) => {
     const { app, domain } = await s.domains.remove(uid(req), appOf(req), req.params.domain!);
     res.json(domainJson(ctx.urls, app, domain));
+  });
+  // Slipway: look at DNS again now (and retry a failed certificate order)
+  r.post('/domains/:domain/verify', async (req, res) => {
+    const { app, domain } = await s.domains.verify(uid(req), appOf(req), req.params.domain!);
+    res.status(202).json(domainJson(ctx.urls, app, domain));
+  });
+
+  // SNI endpoints (the app's own certificates)
+  r.get('/sni-endpoints', async (req, res) => {
+    const { app, endpoints } = await s.sniEndpoints.list(uid(req), appOf(req));
+    res.json(endpoints.map((e) => sniEndpointJson(app, e)));
+  });
+  r.get('/sni-endpoints/:endpoint', async (req, res) => {
+    const { app, endpoint } = await s.sniEndpoints.get(uid(req), appOf(req), req.params.endpoint!);
+    res.json(sniEndpointJson(app, endpoint));
+  });
+  r.post('/sni-endpoints', async (req, res) => {
+    const { app, endpoint } = await s.sniEndpoints.create(uid(req), appOf(req), req.body ?? {});
+    res.status(201).json(sniEndpointJson(app, endpoint));
+  });
+  r.patch('/sni-endpoints/:endpoint', async (req, res) => {
+    const { app, endpoint } = await s.sniEndpoints.update(uid(req), appOf(req), req.params.endpoint!, req.body ?? {});
+    res.json(sniEndpointJson(app, endpoint));
+  });
+  r.delete('/sni-endpoints/:endpoint', async (req, res) => {
+    const { app, endpoint } = await s.sniEndpoints.remove(uid(req), appOf(req), req.params.endpoint!);
+    res.json(sniEndpointJson(app, endpoint));
   });
 
   // dynos

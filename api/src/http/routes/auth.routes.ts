@@ -2,7 +2,8 @@
 // cookie session, and sign-up.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { UnauthorizedError } from '@slipway/core/errors';
+import { isUtf8 } from 'node:buffer';
+import { UnauthorizedError, ValidationError } from '@slipway/core/errors';
 import type { HttpContext } from '../context.js';
 import { SESSION_COOKIE, requireActor } from '../middleware/auth.js';
 import { accountJson } from '../serializers/heroku.serializer.js';
@@ -12,7 +13,9 @@ function basicCredentials(req: Request): { email: string; password: string } {
   const h = req.get('authorization') ?? '';
   const m = /^basic\s+(.+)$/i.exec(h);
   if (!m) throw new UnauthorizedError('Send your email and password with HTTP Basic authentication.');
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const raw = Buffer.from(m[1]!, 'base64');
+  if (!isUtf8(raw) || raw.includes(0)) throw new ValidationError('The Authorization header must be UTF-8 text without NUL bytes.');
+  const decoded = raw.toString('utf8');
   const i = decoded.indexOf(':');
   if (i < 0) throw new UnauthorizedError('Send your email and password with HTTP Basic authentication.');
   return { email: decoded.slice(0, i), password: decoded.slice(i + 1) };
@@ -28,7 +31,7 @@ export function authRoutes(ctx: HttpContext): Router {
   r.post('/oauth/authorizations', async (req, res) => {
     const { email, password } = basicCredentials(req);
     const body = OAuthBody.parse(req.body ?? {});
-    const user = await auth.login(email, password);
+    const user = await auth.login(email, password, req.ip ?? null);
     const { token, row } = await auth.issueToken(user.id, 'oauth', body.description ?? 'Slipway CLI');
     res.status(201).json({
       id: row.id,
@@ -41,14 +44,14 @@ export function authRoutes(ctx: HttpContext): Router {
     });
   });
 
-  const setSession = (res: Response, token: string) =>
-    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: ctx.urls.apiUrl.startsWith('https:'), maxAge: SESSION_DAYS * 86_400_000, path: '/' });
+  const setSession = (req: Request, res: Response, token: string) =>
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure || ctx.urls.cookiesAlwaysSecure, maxAge: SESSION_DAYS * 86_400_000, path: '/' });
 
   r.post('/api/v1/session', async (req, res) => {
     const { email, password } = LoginBody.parse(req.body);
-    const user = await auth.login(email, password);
+    const user = await auth.login(email, password, req.ip ?? null);
     const { token } = await auth.issueToken(user.id, 'session', 'dashboard', SESSION_DAYS);
-    setSession(res, token);
+    setSession(req, res, token);
     res.status(201).json(accountJson(user));
   });
 

@@ -1,6 +1,8 @@
 // JSON shapes of the Heroku Platform API v3 (plus Slipway fields: organization, plan, status).
 import type { AppSummary } from '@slipway/core/repositories/app.repository';
-import type { BuildRow, DomainRow, FormationRow, PlanRow, ReleaseRow, SshKeyRow, UserRow } from '@slipway/core/repositories/types';
+import type { BuildRow, FormationRow, PlanRow, ReleaseRow, SshKeyRow, UserRow } from '@slipway/core/repositories/types';
+import type { DomainDetails } from '../../services/domains.service.js';
+import type { SniEndpoint } from '../../services/sni-endpoints.service.js';
 import type { DynoStatus } from '@slipway/core/ports/runtime.port';
 import { gitSshUrl, gitUrl, webUrl, type UrlConfig } from './urls.js';
 
@@ -34,6 +36,7 @@ export function appJson(u: UrlConfig, a: AppSummary, plan?: PlanRow) {
     git_ssh_url: gitSshUrl(u, a.name),
     maintenance: a.maintenance,
     status: a.status,
+    suspension: a.status === 'suspended' && a.suspensionReasons?.length ? { reasons: a.suspensionReasons, since: iso(a.suspendedSince) } : null,
     owner: { id: a.createdBy, email: a.ownerEmail },
     organization: { id: a.orgId, name: a.orgName },
     team: { id: a.orgId, name: a.orgName },
@@ -42,6 +45,7 @@ export function appJson(u: UrlConfig, a: AppSummary, plan?: PlanRow) {
     build_stack: stack,
     buildpacks: a.buildpacks,
     health_check_path: a.healthCheckPath,
+    https_redirect: a.httpsRedirect,
     plan: plan ? planJson(plan) : { id: a.planId },
     role: a.role,
     current_release: a.currentVersion,
@@ -85,17 +89,66 @@ export function formationJson(app: { id: string; name: string }, f: FormationRow
   };
 }
 
-export function domainJson(u: UrlConfig, app: { id: string; name: string }, d: DomainRow) {
+const ACM_STATUS: Record<DomainDetails['tlsStatus'], string | null> = {
+  none: null,
+  waiting: 'waiting',
+  pending: 'pending',
+  issued: 'cert issued',
+  failing: 'failing',
+  failed: 'failed',
+};
+
+/** Heroku's domain shape (status: pending | succeeded | failed; acm_status and its reason), plus
+ *  Slipway's DNS verification: the records to create and what the last check found. */
+export function domainJson(u: UrlConfig, app: { id: string; name: string }, d: DomainDetails) {
   return {
     id: d.id,
     app: ref(app),
     hostname: d.hostname,
     kind: d.kind === 'default' ? 'heroku' : 'custom',
-    cname: d.kind === 'custom' ? `${app.name}.${u.domain}` : null,
-    status: d.kind === 'default' ? 'succeeded' : d.dnsStatus,
-    acm_status: d.tlsStatus,
+    cname: d.kind === 'custom' ? d.target : null,
+    status: d.dnsStatus === 'verified' ? 'succeeded' : d.dnsStatus,
+    acm_status: ACM_STATUS[d.tlsStatus],
+    acm_status_reason: d.tlsMessage,
+    sni_endpoint: d.sniEndpoint,
+    dns_status: d.dnsStatus,
+    tls_status: d.tlsStatus,
+    verification: {
+      records: d.records,
+      message: d.verificationMessage,
+      verified_at: iso(d.verifiedAt),
+      next_check_at: iso(d.nextDnsCheckAt),
+    },
+    certificate: d.certificate ? { source: d.certificate.source, issuer: d.certificate.issuer, expires_at: iso(d.certificate.expiresAt) } : null,
     created_at: iso(d.createdAt),
     updated_at: iso(d.updatedAt),
+  };
+}
+
+/** Heroku's sni-endpoint shape (the private key is never returned). */
+export function sniEndpointJson(app: { id: string; name: string }, e: SniEndpoint) {
+  const c = e.cert;
+  const selfSigned = c.issuer === c.subject;
+  return {
+    id: c.id,
+    name: c.name,
+    display_name: null,
+    certificate_chain: c.certPem,
+    cname: null,
+    app: ref(app),
+    domains: e.domains.map((d) => d.id),
+    ssl_cert: {
+      id: c.id,
+      'ca_signed?': !selfSigned,
+      'self_signed?': selfSigned,
+      cert_domains: c.hostnames,
+      issuer: c.issuer,
+      subject: c.subject,
+      starts_at: iso(c.notBefore),
+      expires_at: iso(c.notAfter),
+    },
+    created_at: iso(c.createdAt),
+    updated_at: iso(c.updatedAt),
   };
 }
 
