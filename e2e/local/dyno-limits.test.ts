@@ -130,6 +130,16 @@ describe('worker restarts', () => {
     const supervisors = async () => Promise.all((await readdir(dynosDir)).map(async (r) => JSON.parse(await readFile(path.join(dynosDir, r, 'record.json'), 'utf8')).supervisorPid as number));
     const before = await supervisors();
 
+    // requests all along: while no worker runs, and while the next one takes over
+    const answers = new Map<string, number>();
+    let done = false;
+    const loop = (async () => {
+      while (!done) {
+        const a = await viaEdge(stack.edgePort, 'calm-b.localhost').then((r) => (r.body === id ? 'same process' : `status ${r.status}`), (e: NodeJS.ErrnoException) => e.code ?? e.message);
+        answers.set(a, (answers.get(a) ?? 0) + 1);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
     await stack.killWorker('SIGKILL');
     // no worker: the app still serves, and what it prints now waits for the next worker
     expect((await viaEdge(stack.edgePort, 'calm-b.localhost', '/log?msg=while-no-worker')).body).toBe(id);
@@ -137,8 +147,14 @@ describe('worker restarts', () => {
     await eventually(async () => {
       const dynos = (await bob.get('/apps/calm-b/dynos')).body;
       expect(dynos.map((d: { name: string; state: string }) => `${d.name} ${d.state}`)).toEqual(['web.1 up']);
-      expect(await readFile(path.join(stack.dataDir, 'logs', 'worker.log'), 'utf8')).toContain('adopted running dynos');
+      const log = await readFile(path.join(stack.dataDir, 'logs', 'worker.log'), 'utf8');
+      expect(log).toContain('adopted running dynos');
+      expect(log.match(/"msg":"runtime recovered"/g)).toHaveLength(2); // the new worker is done
     }, 60_000);
+    done = true;
+    await loop;
+    report('worker restart (local)', `requests through the edge while the worker was killed and its successor adopted the dyno: ${JSON.stringify(Object.fromEntries(answers))}`);
+    expect([...answers.keys()]).toEqual(['same process']);
     expect((await viaEdge(stack.edgePort, 'calm-b.localhost', '/log?msg=after-adoption')).body).toBe(id);
     expect(processesOf(uid).sort()).toEqual(pids);
     expect(await supervisors()).toEqual(before);

@@ -10,7 +10,7 @@ import { orgNetworkName } from '@slipway/core/naming';
 import { startStack, type Stack } from '../support/stack.js';
 import { ApiClient } from '../support/client.js';
 import { WorkingCopy } from '../support/git.js';
-import { docker, gatewayAddress, probe, startSlugServer, swarmStackEnv, until, type SlugServer } from './support/swarm-fixture.js';
+import { docker, gatewayAddress, probe, startSlugServer, swarmStackEnv, type SlugServer } from './support/swarm-fixture.js';
 
 interface Attempt { name: string; ok: boolean; detail: string }
 

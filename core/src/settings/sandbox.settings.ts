@@ -2,10 +2,7 @@
 // process count of a dyno (a dyno's memory and CPU come from its plan). Read by the worker when a
 // build or dyno starts, so a change applies to the next one.
 import { z } from 'zod';
-import { defineSetting } from './setting.js';
-
-const whole = (key: string, min: number, max: number) =>
-  z.number({ error: `${key} must be a number` }).int(`${key} must be a whole number`).min(min, `${key} must be from ${min} to ${max}`).max(max, `${key} must be from ${min} to ${max}`);
+import { defineSetting, wholeNumber as whole } from './setting.js';
 
 export const buildMemoryMb = defineSetting<number>({
   key: 'build_memory_mb',

@@ -13,7 +13,8 @@ import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { processStartTime, sameProcess, signalSandbox } from './process-tree.js';
-import { EXIT_FILE, SUPERVISOR_LOG, viaShortPath, type ExitMessage, type SupervisorMessage, type SupervisorSpec } from './supervisor-protocol.js';
+import type { Writable } from 'node:stream';
+import { EXIT_FILE, SUPERVISOR_LOG, sendEnv, splitLines, viaShortPath, type ExitMessage, type SupervisorMessage, type SupervisorSpec } from './supervisor-protocol.js';
 
 export interface DynoExit {
   code: number | null;
@@ -150,30 +151,9 @@ export function attachSupervised(runDir: string, handle: SupervisorHandle, onLin
 /** Runs the sandbox command as the worker's own child (it dies with the worker). */
 export function runAttached(spec: SupervisorSpec, onLine: (line: string) => void): DynoProcess {
   const child = spawn(spec.file, spec.args, { env: spec.env, cwd: '/', stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-  const envPipe = child.stdio[3] as NodeJS.WritableStream;
-  envPipe.on('error', () => undefined);
-  envPipe.end(Object.entries(spec.appEnv).map(([k, v]) => `${k}=${v}\0`).join(''));
+  sendEnv(child.stdio[3] as Writable, spec.appEnv);
   let running = child.pid !== undefined;
-  const drained = Promise.all([child.stdout!, child.stderr!].map((stream) => {
-    let buf = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (text: string) => {
-      buf += text;
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        onLine(buf.slice(0, i).replace(/\r$/, ''));
-        buf = buf.slice(i + 1);
-      }
-      if (buf.length > MAX_LINE) {
-        onLine(buf);
-        buf = '';
-      }
-    });
-    return new Promise<void>((r) => stream.once('close', () => {
-      if (buf) onLine(buf.replace(/\r$/, ''));
-      r();
-    }));
-  }));
+  const drained = Promise.all([child.stdout!, child.stderr!].map((stream) => splitLines(stream, onLine)));
   const exited = new Promise<DynoExit>((resolve) => {
     child.once('error', (err) => {
       running = false;

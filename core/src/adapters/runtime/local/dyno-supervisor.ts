@@ -17,10 +17,10 @@ import { chmod, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { EXIT_FILE, SOCKET_NAME, viaShortPath, type SupervisorMessage, type SupervisorSpec } from './supervisor-protocol.js';
+import type { Writable } from 'node:stream';
+import { EXIT_FILE, SOCKET_NAME, sendEnv, splitLines, viaShortPath, type SupervisorMessage, type SupervisorSpec } from './supervisor-protocol.js';
 
 const KEEP_LINES = 2_000;
-const MAX_LINE = 16 * 1024;
 const LINGER_MS = 10 * 60_000;
 
 async function main(runDir: string): Promise<void> {
@@ -67,30 +67,8 @@ async function main(runDir: string): Promise<void> {
       }
     }
   });
-  const envBlob = Object.entries(spec.appEnv).map(([k, v]) => `${k}=${v}\0`).join('');
-  const envPipe = child.stdio[3] as NodeJS.WritableStream;
-  envPipe.on('error', () => undefined);
-  envPipe.end(envBlob);
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let buf = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (text: string) => {
-      buf += text;
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        emit({ t: 'line', line: buf.slice(0, i).replace(/\r$/, '') });
-        buf = buf.slice(i + 1);
-      }
-      if (buf.length > MAX_LINE) {
-        emit({ t: 'line', line: buf });
-        buf = '';
-      }
-    });
-    stream.on('end', () => {
-      if (buf) emit({ t: 'line', line: buf.replace(/\r$/, '') });
-      buf = '';
-    });
-  }
+  sendEnv(child.stdio[3] as Writable, spec.appEnv);
+  for (const stream of [child.stdout!, child.stderr!]) void splitLines(stream, (line) => emit({ t: 'line', line }));
 
   await rm(sockPath, { force: true });
   const server = net.createServer((sock) => {

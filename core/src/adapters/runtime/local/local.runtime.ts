@@ -11,6 +11,7 @@
 // are redeployed, apps not listed are stopped, and the edge's table is rebuilt. shutdown() stops
 // every dyno gracefully (a worker that dies without it leaves its dynos running for the next one).
 // Leaves out: image artifacts.
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +33,7 @@ import { DynoLauncher, sortForeign, type DynoRecord } from './dyno-launcher.js';
 import { DynoStateStore } from './dyno-state.store.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { PortAllocator } from './port-allocator.js';
-import { appDir, assertAppId, ensureReachable, ensureReleaseDir, pruneReleaseDirs } from './release-dir.js';
+import { appDir, assertAppId, ensureReachable, ensureReleaseDir, pruneReleaseDirs, releaseDirOf } from './release-dir.js';
 import { runOneOff } from './one-off.js';
 import { checkSpec } from './spec-check.js';
 
@@ -201,12 +202,21 @@ export class LocalRuntime implements Runtime {
         await this.stopDynos(st.dynos);
       });
     }
-    const queue = [...specs];
     const failures: string[] = [];
+    // take over what still runs first, and route to it in one write of the edge's table: no
+    // adopted app stops answering while the others are recovered
+    for (const [appId, recs] of adoptable) {
+      await this.mutex.run(appId, () => this.adopt(wanted.get(appId)!, recs, progress)).catch((err: unknown) => {
+        failures.push(appId);
+        this.deps.logger.error({ err, appId }, 'local runtime: could not adopt the running dynos of an app');
+      });
+    }
+    if (adoptable.size) await this.deps.edge.replaceAll([...this.apps.values()].map((st) => this.routeOf(st)));
+    const queue = [...specs];
     await Promise.all(Array.from({ length: Math.min(2, queue.length) }, async () => {
       for (let s = queue.shift(); s; s = queue.shift()) {
         const spec = s;
-        await this.mutex.run(spec.app.id, () => this.recoverApp(spec, adoptable.get(spec.app.id) ?? [], progress)).catch((err: unknown) => {
+        await this.mutex.run(spec.app.id, () => this.recoverApp(spec, progress)).catch((err: unknown) => {
           failures.push(spec.app.id);
           this.deps.logger.error({ err, appId: spec.app.id }, 'local runtime: could not recover app');
         });
@@ -230,7 +240,24 @@ export class LocalRuntime implements Runtime {
     return adopt;
   }
 
-  private async recoverApp(spec: ReleaseSpec, adopt: DynoRecord[], progress: Progress): Promise<void> {
+  /** Takes over the running dynos of an app this worker does not run yet (no edge write). */
+  private async adopt(spec: ReleaseSpec, recs: DynoRecord[], progress: Progress): Promise<void> {
+    checkSpec(spec);
+    // the running dynos' files are there (never re-made under them); only a missing dir is fetched
+    const dir = releaseDirOf(this.deps.appsDir, spec.app.id, spec.release.version);
+    const st: AppState = { app: spec.app, spec, releaseDir: existsSync(dir) ? dir : await this.releaseDir(spec, progress), dynos: [] };
+    const uid = await this.uidOf(spec.app.id);
+    const limits = await this.limits(spec);
+    for (const rec of recs) {
+      const proc = spec.processes.find((p) => p.type === rec.type)!;
+      this.ports.hold(rec.port);
+      st.dynos.push(await Dyno.adopt(this.context(), this.dynoSpec(st, rec.type, rec.index, rec.port, proc.command, uid, limits), rec));
+    }
+    this.apps.set(spec.app.id, st);
+    this.deps.logger.info({ appId: spec.app.id, dynos: recs.length }, 'local runtime: adopted running dynos');
+  }
+
+  private async recoverApp(spec: ReleaseSpec, progress: Progress): Promise<void> {
     checkSpec(spec);
     const st = this.apps.get(spec.app.id);
     if (st && st.spec.release.version === spec.release.version) return this.scaleLocked(st, spec);
@@ -239,17 +266,8 @@ export class LocalRuntime implements Runtime {
       if (!res.ok) this.deps.logger.error({ appId: spec.app.id, reason: res.reason }, 'local runtime: reconcile deploy failed; the running release stays');
       return;
     }
-    // Nothing of this app runs under this worker: adopt what still runs, start what is missing
-    // (supervised: a crash during boot is retried with backoff).
+    // Nothing of this app runs here: start it, supervised (a crash during boot is retried with backoff).
     const fresh: AppState = { app: spec.app, spec, releaseDir: await this.releaseDir(spec, progress), dynos: [] };
-    const uid = await this.uidOf(spec.app.id);
-    const limits = await this.limits(spec);
-    for (const rec of adopt) {
-      const proc = spec.processes.find((p) => p.type === rec.type)!;
-      this.ports.hold(rec.port);
-      fresh.dynos.push(await Dyno.adopt(this.context(), this.dynoSpec(fresh, rec.type, rec.index, rec.port, proc.command, uid, limits), rec));
-    }
-    if (adopt.length) this.deps.logger.info({ appId: spec.app.id, dynos: adopt.length }, 'local runtime: adopted running dynos');
     this.apps.set(spec.app.id, fresh);
     await this.scaleLocked(fresh, spec);
   }

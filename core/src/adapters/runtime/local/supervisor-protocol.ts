@@ -20,6 +20,7 @@ export type SupervisorMessage =
 export type ExitMessage = Extract<SupervisorMessage, { t: 'exit' }>;
 
 import { closeSync, openSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
 
 export const SOCKET_NAME = 'supervisor.sock';
 
@@ -38,3 +39,35 @@ export async function viaShortPath<T>(runDir: string, use: (socketPath: string) 
 }
 export const EXIT_FILE = 'exit.json';
 export const SUPERVISOR_LOG = 'supervisor.log';
+
+const MAX_LINE = 16 * 1024;
+
+/** Calls `onLine` for each line of `stream` (an over-long line is cut at 16 KiB); resolves when it
+ *  closes. */
+export function splitLines(stream: Readable, onLine: (line: string) => void): Promise<void> {
+  let buf = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (text: string) => {
+    buf += text;
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      onLine(buf.slice(0, i).replace(/\r$/, ''));
+      buf = buf.slice(i + 1);
+    }
+    if (buf.length > MAX_LINE) {
+      onLine(buf);
+      buf = '';
+    }
+  });
+  return new Promise<void>((resolve) => stream.once('close', () => {
+    if (buf) onLine(buf.replace(/\r$/, ''));
+    buf = '';
+    resolve();
+  }));
+}
+
+/** Hands the app's environment to the sandbox: NUL-terminated KEY=value entries on its fd 3. */
+export function sendEnv(fd3: Writable, env: Record<string, string>): void {
+  fd3.on('error', () => undefined);
+  fd3.end(Object.entries(env).map(([k, v]) => `${k}=${v}\0`).join(''));
+}
