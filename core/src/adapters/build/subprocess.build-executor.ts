@@ -108,6 +108,7 @@ const MAX_RESULT_BYTES = 1024 * 1024;
 
 export class SubprocessBuildExecutor implements BuildExecutor {
   private builder: Promise<string> | null = null;
+  private ca: Promise<string> | null = null;
 
   constructor(private readonly spec: SubprocessBuildExecutorSpec) {}
 
@@ -141,7 +142,8 @@ export class SubprocessBuildExecutor implements BuildExecutor {
       { kind: 'rw', src: scratch, dest: '/tmp' },
     ];
     const ca = this.spec.npmCaFile;
-    if (ca && !ca.startsWith('/etc/') && !ca.startsWith('/usr/')) mounts.push({ kind: 'ro', src: ca, dest: ca });
+    // a copy the sandbox can reach, at the path the configuration names
+    if (ca) mounts.push({ kind: 'ro', src: await this.caCopy(ca), dest: ca });
     const cmd = sandboxCommand({
       user, hostname: 'build', mounts, cwd: IN_BUILD.work, cgroupProcs: group?.procsFiles ?? [], dieWithParent: true,
       argv: [`${IN_BUILD.bin}/node`, `${IN_BUILD.builder}/cli.mjs`, `${IN_BUILD.work}/request.json`],
@@ -181,6 +183,20 @@ export class SubprocessBuildExecutor implements BuildExecutor {
       return { ok: true, artifact: { ...execution.artifact, slugPath } };
     }
     throw new CommandFailedError(`builder exited with ${result.exitCode === null ? `signal ${result.signal}` : `code ${result.exitCode}`}`);
+  }
+
+  /** The npm CA bundle, copied once next to the builder (its own directory may be private). */
+  private caCopy(file: string): Promise<string> {
+    this.ca ??= (async () => {
+      const copy = path.join(await this.builderDir(), 'npm-ca.pem');
+      await cp(file, copy);
+      await chmod(copy, 0o644);
+      return copy;
+    })().catch((err: unknown) => {
+      this.ca = null;
+      throw err;
+    });
+    return this.ca;
   }
 
   /** The work dir and scratch dir belong to the build's uid; the cache too (it may have changed). */
