@@ -2,11 +2,12 @@
 // over HTTP, and through the edge over HTTPS (its TLS port, SNI, a P-256 certificate from a
 // throwaway platform CA), with their ratios, in one run; then the same app deployed as a dyno by
 // the LocalRuntime, as the platform runs it (sandboxed, supervised; a plan of 2 CPUs, so no quota
-// caps it), through that runtime's edge over HTTP. Needs a build (npx tsc -b), nginx and the test
-// Redis (./scripts/bench edge starts it).
+// caps it), through that runtime's edge over HTTP, against the plain process through the edge, in
+// BENCH_ROUNDS (3) alternating rounds: the sandbox's cost on request throughput. Needs a build
+// (npx tsc -b), nginx and the test Redis (./scripts/bench edge starts it).
 // Uses wrk (Debian) when installed — its URL names the app's hostname, for the Host header and SNI,
 // and a small Lua resolver sends it to 127.0.0.1 — else autocannon.
-//   ./scripts/bench edge            (BENCH_SECONDS=10 BENCH_CONNECTIONS=64 by default)
+//   ./scripts/bench edge            (BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROUNDS=3 by default)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,6 +22,7 @@ import { testRedisUrl } from '@slipway/core/testing/test-env';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const HOST = 'bench.localhost';
 
 const APP = `
@@ -89,8 +91,24 @@ async function main(): Promise<void> {
     console.log(line('direct', direct));
     console.log(line('edge HTTP', http, `${(http.rps / direct.rps).toFixed(2)} of direct`));
     console.log(line('edge HTTPS', https, `${(https.rps / direct.rps).toFixed(2)} of direct, ${(https.rps / http.rps).toFixed(2)} of edge HTTP`));
-    const dyno = await measureDyno(tool, script);
-    console.log(line('edge HTTP → dyno', dyno, `${(dyno.rps / http.rps).toFixed(2)} of edge HTTP to a plain process`));
+    // before/after the sandbox: the plain process and the sandboxed dyno, in alternating rounds
+    // (a shared machine's load moves between runs; the medians compare like with like)
+    const dyno = await startDyno();
+    try {
+      const plainRuns: Figure[] = [];
+      const dynoRuns: Figure[] = [];
+      for (let i = 0; i < rounds; i++) {
+        plainRuns.push(await measure('http', HOST, edgePort, tool, script));
+        dynoRuns.push(await measure('http', dyno.host, dyno.port, tool, script));
+      }
+      const plain = median(plainRuns);
+      const sandboxed = median(dynoRuns);
+      const each = (runs: Figure[]) => `rounds: ${runs.map((r) => r.rps.toFixed(0)).join(', ')}`;
+      console.log(line('edge → process', plain, `median of ${rounds}; ${each(plainRuns)}`));
+      console.log(line('edge → dyno', sandboxed, `median of ${rounds}; ${each(dynoRuns)}; ${(sandboxed.rps / plain.rps).toFixed(2)} of a plain process`));
+    } finally {
+      await dyno.stop();
+    }
   } finally {
     app.kill('SIGTERM');
     await nginx.stop();
@@ -98,8 +116,8 @@ async function main(): Promise<void> {
   }
 }
 
-/** The same app as a dyno of the LocalRuntime, measured through the runtime's own edge. */
-async function measureDyno(tool: 'wrk' | 'autocannon', script: string): Promise<Figure> {
+/** The same app as a dyno of the LocalRuntime (sandboxed, supervised), behind the runtime's own edge. */
+async function startDyno(): Promise<{ host: string; port: number; stop(): Promise<void> }> {
   const rig = await startLocalRig({ scratch: os.tmpdir(), redisUrl: testRedisUrl(), bootTimeoutSeconds: 30 });
   try {
     const server = APP.replace('Number(process.argv[1])', 'Number(process.env.PORT)');
@@ -110,10 +128,16 @@ async function measureDyno(tool: 'wrk' | 'autocannon', script: string): Promise<
       healthCheckPath: null, routing: { hostnames: ['bench-dyno.localhost'], maintenance: false },
     }, () => undefined);
     if (!res.ok) throw new Error(`the bench dyno did not start: ${res.reason}`);
-    return await measure('http', 'bench-dyno.localhost', rig.nginx.port, tool, script);
-  } finally {
+    return { host: 'bench-dyno.localhost', port: rig.nginx.port, stop: () => rig.teardown() };
+  } catch (err) {
     await rig.teardown();
+    throw err;
   }
+}
+
+function median(runs: Figure[]): Figure {
+  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 main().catch((err: unknown) => {

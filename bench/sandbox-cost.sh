@@ -7,7 +7,8 @@
 # BASE defaults to the parent of the commit that added the sandbox (core/src/adapters/sandbox/);
 # pass the main commit the sandbox was merged onto for a like-for-like comparison. Run as root (the
 # sandbox only gives per-app uids, cgroups and the network guard to root), on a quiet machine.
-#   bash bench/sandbox-cost.sh [BASE]       (BENCH_SECONDS / BENCH_CONNECTIONS as for bench/edge.ts)
+#   bash bench/sandbox-cost.sh [BASE]   (BENCH_PUSH_ROUNDS=1 before/after pairs of push-to-live;
+#                                        BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS as for bench/edge.ts)
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/common.sh"
 cd "$SLIPWAY_ROOT"
@@ -33,8 +34,10 @@ run() { # run LABEL DIR BENCH
   say "$1: ./scripts/bench $3"
   (cd "$2" && ./scripts/bench "$3") 2>&1 | tee /dev/stderr | sed -n "/^push-to-live\|^bench\/edge\|^  \(cold\|warm\|direct\|edge\)/p" | sed "s/^/$1  /" >>"$results"
 }
-run "before" "$OLD" push-to-live
-run "after " "$SLIPWAY_ROOT" push-to-live
+for _ in $(seq "${BENCH_PUSH_ROUNDS:-1}"); do # alternating: load on a shared machine moves between runs
+  run "before" "$OLD" push-to-live
+  run "after " "$SLIPWAY_ROOT" push-to-live
+done
 run "after " "$SLIPWAY_ROOT" edge
 echo
 say "sandbox cost (before: ${base_sha:0:10}, after: $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'))"
