@@ -1,15 +1,15 @@
 // bench/edge — requests/s directly to the app, through the local edge (nginx, routed by NginxEdge)
 // over HTTP, and through the edge over HTTPS (its TLS port, SNI, a P-256 certificate from a
 // throwaway platform CA), with their ratios, in one run; then the same app deployed as a dyno by
-// the LocalRuntime, as the platform runs it (sandboxed, supervised; a plan of 2 CPUs, so no quota
-// caps it), through that runtime's edge over HTTP, against the plain process through the edge, in
-// BENCH_ROUNDS (3) alternating rounds: the sandbox's cost on request throughput. Needs a build
+// the LocalRuntime, as the platform runs it (sandboxed, supervised; a plan of BENCH_DYNO_CPUS (2)
+// CPUs, so no quota caps it), directly and through that runtime's edge, against the plain process directly and
+// through the edge, in BENCH_ROUNDS (3) alternating rounds: the sandbox's cost on throughput. Needs a build
 // (npx tsc -b), nginx and the test Redis (./scripts/bench edge starts it).
 // Uses wrk (Debian) when installed — its URL names the app's hostname, for the Host header and SNI,
 // and a small Lua resolver sends it to 127.0.0.1 — else autocannon.
 //   ./scripts/bench edge            (BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROUNDS=3 by default)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@slipway/core/logger';
@@ -23,6 +23,7 @@ import { testRedisUrl } from '@slipway/core/testing/test-env';
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const dynoCpus = Number(process.env.BENCH_DYNO_CPUS ?? 2);
 const HOST = 'bench.localhost';
 
 const APP = `
@@ -95,17 +96,21 @@ async function main(): Promise<void> {
     // (a shared machine's load moves between runs; the medians compare like with like)
     const dyno = await startDyno();
     try {
-      const plainRuns: Figure[] = [];
-      const dynoRuns: Figure[] = [];
+      const runs: Record<'process' | 'dyno' | 'processEdge' | 'dynoEdge', Figure[]> = { process: [], dyno: [], processEdge: [], dynoEdge: [] };
       for (let i = 0; i < rounds; i++) {
-        plainRuns.push(await measure('http', HOST, edgePort, tool, script));
-        dynoRuns.push(await measure('http', dyno.host, dyno.port, tool, script));
+        runs.process.push(await measure('http', '127.0.0.1', appPort, tool, script));
+        runs.dyno.push(await measure('http', '127.0.0.1', dyno.appPort, tool, script));
+        runs.processEdge.push(await measure('http', HOST, edgePort, tool, script));
+        runs.dynoEdge.push(await measure('http', dyno.host, dyno.edgePort, tool, script));
       }
-      const plain = median(plainRuns);
-      const sandboxed = median(dynoRuns);
-      const each = (runs: Figure[]) => `rounds: ${runs.map((r) => r.rps.toFixed(0)).join(', ')}`;
-      console.log(line('edge → process', plain, `median of ${rounds}; ${each(plainRuns)}`));
-      console.log(line('edge → dyno', sandboxed, `median of ${rounds}; ${each(dynoRuns)}; ${(sandboxed.rps / plain.rps).toFixed(2)} of a plain process`));
+      const each = (r: Figure[]) => `rounds ${r.map((x) => x.rps.toFixed(0)).join(', ')}`;
+      const pair = (name: string, plain: Figure[], sandboxed: Figure[]) => {
+        const [p, d] = [median(plain), median(sandboxed)];
+        console.log(line(`${name} → process`, p, `median of ${rounds}; ${each(plain)}`));
+        console.log(line(`${name} → dyno`, d, `median of ${rounds}; ${each(sandboxed)}; ${(d.rps / p.rps).toFixed(2)} of a plain process`));
+      };
+      pair('direct', runs.process, runs.dyno);
+      pair('edge', runs.processEdge, runs.dynoEdge);
     } finally {
       await dyno.stop();
     }
@@ -117,18 +122,20 @@ async function main(): Promise<void> {
 }
 
 /** The same app as a dyno of the LocalRuntime (sandboxed, supervised), behind the runtime's own edge. */
-async function startDyno(): Promise<{ host: string; port: number; stop(): Promise<void> }> {
+async function startDyno(): Promise<{ host: string; edgePort: number; appPort: number; stop(): Promise<void> }> {
   const rig = await startLocalRig({ scratch: os.tmpdir(), redisUrl: testRedisUrl(), bootTimeoutSeconds: 30 });
   try {
     const server = APP.replace('Number(process.argv[1])', 'Number(process.env.PORT)');
     const res = await rig.runtime.deploy({
       app: { id: 'benchedge01', name: 'bench-dyno', orgId: 'o' }, release: { id: 'r1', version: 1 },
       artifact: await rig.harness.artifact({ 'server.js': server }), env: {},
-      processes: [{ type: 'web', command: 'node server.js', quantity: 1 }], plan: { cpu: 2, memoryMb: 1024, maxReplicas: 1 },
+      processes: [{ type: 'web', command: 'node server.js', quantity: 1 }], plan: { cpu: dynoCpus, memoryMb: 1024, maxReplicas: 1 },
       healthCheckPath: null, routing: { hostnames: ['bench-dyno.localhost'], maintenance: false },
     }, () => undefined);
     if (!res.ok) throw new Error(`the bench dyno did not start: ${res.reason}`);
-    return { host: 'bench-dyno.localhost', port: rig.nginx.port, stop: () => rig.teardown() };
+    const dynos = path.join(rig.appsDir, 'benchedge01', 'dynos');
+    const record = JSON.parse(await readFile(path.join(dynos, (await readdir(dynos))[0]!, 'record.json'), 'utf8')) as { port: number };
+    return { host: 'bench-dyno.localhost', edgePort: rig.nginx.port, appPort: record.port, stop: () => rig.teardown() };
   } catch (err) {
     await rig.teardown();
     throw err;
