@@ -2,9 +2,9 @@
 // over HTTP, and through the edge over HTTPS (its TLS port, SNI, a P-256 certificate from a
 // throwaway platform CA), with their ratios, in one run; then the same app deployed as a dyno by
 // the LocalRuntime, as the platform runs it (sandboxed, supervised; a plan of BENCH_DYNO_CPUS (2)
-// CPUs, so no quota caps it), directly and through that runtime's edge, against the plain process directly and
-// through the edge, in BENCH_ROUNDS (3) alternating rounds: the sandbox's cost on throughput. Needs a build
-// (npx tsc -b), nginx and the test Redis (./scripts/bench edge starts it).
+// CPUs, so no quota caps it), directly and through the same edge, against the plain process
+// directly and through the edge, in BENCH_ROUNDS (3) alternating rounds: the sandbox's cost on
+// throughput. Needs a build (npx tsc -b), nginx and the test Redis (./scripts/bench edge starts it).
 // Uses wrk (Debian) when installed — its URL names the app's hostname, for the Host header and SNI,
 // and a small Lua resolver sends it to 127.0.0.1 — else autocannon.
 //   ./scripts/bench edge            (BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROUNDS=3 by default)
@@ -66,9 +66,13 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-bench-edge-'));
   const appPort = await freePort();
   const edgePort = await freePort();
-  const tlsPort = await freePort();
+  let tlsPort = await freePort();
+  while (tlsPort === edgePort || tlsPort === appPort) tlsPort = await freePort(); // a port just freed can come back
   const app = spawn(process.execPath, ['-e', APP, String(appPort)], { stdio: 'inherit' });
-  const nginx = await startNginx({ dir: path.join(dir, 'edge'), port: edgePort, tlsPort });
+  const nginx = await startNginx({ dir: path.join(dir, 'edge'), port: edgePort, tlsPort }).catch((err: unknown) => {
+    app.kill('SIGTERM');
+    throw err;
+  });
   try {
     await waitForPort(appPort);
     const edge = new NginxEdge({
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
     console.log(line('edge HTTPS', https, `${(https.rps / direct.rps).toFixed(2)} of direct, ${(https.rps / http.rps).toFixed(2)} of edge HTTP`));
     // before/after the sandbox: the plain process and the sandboxed dyno, in alternating rounds
     // (a shared machine's load moves between runs; the medians compare like with like)
-    const dyno = await startDyno();
+    const dyno = await startDyno(edge, edgePort);
     try {
       const runs: Record<'process' | 'dyno' | 'processEdge' | 'dynoEdge', Figure[]> = { process: [], dyno: [], processEdge: [], dynoEdge: [] };
       for (let i = 0; i < rounds; i++) {
@@ -121,9 +125,10 @@ async function main(): Promise<void> {
   }
 }
 
-/** The same app as a dyno of the LocalRuntime (sandboxed, supervised), behind the runtime's own edge. */
-async function startDyno(): Promise<{ host: string; edgePort: number; appPort: number; stop(): Promise<void> }> {
-  const rig = await startLocalRig({ scratch: os.tmpdir(), redisUrl: testRedisUrl(), bootTimeoutSeconds: 30 });
+/** The same app as a dyno of the LocalRuntime (sandboxed, supervised), behind `edge`. */
+async function startDyno(edge: NginxEdge, edgePort: number): Promise<{ host: string; edgePort: number; appPort: number; stop(): Promise<void> }> {
+  // routed by the same nginx as the plain process, so the two edge figures differ only by the dyno
+  const rig = await startLocalRig({ scratch: os.tmpdir(), redisUrl: testRedisUrl(), bootTimeoutSeconds: 30, deps: { edge } });
   try {
     const server = APP.replace('Number(process.argv[1])', 'Number(process.env.PORT)');
     const res = await rig.runtime.deploy({
@@ -135,7 +140,7 @@ async function startDyno(): Promise<{ host: string; edgePort: number; appPort: n
     if (!res.ok) throw new Error(`the bench dyno did not start: ${res.reason}`);
     const dynos = path.join(rig.appsDir, 'benchedge01', 'dynos');
     const record = JSON.parse(await readFile(path.join(dynos, (await readdir(dynos))[0]!, 'record.json'), 'utf8')) as { port: number };
-    return { host: 'bench-dyno.localhost', edgePort: rig.nginx.port, appPort: record.port, stop: () => rig.teardown() };
+    return { host: 'bench-dyno.localhost', edgePort, appPort: record.port, stop: () => rig.teardown() };
   } catch (err) {
     await rig.teardown();
     throw err;
