@@ -7,6 +7,7 @@ import * as sandbox from './sandbox.settings.js';
 import * as billing from './billing.settings.js';
 import * as domains from './domains.settings.js';
 import * as limits from './limits.settings.js';
+import * as admin from './admin.settings.js';
 
 const AREAS: Record<string, SettingDef<any>>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
   core,
@@ -14,6 +15,7 @@ const AREAS: Record<string, SettingDef<any>>[] = [ // eslint-disable-line @types
   domains,
   limits,
   sandbox,
+  admin,
 ];
 
 export const SETTINGS_CATALOG: ReadonlyMap<string, SettingDef> = new Map(

@@ -7,6 +7,7 @@ import type { DynoStatus } from '@slipway/core/ports/runtime.port';
 import { gitSshUrl, gitUrl, webUrl, type UrlConfig } from './urls.js';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+const isoOf = (d: Date) => new Date(d).toISOString();
 const ref = (app: { id: string; name: string }) => ({ id: app.id, name: app.name });
 
 export function planJson(p: PlanRow) {
@@ -46,7 +47,7 @@ export function appJson(u: UrlConfig, a: AppSummary, plan?: PlanRow) {
     buildpacks: a.buildpacks,
     health_check_path: a.healthCheckPath,
     https_redirect: a.httpsRedirect,
-    plan: plan ? planJson(plan) : { id: a.planId },
+    plan: plan ? planJson(plan) : ({ id: a.planId } as Partial<ReturnType<typeof planJson>> & { id: string }),
     role: a.role,
     current_release: a.currentVersion,
     repo_size: a.repoSize,
@@ -119,7 +120,7 @@ export function domainJson(u: UrlConfig, app: { id: string; name: string }, d: D
       verified_at: iso(d.verifiedAt),
       next_check_at: iso(d.nextDnsCheckAt),
     },
-    certificate: d.certificate ? { source: d.certificate.source, issuer: d.certificate.issuer, expires_at: iso(d.certificate.expiresAt) } : null,
+    certificate: d.certificate ? { source: d.certificate.source, issuer: d.certificate.issuer, expires_at: isoOf(d.certificate.expiresAt) } : null,
     created_at: iso(d.createdAt),
     updated_at: iso(d.updatedAt),
   };
