@@ -82,7 +82,8 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   });
   // the platform's own ports on the engine's host, closed to containers
   const platformPorts = [config.databaseUrl, config.redis.url].map((u) => Number(new URL(u).port)).filter((p) => p > 0);
-  const guard = new DockerEgressGuard({ docker, image: config.docker.stackImage, platformPorts });
+  const slugBase = new URL(config.api.slugBaseUrl);
+  const guard = new DockerEgressGuard({ docker, image: config.docker.stackImage, platformPorts, api: { ip: slugBase.hostname, port: Number(slugBase.port || 80) } });
   const paths = builderPaths();
   const executor = new ContainerBuildExecutor({
     docker,
