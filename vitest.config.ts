@@ -4,6 +4,7 @@
 //   e2e          e2e/local/**; the whole stack on the local runtime: real git, nginx, sshd, DNS, Pebble
 //   browser      e2e/browser/**; Debian's chromium via playwright-core against the stack
 //   swarm        e2e/swarm/** and *.swarm.test.ts; real dockerd + one-node swarm
+//   cluster      e2e/cluster/**; a manager and two nodes (netns + sshd + dockerd each), real swarm
 //   up           e2e/up/**; runs ./scripts/up itself
 import { defineConfig } from 'vitest/config';
 import path from 'node:path';
@@ -25,6 +26,7 @@ export default defineConfig({
       { ...common, test: { name: 'e2e', include: ['e2e/local/**/*.test.ts'], exclude, globalSetup: [acmeSetup], testTimeout: 240_000, hookTimeout: 240_000, fileParallelism: true, maxWorkers: 2 } },
       { ...common, test: { name: 'browser', include: ['e2e/browser/**/*.test.ts'], exclude, globalSetup: [acmeSetup], testTimeout: 240_000, hookTimeout: 240_000, fileParallelism: false } },
       { ...common, test: { name: 'swarm', include: ['e2e/swarm/**/*.test.ts', '{core,worker}/src/**/*.swarm.test.ts'], exclude, testTimeout: 600_000, hookTimeout: 600_000, fileParallelism: false } },
+      { ...common, test: { name: 'cluster', include: ['e2e/cluster/**/*.test.ts'], exclude, testTimeout: 600_000, hookTimeout: 600_000, fileParallelism: false } },
       { ...common, test: { name: 'up', include: ['e2e/up/**/*.test.ts'], exclude, testTimeout: 600_000, hookTimeout: 600_000, fileParallelism: false } },
     ],
   },

@@ -8,6 +8,7 @@ import { DynoStateStore } from '@slipway/core/adapters/runtime/local/dyno-state.
 import { SwarmRuntime } from '@slipway/core/adapters/runtime/swarm/swarm.runtime';
 import { createDockerClient, dockerConnectionInfo, type DockerConnectionInfo } from '@slipway/core/adapters/docker/docker.client';
 import { MergedLogReader, type LogReader } from '@slipway/core/adapters/log/merged.log-reader';
+import { SwarmNodes } from '@slipway/core/adapters/runtime/swarm/swarm.nodes';
 export { createObjectStore } from '@slipway/core/adapters/object-store/create-object-store';
 
 export interface RuntimeView {
@@ -17,13 +18,15 @@ export interface RuntimeView {
   logs: LogReader;
   /** The Docker connection for the admin console (swarm only). */
   docker: (() => Promise<DockerConnectionInfo>) | null;
+  /** The swarm's nodes (swarm only). */
+  swarmNodes: SwarmNodes | null;
 }
 
 /** The api's read-only view of the runtime: dyno status and logs from wherever the runtime keeps them. */
 export function createRuntimeView(config: Config, redis: Redis, logStore: LogStore, log: Logger): RuntimeView {
   if (config.runtime === 'local') {
     const states = new DynoStateStore(redis, config.redis.prefix);
-    return { runtime: { status: (appId) => states.list(appId) }, logs: logStore, docker: null };
+    return { runtime: { status: (appId) => states.list(appId) }, logs: logStore, docker: null, swarmNodes: null };
   }
   const docker = createDockerClient({ host: config.docker.host, tlsDir: config.docker.tlsDir });
   const swarm = new SwarmRuntime({
@@ -36,5 +39,5 @@ export function createRuntimeView(config: Config, redis: Redis, logStore: LogSto
     certResolver: config.traefik.certResolver,
     logger: log.child({ component: 'swarm' }),
   });
-  return { runtime: swarm, logs: new MergedLogReader(logStore, swarm), docker: () => dockerConnectionInfo(docker, config.docker.host) };
+  return { runtime: swarm, logs: new MergedLogReader(logStore, swarm), docker: () => dockerConnectionInfo(docker, config.docker.host), swarmNodes: new SwarmNodes(docker) };
 }

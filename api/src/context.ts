@@ -52,6 +52,9 @@ import { AdminOrgsService } from './services/admin-orgs.service.js';
 import { AdminOverviewService } from './services/admin-overview.service.js';
 import { AdminBillingService } from './services/admin-billing.service.js';
 import { AppRemoval } from './services/app-removal.js';
+import { NodesAdminService } from './services/nodes-admin.service.js';
+import type { SwarmNodes } from '@slipway/core/adapters/runtime/swarm/swarm.nodes';
+import { RedisEdgeTable, edgeAgentToken } from '@slipway/core/adapters/edge/swarm/swarm-edge.config';
 import { FsRepoStore } from './git/fs.repo-store.js';
 import { hookPath } from './git/hook-installer.js';
 
@@ -62,6 +65,8 @@ export interface ApiAdapters {
   runtime: Pick<Runtime, 'status'>;
   /** The Docker connection for the admin console (swarm runtime only). */
   docker?: (() => Promise<DockerConnectionInfo>) | null;
+  /** The swarm's nodes (swarm runtime only; nodes need it). */
+  swarmNodes?: SwarmNodes | null;
 }
 
 export interface ApiContext {
@@ -112,6 +117,7 @@ export function createApiContext(
   const repoStore = new FsRepoStore({ dir: config.paths.repos, runner, hookPath: hookPath(config) });
   const adapters = makeAdapters({ redis, config, log, settings });
   const urls = urlConfig(config);
+  const edgeTable = new RedisEdgeTable(redis, config.redis.prefix);
   const passwords = new PasswordHasher();
   const lookup = new AppLookup(store);
   const users = new UsersService({ store, passwords, settings });
@@ -128,6 +134,7 @@ export function createApiContext(
     urls,
     clientDir: config.api.clientDir,
     trustProxy: config.api.trustProxy,
+    edge: config.runtime === 'swarm' ? { token: edgeAgentToken(box), routes: () => edgeTable.routes() } : null,
     acmeChallenges: new RedisHttp01Store({ redis, prefix: config.redis.prefix }),
     health: async () => {
       const db = await pool.query('SELECT 1').then(() => true, () => false);
@@ -151,6 +158,7 @@ export function createApiContext(
       billingReports: new BillingReportsService({ store, wallets }),
       billingAdmin: new BillingAdminService({ store, wallets, billing: billingRuns }),
       plansAdmin: new PlansAdminService({ store, log }),
+      nodes: new NodesAdminService({ store, box, jobs, swarm: adapters.swarmNodes ?? null, log }),
       admin: new AdminService({
         settings,
         config,

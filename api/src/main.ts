@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logLevel, name: 'api' });
   const ctx = createApiContext(config, log, ({ redis, settings }) => {
     const view = createRuntimeView(config, redis, new RedisLogStore({ redis, prefix: config.redis.prefix }), log);
-    return { objects: createObjectStore(config, settings), logs: view.logs, runtime: view.runtime, docker: view.docker };
+    return { objects: createObjectStore(config, settings), logs: view.logs, runtime: view.runtime, docker: view.docker, swarmNodes: view.swarmNodes };
   });
   await installHook(config);
   await ctx.http.services.apps.adoptDefaultDomain();

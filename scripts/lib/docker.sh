@@ -5,10 +5,10 @@
 #                     state under DIR. Exports SLIPWAY_DOCKER_HOST (and DOCKER_HOST for the CLI).
 #                     (The network guard for containers is the worker's: docker-egress-guard.ts.)
 #   swarm_init        make the engine a one-node swarm manager (idempotent).
-#   images_build      build slipway/stack and slipway/builder from Debian packages when the engine
-#                     lacks their tag (a hash of infra/images/**); rootfs tarballs are cached under
-#                     $SLIPWAY_CACHE/images so a new engine only imports them. Exports
-#                     SLIPWAY_STACK_IMAGE / SLIPWAY_BUILDER_IMAGE.
+#   images_build      build slipway/stack, slipway/builder, slipway/edge and slipway/registry from
+#                     Debian packages when the engine lacks their tag (a hash of infra/images/**);
+#                     rootfs tarballs are cached under $SLIPWAY_CACHE/images so a new engine only
+#                     imports them. Exports SLIPWAY_{STACK,BUILDER,EDGE,REGISTRY}_IMAGE.
 #   docker_stop       (scripts/test) leave the swarm, stop the private engine, remove its mounts,
 #                     network namespaces, interfaces and iptables chains. An engine that was already
 #                     running is left alone.
@@ -120,35 +120,38 @@ recipe_hash() { # recipe_hash NAME... — hash of the recipe directories' paths 
 
 list_of() { grep -vE '^\s*(#|$)' "$1" | tr '\n' ' '; }
 
-# image_rootfs NAME TARBALL — debootstrap + chroot setup; writes TARBALL (tar of the rootfs)
+# The recipes an image is made of, base first: builder is the stack plus its own; the others stand alone.
+image_layers() { case $1 in builder) echo "stack builder" ;; *) echo "$1" ;; esac; }
+
+# image_rootfs NAME TARBALL — debootstrap + each layer's files, npm packages and setup.sh (in a
+# chroot); writes TARBALL (tar of the rootfs)
 image_rootfs() {
-  local name=$1 out=$2 work pkgs
+  local name=$1 out=$2 work pkgs='' layer
   work=$(mktemp -d "$SLIPWAY_CACHE/images/work.XXXXXX")
-  pkgs=$(list_of "$IMAGES_DIR/stack/packages")
-  [ "$name" = builder ] && pkgs="$pkgs $(list_of "$IMAGES_DIR/builder/packages")"
+  for layer in $(image_layers "$name"); do pkgs="$pkgs $(list_of "$IMAGES_DIR/$layer/packages")"; done
   mkdir -p "$SLIPWAY_CACHE/images/debs"
-  say "debootstrap $name: $pkgs"
+  say "debootstrap $name:$pkgs"
   if ! debootstrap --variant=minbase --cache-dir="$SLIPWAY_CACHE/images/debs" --include="$(echo $pkgs | tr ' ' ',')" \
       bookworm "$work/rootfs" "$DEBIAN_MIRROR" >"$work/debootstrap.log" 2>&1; then
     tail -30 "$work/debootstrap.log" >&2; image_work_rm "$work"; die "debootstrap failed for $name"
   fi
-  cp -a "$IMAGES_DIR/stack/rootfs/." "$work/rootfs/"
   mkdir -p "$work/rootfs/usr/local/share/ca-certificates"
   find "$HOST_CA_DIR" -name '*.crt' -type f -exec cp {} "$work/rootfs/usr/local/share/ca-certificates/" \; 2>/dev/null || true
-  cp "$IMAGES_DIR/stack/setup.sh" "$work/rootfs/tmp/setup-stack.sh"
-  chroot "$work/rootfs" /bin/sh /tmp/setup-stack.sh || { image_work_rm "$work"; die "stack setup.sh failed"; }
-  if [ "$name" = builder ]; then
-    local spec pkgname
-    for spec in $(list_of "$IMAGES_DIR/builder/npm-packages"); do
-      pkgname=${spec%@*}
-      say "npm pack $spec"
-      (cd "$work" && npm pack --silent "$spec" >"$work/packed.txt") || { image_work_rm "$work"; die "npm pack $spec failed"; }
-      mkdir -p "$work/rootfs/usr/local/lib/$pkgname"
-      tar -xzf "$work/$(tail -1 "$work/packed.txt")" -C "$work/rootfs/usr/local/lib/$pkgname" --strip-components 1 --no-same-owner
-    done
-    cp "$IMAGES_DIR/builder/setup.sh" "$work/rootfs/tmp/setup-builder.sh"
-    chroot "$work/rootfs" /bin/sh /tmp/setup-builder.sh || { image_work_rm "$work"; die "builder setup.sh failed"; }
-  fi
+  for layer in $(image_layers "$name"); do
+    [ -d "$IMAGES_DIR/$layer/rootfs" ] && cp -a "$IMAGES_DIR/$layer/rootfs/." "$work/rootfs/"
+    if [ -f "$IMAGES_DIR/$layer/npm-packages" ]; then
+      local spec pkgname
+      for spec in $(list_of "$IMAGES_DIR/$layer/npm-packages"); do
+        pkgname=${spec%@*}
+        say "npm pack $spec"
+        (cd "$work" && npm pack --silent "$spec" >"$work/packed.txt") || { image_work_rm "$work"; die "npm pack $spec failed"; }
+        mkdir -p "$work/rootfs/usr/local/lib/$pkgname"
+        tar -xzf "$work/$(tail -1 "$work/packed.txt")" -C "$work/rootfs/usr/local/lib/$pkgname" --strip-components 1 --no-same-owner
+      done
+    fi
+    cp "$IMAGES_DIR/$layer/setup.sh" "$work/rootfs/tmp/setup-$layer.sh"
+    chroot "$work/rootfs" /bin/sh "/tmp/setup-$layer.sh" || { image_work_rm "$work"; die "$layer setup.sh failed"; }
+  done
   rm -f "$work/rootfs/tmp/"setup-*.sh
   tar -C "$work/rootfs" --numeric-owner -cf "$out.tmp" . && mv "$out.tmp" "$out"
   image_work_rm "$work"
@@ -177,21 +180,30 @@ image_ensure() {
   say "image $ref ready in $((SECONDS - t0))s ($(du -h "$tarball" | cut -f1) rootfs)"
 }
 
+# images_build [NAME...] — default: stack builder edge registry (the edge and the registry are the
+# swarm's own services: the nginx edge and the private registry every node pulls from)
 images_build() {
-  local t0=$SECONDS stack_tag builder_tag
+  local t0=$SECONDS name tag keep=() names=("$@") var
+  [ ${#names[@]} -gt 0 ] || names=(stack builder edge registry)
   mkdir -p "$SLIPWAY_CACHE/images"
   command -v debootstrap >/dev/null || ensure_packages swarm
-  stack_tag=$(recipe_hash stack)
-  builder_tag=$(recipe_hash stack builder)
   exec {IMAGES_LOCK_FD}>"$SLIPWAY_CACHE/images/.lock"
   flock -w 900 "$IMAGES_LOCK_FD" || die "another script is building images ($SLIPWAY_CACHE/images/.lock)"
-  image_ensure stack "$stack_tag"
-  image_ensure builder "$builder_tag"
+  for name in "${names[@]}"; do
+    tag=$(recipe_hash $(image_layers "$name"))
+    image_ensure "$name" "$tag"
+    touch -c "$SLIPWAY_CACHE/images/$name-$tag.tar" # used now (see below)
+    keep+=(! -name "$name-$tag.tar")
+    var="SLIPWAY_$(echo "$name" | tr '[:lower:]' '[:upper:]')_IMAGE"
+    export "$var=slipway/$name:$tag"
+  done
+  # keep the cache to the current recipes of the images named here, and to others used within two
+  # days (several checkouts of different recipes share the cache and must not delete each other's)
+  for name in "${names[@]}"; do
+    find "$SLIPWAY_CACHE/images" -maxdepth 1 -name "$name-*.tar" "${keep[@]}" -mtime +1 -delete
+  done
   exec {IMAGES_LOCK_FD}>&-
-  # keep the cache to the current recipes
-  find "$SLIPWAY_CACHE/images" -maxdepth 1 -name '*.tar' ! -name "stack-$stack_tag.tar" ! -name "builder-$builder_tag.tar" -delete
-  export SLIPWAY_STACK_IMAGE="slipway/stack:$stack_tag" SLIPWAY_BUILDER_IMAGE="slipway/builder:$builder_tag"
-  say "images ready in $((SECONDS - t0))s: $SLIPWAY_STACK_IMAGE $SLIPWAY_BUILDER_IMAGE"
+  say "images ready in $((SECONDS - t0))s: $(for name in "${names[@]}"; do printf 'slipway/%s ' "$name"; done)"
 }
 
 # --- stop ----------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ import { domainsProcessor } from './processors/domains.processor.js';
 import { DomainUpkeep } from './services/domain-upkeep.service.js';
 import { billingProcessor, installBillingSchedule } from './processors/billing.processor.js';
 import { createWorkerRuntime, type WorkerRuntime } from './runtime.js';
+import { createWorkerCluster } from './cluster.js';
 
 export interface WorkerContext {
   config: Config;
@@ -88,6 +89,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const runner = new SpawnCommandRunner();
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
   const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls, store, settings });
+  const cluster = runtime.swarm ? createWorkerCluster({ config, log, store, settings, box, connection, docker: runtime.swarm.docker, runtime: runtime.swarm.runtime }) : null;
   const locks = new AppLocks(pool);
   const buildLocks = new BuildLocks(pool);
   const specs = new ReleaseSpecs(vault, settings);
@@ -134,6 +136,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   return {
     config, log, store, settings, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, billing, domains, deployedSpecs,
     async start() {
+      await cluster?.prepare();
       // certificates first, so the routing table rebuilt below is served over HTTPS at once
       await domains.syncEdge();
       const specsNow = await deployedSpecs();
@@ -147,6 +150,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
       workers.push(new Worker(QUEUE.domains, domainsProcessor(domains), { ...common, concurrency: 1, lockDuration: 120_000 }));
       workers.push(new Worker(QUEUE.billing, billingProcessor({ billing, settings, store, log: billingLog }), { ...common, concurrency: 1 }));
+      if (cluster) workers.push(await cluster.start());
       for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
       await maintenance.upsertJobScheduler('reaper', { every: 60_000 }, { name: 'reap', data: { kind: 'reap' } });
       if (runtime.reconcileEveryMs > 0) await maintenance.upsertJobScheduler('reconcile', { every: runtime.reconcileEveryMs }, { name: 'reconcile', data: { kind: 'reconcile' } });
@@ -160,6 +164,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       await maintenance.close();
       await domainsQueue.close();
       await billingQueue.close();
+      await cluster?.close();
       await jobs.close();
       objects.close();
       connection.disconnect();

@@ -15,6 +15,9 @@ import { builderPaths } from '@slipway/builder/paths';
 import { SwarmRuntime, type ReconcileOptions } from '@slipway/core/adapters/runtime/swarm/swarm.runtime';
 import { ContainerBuildExecutor } from '@slipway/core/adapters/build/container.build-executor';
 import { createDockerClient } from '@slipway/core/adapters/docker/docker.client';
+import { RedisEdgeTable } from '@slipway/core/adapters/edge/swarm/swarm-edge.config';
+import { EDGE_SERVICE } from '@slipway/core/adapters/runtime/swarm/platform-services';
+import type Docker from 'dockerode';
 import { DockerEgressGuard } from '@slipway/core/adapters/docker/docker-egress-guard';
 import type { SlugUrls } from '@slipway/core/services/slug-urls';
 import type { Store } from '@slipway/core/repositories/index';
@@ -33,6 +36,8 @@ export interface WorkerRuntime {
   edge: Edge | null;
   /** How often the reconcile job runs (0: only at start-up). */
   reconcileEveryMs: number;
+  /** The swarm runtime's engine (nodes, registry and edge are built on it by cluster.ts). */
+  swarm?: { docker: Docker; runtime: SwarmRuntime };
   shutdown(): Promise<void>;
 }
 
@@ -70,12 +75,15 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     },
     attachableNetworks: config.docker.attachableNetworks,
     certResolver: config.traefik.certResolver,
-    edgeService: config.traefik.service,
+    // Slipway's nginx edge or an operator's Traefik, whichever runs (swarm_edge setting)
+    edgeService: [EDGE_SERVICE, config.traefik.service],
+    routes: new RedisEdgeTable(deps.redis, config.redis.prefix),
     logger: log.child({ component: 'swarm' }),
   });
   // the platform's own ports on the engine's host, closed to containers
   const platformPorts = [config.databaseUrl, config.redis.url].map((u) => Number(new URL(u).port)).filter((p) => p > 0);
-  const guard = new DockerEgressGuard({ docker, image: config.docker.stackImage, platformPorts });
+  const slugBase = new URL(config.api.slugBaseUrl);
+  const guard = new DockerEgressGuard({ docker, image: config.docker.stackImage, platformPorts, api: { ip: slugBase.hostname, port: Number(slugBase.port || 80) } });
   const paths = builderPaths();
   const executor = new ContainerBuildExecutor({
     docker,
@@ -100,6 +108,7 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     },
     edge: null,
     reconcileEveryMs: config.docker.reconcileIntervalSeconds * 1000,
+    swarm: { docker, runtime },
     shutdown: () => guard.remove(), // services keep running without the worker
   };
 }

@@ -5,6 +5,7 @@
 // git keeps running (output drained) so the build is not cancelled.
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
+import { generateEd25519KeyPair } from '@slipway/core/adapters/ssh/ssh2.remote-shell';
 import type { Logger } from '@slipway/core/logger';
 import { isAppError } from '@slipway/core/errors';
 import type { SshKeysService } from '../services/ssh-keys.service.js';
@@ -25,7 +26,7 @@ export function parseGitCommand(command: string): { service: GitService; app: st
 /** The SSH host key: generated once into a 0600 file (a looser file is made 0600). */
 export function loadOrCreateHostKey(file: string): Buffer {
   if (!existsSync(file)) {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    const pair = generateEd25519KeyPair(); // ssh2's own generator sometimes writes a key it cannot read
     writeFileSync(file, pair.private, { mode: 0o600, flag: 'wx' });
   }
   if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);

@@ -21,6 +21,8 @@ import { adminPlansRoutes } from './routes/admin-plans.routes.js';
 import { adminAccountRoutes } from './routes/admin-accounts.routes.js';
 import { adminActivityRoutes } from './routes/admin-activity.routes.js';
 import { adminBillingRoutes } from './routes/admin-billing.routes.js';
+import { adminNodesRoutes } from './routes/admin-nodes.routes.js';
+import { edgeConfigRoutes } from './routes/edge-config.routes.js';
 import { acmeRoutes } from './routes/acme.routes.js';
 import type { Router } from 'express';
 
@@ -69,6 +71,7 @@ export function adminRouters(ctx: HttpContext): Router[] {
     adminAccountRoutes({ users: s.adminUsers, orgs: s.adminOrgs }),
     adminActivityRoutes(s.adminOverview),
     adminBillingRoutes(s.adminBilling),
+    adminNodesRoutes(s.nodes),
   ];
 }
 
@@ -83,6 +86,7 @@ export function createHttpApp(ctx: HttpContext, opts: HttpAppOptions = {}): Expr
   app.use(urlHygiene);
   for (const r of opts.before ?? []) app.use(r);
   app.use(slugRoutes(ctx.slugs));
+  if (ctx.edge) app.use(edgeConfigRoutes(ctx.edge));
   app.use(acmeRoutes(ctx));
 
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'], verify: markNonUtf8 }));

@@ -23,6 +23,8 @@ import type { AdminUsersService } from '../services/admin-users.service.js';
 import type { AdminOrgsService } from '../services/admin-orgs.service.js';
 import type { AdminOverviewService } from '../services/admin-overview.service.js';
 import type { AdminBillingService } from '../services/admin-billing.service.js';
+import type { NodesAdminService } from '../services/nodes-admin.service.js';
+import type { EdgeConfigSource } from './routes/edge-config.routes.js';
 import type { UrlConfig } from './serializers/urls.js';
 import type { SlugUrls } from '@slipway/core/services/slug-urls';
 import type { ObjectStore } from '@slipway/core/ports/object-store.port';
@@ -35,6 +37,8 @@ export interface HttpContext {
   clientDir: string | null;
   trustProxy: boolean;
   health: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  /** The swarm edge's configuration source (swarm runtime only). */
+  edge?: EdgeConfigSource | null;
   /** ACME HTTP-01 key authorizations by token (the edge proxies /.well-known/acme-challenge/ here). */
   acmeChallenges: { get(token: string): Promise<string | null> };
   services: {
@@ -59,5 +63,6 @@ export interface HttpContext {
     adminOrgs: AdminOrgsService;
     adminOverview: AdminOverviewService;
     adminBilling: AdminBillingService;
+    nodes: NodesAdminService;
   };
 }

@@ -82,6 +82,17 @@ const EnvSchema = z.object({
   /** How often the worker compares Swarm with the database and repairs drift (0: only at start-up). */
   SLIPWAY_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   SLIPWAY_TRAEFIK_CERT_RESOLVER: z.string().default('letsencrypt'),
+  // cluster (issue 11): the swarm's own edge and registry, nodes
+  /** First-boot default of the swarm_edge setting: Slipway's nginx edge service, or an operator's Traefik. */
+  SLIPWAY_SWARM_EDGE: z.enum(['nginx', 'traefik']).default('nginx'),
+  SLIPWAY_EDGE_IMAGE: z.string().default('slipway/edge:latest'),
+  SLIPWAY_REGISTRY_IMAGE: z.string().default('slipway/registry:latest'),
+  /** The private registry's port on the manager (0: no registry; every node must have the images). */
+  SLIPWAY_REGISTRY_PORT: z.coerce.number().int().min(0).max(65535).default(5443),
+  /** Address nodes reach the registry at (default: the manager's swarm advertise address). */
+  SLIPWAY_REGISTRY_HOST: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/).optional(),
+  /** The manager engine's certs.d (Docker reads /etc/docker/certs.d/<registry>/ for TLS to a registry). */
+  SLIPWAY_DOCKER_CERTS_DIR: z.string().default('/etc/docker/certs.d'),
   /** Traefik's swarm service (infra/traefik deployed as stack "slipway-edge"): kept on every org network. */
   SLIPWAY_TRAEFIK_SERVICE: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/).default('slipway-edge_traefik'),
 });
@@ -118,7 +129,12 @@ export interface Config {
         forcePathStyle: boolean;
         publicEndpoint: string | undefined;
       };
-  docker: { host: string; tlsDir: string | undefined; stackImage: string; builderImage: string; attachableNetworks: boolean; reconcileIntervalSeconds: number };
+  docker: {
+    host: string; tlsDir: string | undefined; stackImage: string; builderImage: string; attachableNetworks: boolean; reconcileIntervalSeconds: number;
+    edgeImage: string; registryImage: string; certsDir: string;
+  };
+  /** The swarm's private registry (port 0: none) and the first-boot default of the swarm_edge setting. */
+  cluster: { registryPort: number; registryHost: string | undefined; edge: 'nginx' | 'traefik' };
   traefik: { certResolver: string; service: string };
 }
 
@@ -206,7 +222,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       builderImage: e.SLIPWAY_BUILDER_IMAGE,
       attachableNetworks: e.SLIPWAY_SWARM_ATTACHABLE_NETWORKS,
       reconcileIntervalSeconds: e.SLIPWAY_RECONCILE_INTERVAL_SECONDS,
+      edgeImage: e.SLIPWAY_EDGE_IMAGE,
+      registryImage: e.SLIPWAY_REGISTRY_IMAGE,
+      certsDir: path.resolve(cwd, e.SLIPWAY_DOCKER_CERTS_DIR),
     },
+    cluster: { registryPort: e.SLIPWAY_REGISTRY_PORT, registryHost: e.SLIPWAY_REGISTRY_HOST, edge: e.SLIPWAY_SWARM_EDGE },
     traefik: { certResolver: e.SLIPWAY_TRAEFIK_CERT_RESOLVER, service: e.SLIPWAY_TRAEFIK_SERVICE },
   };
 }

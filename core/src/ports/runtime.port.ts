@@ -23,6 +23,8 @@ export interface PlanLimits {
   cpu: number;
   memoryMb: number;
   maxReplicas: number;
+  /** Swarm placement constraints of the plan ("node.labels.slipway.pool==big"); local ignores them. */
+  placement?: string[];
 }
 
 export type Artifact =

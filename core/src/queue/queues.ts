@@ -6,6 +6,7 @@ export const QUEUE = {
   deploy: 'deploy',
   billing: 'billing',
   maintenance: 'maintenance',
+  nodes: 'nodes',
   domains: 'domains',
 } as const;
 
@@ -32,6 +33,14 @@ export interface BillingJob {
 }
 
 export type MaintenanceJob = { kind: 'reap' } | { kind: 'reconcile' };
+
+/** Worker nodes: provision (or resume), drain, remove one node; the heartbeat checks them all. */
+export type NodeJob =
+  | { kind: 'provision'; nodeId: string }
+  | { kind: 'drain'; nodeId: string }
+  | { kind: 'activate'; nodeId: string }
+  | { kind: 'remove'; nodeId: string }
+  | { kind: 'heartbeat' };
 
 /** Domains: verify one now (and order its certificate if due), bring the edge's certificate set
  *  up to date, or the scheduled sweep (due checks, orders and renewals). */

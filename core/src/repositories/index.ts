@@ -8,6 +8,7 @@ import { AppUidRepository } from './app-uid.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
 import { SshKeyRepository, TokenRepository } from './credential.repository.js';
 import { FormationRepository } from './formation.repository.js';
+import { NodeRepository } from './node.repository.js';
 import { ActivityRepository, PlanRepository, SettingsRepository } from './misc.repository.js';
 import { BuildRepository, ReleaseRepository, SlugRepository } from './release.repository.js';
 import { OrgRepository, UserRepository } from './user.repository.js';
@@ -34,6 +35,7 @@ export function createRepositories(db: Queryable, origin: OriginScope = new Orig
     formation: new FormationRepository(db),
     settings: new SettingsRepository(db),
     activity: new ActivityRepository(db, origin),
+    nodes: new NodeRepository(db),
     wallets: new WalletRepository(db),
     billing: new BillingRepository(db),
     suspensions: new SuspensionRepository(db),

@@ -8,7 +8,7 @@ export interface PlanWithUsage extends PlanRow {
   appsCount: number;
 }
 
-export type PlanFields = Pick<PlanRow, 'name' | 'cpu' | 'ramMb' | 'diskGb' | 'pricePerHour' | 'maxReplicas' | 'active'>;
+export type PlanFields = Pick<PlanRow, 'name' | 'cpu' | 'ramMb' | 'diskGb' | 'pricePerHour' | 'maxReplicas' | 'active' | 'placementConstraints'>;
 
 const fix = <T extends PlanRow>(p: T): T => ({ ...p, cpu: Number(p.cpu) });
 
@@ -31,9 +31,9 @@ export class PlansAdminRepository {
 
   async create(p: PlanFields): Promise<PlanRow> {
     const { rows } = await this.db.query(
-      `INSERT INTO plans (name, cpu, ram_mb, disk_gb, price_per_hour, max_replicas, active)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-      [p.name, p.cpu, p.ramMb, p.diskGb, p.pricePerHour, p.maxReplicas, p.active],
+      `INSERT INTO plans (name, cpu, ram_mb, disk_gb, price_per_hour, max_replicas, active, placement_constraints)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+      [p.name, p.cpu, p.ramMb, p.diskGb, p.pricePerHour, p.maxReplicas, p.active, p.placementConstraints ?? []],
     );
     return fix(camel<PlanRow>(rows[0]));
   }
@@ -49,6 +49,7 @@ export class PlansAdminRepository {
         max_replicas: patch.maxReplicas,
         active: patch.active,
         is_default: patch.isDefault,
+        placement_constraints: patch.placementConstraints,
       },
       [id],
     );

@@ -70,6 +70,8 @@ export interface PlanRow {
   diskGb: number;
   pricePerHour: number;
   maxReplicas: number;
+  /** Swarm placement constraints for the plan's apps (migration 0070). */
+  placementConstraints?: string[];
   active: boolean;
   isDefault: boolean;
   createdAt: Date;

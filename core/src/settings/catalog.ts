@@ -8,6 +8,7 @@ import * as billing from './billing.settings.js';
 import * as domains from './domains.settings.js';
 import * as limits from './limits.settings.js';
 import * as admin from './admin.settings.js';
+import * as nodes from './nodes.settings.js';
 
 const AREAS: Record<string, SettingDef<any>>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
   core,
@@ -16,6 +17,7 @@ const AREAS: Record<string, SettingDef<any>>[] = [ // eslint-disable-line @types
   limits,
   sandbox,
   admin,
+  nodes,
 ];
 
 export const SETTINGS_CATALOG: ReadonlyMap<string, SettingDef> = new Map(

@@ -77,6 +77,9 @@ export function swarmStackEnv(s3: SlugServer, gateway: string) {
     SLIPWAY_S3_ACCESS_KEY_ID: 'S3RVER',
     SLIPWAY_S3_SECRET_ACCESS_KEY: 'S3RVER',
     SLIPWAY_SWARM_ATTACHABLE_NETWORKS: 'true',
+    // the shared one-node engine: no private registry, no nginx edge service (the cluster tier has them)
+    SLIPWAY_REGISTRY_PORT: '0',
+    SLIPWAY_SWARM_EDGE: 'traefik',
   });
 }
 

@@ -38,7 +38,7 @@ export class ReleaseSpecs {
       artifact: slug ? { kind: 'slug', objectKey: slug.objectKey, sha256: slug.sha256, size: slug.size } : { kind: 'image', image: release.image! },
       env: this.vault.openSnapshot(app, release.config),
       processes: formation.map((f) => ({ type: f.type, command: types[f.type] ?? f.command, quantity: f.quantity })),
-      plan: { cpu: plan.cpu, memoryMb: plan.ramMb, maxReplicas: plan.maxReplicas },
+      plan: { cpu: plan.cpu, memoryMb: plan.ramMb, maxReplicas: plan.maxReplicas, placement: plan.placementConstraints ?? [] },
       healthCheckPath: app.healthCheckPath ?? ((await this.settings.get(healthCheckDefaultPath)) || null),
       routing: await this.routing(repos, app),
       releaseCommand: types.release ?? null,

@@ -1,7 +1,8 @@
 // Plans admin (platform administrators): /api/v1/admin/plans. Prices are micro-units per hour
 // (1 USD = 1,000,000); the JSON also gives price_per_month (× 730) and apps_count.
 //   GET    /api/v1/admin/plans            every plan, inactive included
-//   POST   /api/v1/admin/plans            {name, cpu, ram_mb, disk_gb, price_per_hour, max_replicas, active?, default?}
+//   POST   /api/v1/admin/plans            {name, cpu, ram_mb, disk_gb, price_per_hour, max_replicas, active?, default?,
+//                                          placement_constraints?: ["node.labels.slipway.pool==big", …] (swarm)}
 //   GET    /api/v1/admin/plans/:plan
 //   PATCH  /api/v1/admin/plans/:plan      any of the fields; {"active": false} deactivates
 //   DELETE /api/v1/admin/plans/:plan      409 while apps use it (the message says how many)
@@ -11,6 +12,7 @@ import type { PlanWithUsage } from '@slipway/core/repositories/plans-admin.repos
 import type { HttpContext } from '../context.js';
 import { requirePlatformAdmin } from '../middleware/auth.js';
 import { planJson } from '../serializers/heroku.serializer.js';
+import { validatePlacementConstraints } from '@slipway/core/domain/node-rules';
 import type { PlanInput } from '../../services/plans-admin.service.js';
 
 const Fields = {
@@ -22,8 +24,9 @@ const Fields = {
   max_replicas: z.number().int().min(1).max(10_000),
   active: z.boolean(),
   default: z.boolean(),
+  placement_constraints: z.array(z.unknown()),
 };
-const CreatePlan = z.strictObject({ ...Fields, active: Fields.active.default(true), default: Fields.default.default(false) });
+const CreatePlan = z.strictObject({ ...Fields, active: Fields.active.default(true), default: Fields.default.default(false), placement_constraints: Fields.placement_constraints.optional() });
 const UpdatePlan = z
   .strictObject(Object.fromEntries(Object.entries(Fields).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof Fields]: z.ZodOptional<(typeof Fields)[K]> })
   .refine((p) => Object.keys(p).length > 0, 'give at least one field to change');
@@ -38,11 +41,12 @@ const toInput = (b: Partial<z.infer<typeof CreatePlan>>): Partial<PlanInput> => 
     maxReplicas: b.max_replicas,
     active: b.active,
     isDefault: b.default,
+    placementConstraints: b.placement_constraints === undefined ? undefined : validatePlacementConstraints(b.placement_constraints),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<PlanInput>;
 };
 
-export const adminPlanJson = (p: PlanWithUsage) => ({ ...planJson(p), apps_count: p.appsCount });
+export const adminPlanJson = (p: PlanWithUsage) => ({ ...planJson(p), apps_count: p.appsCount, placement_constraints: p.placementConstraints ?? [] });
 
 const planOf = (req: Request) => String(req.params.plan);
 

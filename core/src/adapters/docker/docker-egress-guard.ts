@@ -11,6 +11,7 @@
 // Promises: apply() is idempotent; remove() takes out only the INPUT rules for its ports (the
 // egress rules are the same for every installation and stay).
 // Leaves out: containers' traffic between each other (one overlay network per organization).
+import { isIP } from 'node:net';
 import type Docker from 'dockerode';
 import { UpstreamError } from '../../errors.js';
 import { LABEL_MANAGED } from '../../naming.js';
@@ -22,6 +23,8 @@ export interface DockerEgressGuardSpec {
   image: string;
   /** TCP ports of the platform's services that containers must not reach on the host. */
   platformPorts: number[];
+  /** The api's address (IP and port) if containers reach it beyond the host (a cluster). */
+  api?: { ip: string; port: number };
 }
 
 const GUARD = String.raw`
@@ -44,6 +47,10 @@ if [ -n "$uplink" ]; then
   for ns in $(awk '$1 == "nameserver" && $2 ~ /^[0-9.]+$/ { print $2 }' /etc/resolv.conf); do
     for proto in udp tcp; do add DOCKER-USER -o "$uplink" -d "$ns" -p "$proto" --dport 53 -j RETURN; done
   done
+  # the platform's api where tasks fetch slugs and the edge its table (another machine in a cluster)
+  if [ -n "$SLW_API_IP" ]; then add DOCKER-USER -o "$uplink" -d "$SLW_API_IP" -p tcp --dport "$SLW_API_PORT" -j RETURN; fi
+  # answers to connections made to published ports (the registry, the edge) by other machines
+  add DOCKER-USER -o "$uplink" -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN
 fi
 for port; do
   $ipt -w -C SLW-CONTAINERS -p tcp --dport "$port" -j REJECT --reject-with tcp-reset 2>/dev/null \
@@ -78,6 +85,7 @@ export class DockerEgressGuard {
       Image: this.spec.image,
       Entrypoint: ['/bin/sh', '-c', GUARD, 'slipway-guard'],
       Cmd: [mode, ...ports],
+      Env: this.spec.api && isIP(this.spec.api.ip) === 4 && Number.isInteger(this.spec.api.port) ? [`SLW_API_IP=${this.spec.api.ip}`, `SLW_API_PORT=${this.spec.api.port}`] : ['SLW_API_IP=', 'SLW_API_PORT='],
       User: '0:0',
       Labels: { [LABEL_MANAGED]: 'true', 'slipway.kind': 'egress-guard' },
       HostConfig: { NetworkMode: 'host', CapDrop: ['ALL'], CapAdd: ['NET_ADMIN', 'NET_RAW'], SecurityOpt: ['no-new-privileges'] },

@@ -2,10 +2,10 @@
 // deploy jobs keep a short history for debugging. Queues are created once per process.
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { JobQueue } from '../../ports/job-queue.port.js';
-import { QUEUE, type BillingJob, type BuildJob, type DeployJob, type DomainJob } from '../../queue/queues.js';
+import { QUEUE, type BillingJob, type BuildJob, type DeployJob, type DomainJob, type NodeJob } from '../../queue/queues.js';
 
 export class BullJobQueue implements JobQueue {
-  readonly queues: { build: Queue; deploy: Queue; billing: Queue; domains: Queue };
+  readonly queues: { build: Queue; deploy: Queue; billing: Queue; domains: Queue; nodes: Queue };
 
   constructor(connection: ConnectionOptions, prefix: string) {
     const opts = { connection, prefix };
@@ -14,6 +14,7 @@ export class BullJobQueue implements JobQueue {
       deploy: new Queue(QUEUE.deploy, opts),
       billing: new Queue(QUEUE.billing, opts),
       domains: new Queue(QUEUE.domains, opts),
+      nodes: new Queue(QUEUE.nodes, opts),
     };
   }
 
@@ -42,6 +43,11 @@ export class BullJobQueue implements JobQueue {
 
   async domains(job: DomainJob): Promise<void> {
     await this.queues.domains.add(job.kind, job, { attempts: 3, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: 200, removeOnFail: 200 });
+  }
+
+  /** Node work runs once (a failure is recorded on the node; the admin retries). */
+  async nodes(job: NodeJob): Promise<void> {
+    await this.queues.nodes.add(job.kind, job, { attempts: 1, removeOnComplete: 200, removeOnFail: 200 });
   }
 
   async close(): Promise<void> {

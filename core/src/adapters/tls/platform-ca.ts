@@ -107,6 +107,34 @@ export class PlatformCa {
     return { certPem: cert.toString('pem'), keyPem: await toPem(keys.privateKey) };
   }
 
+  /**
+   * Issues a client certificate (TLS client authentication) for `commonName`, valid for `days`
+   * (default 365): how Slipway's own engines prove themselves to its registry (mutual TLS, Docker's
+   * /etc/docker/certs.d/<registry>/client.cert). The key is new each time and returned once.
+   */
+  async issueClientCert(commonName: string, days = 365): Promise<PemPair> {
+    if (!commonName) throw new Error('a client certificate needs a common name');
+    const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const now = Date.now();
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial(),
+      subject: `CN=${escapeDn(commonName)}`,
+      issuer: this.cert.subject,
+      notBefore: new Date(now - 5 * 60_000),
+      notAfter: new Date(now + days * DAY_MS),
+      signingAlgorithm: ALG,
+      publicKey: keys.publicKey,
+      signingKey: this.key,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+        await x509.AuthorityKeyIdentifierExtension.create(this.cert),
+      ],
+    });
+    return { certPem: cert.toString('pem'), keyPem: await toPem(keys.privateKey) };
+  }
+
   /** Expiry of a PEM certificate (any issuer), for renewal decisions. */
   static expiresAt(certPem: string): Date {
     return new Date(new X509Certificate(certPem).validTo);

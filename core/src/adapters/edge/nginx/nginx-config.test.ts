@@ -56,6 +56,23 @@ describe('nginx config', () => {
     expect(mainConfig(layout)).toContain('include /srv/slipway/edge/routes/active.conf;');
   });
 
+  it('with a resolver (the swarm edge), looks a named target up per request and inlines the table', () => {
+    const swarm = { ...layout, bind: '0.0.0.0', resolver: '127.0.0.11' };
+    const routes = routesConfig(swarm, [{ ...route, targets: [{ host: 'tasks.slw-shop-web', port: 5000 }] }]);
+    expect(routes).not.toContain('upstream');
+    expect(routes).toContain('set $slw_target "tasks.slw-shop-web";');
+    expect(routes).toContain('proxy_pass http://$slw_target:5000;');
+    expect(routes).toContain('error_page 502 503 504 @slw_app_error;');
+    const main = mainConfig(swarm, routes);
+    expect(main).toContain('resolver 127.0.0.11 valid=2s ipv6=off;');
+    expect(main).not.toContain('include ');
+    expect(main).toContain('server_name shop.localhost www.shop.example.com;');
+    // IP targets keep their upstream, even with a resolver
+    expect(routesConfig(swarm, [route])).toContain('upstream slw_a1b2_c3 {');
+    expect(() => mainConfig({ ...swarm, resolver: '127.0.0.11; include /etc/passwd' })).toThrow(/resolver/);
+    expect(mainConfig(layout)).not.toContain('resolver');
+  });
+
   it('refuses one hostname routed to two apps', () => {
     expect(() => routesConfig(layout, [route, { ...route, appId: 'other' }])).toThrow(/two apps/);
   });

@@ -1,5 +1,8 @@
-// nginx configuration text for the edge: the main nginx.conf (written once by the bootstrap CLI),
-// the routing include (written by NginxEdge on every change) and the edge's own HTML pages.
+// nginx configuration text for the edges: the main nginx.conf (local edge: written once by the
+// bootstrap CLI), the routing include (written by NginxEdge on every change) and the edge's own HTML
+// pages. The swarm edge uses the same text with the routes inlined into one file and a `resolver`:
+// its targets are DNS names (tasks.slw-<app>-web) looked up per request through Docker's embedded
+// DNS, so tasks that come and go are found without a reload.
 // TLS: with a TLS port, a hostname that has a certificate gets an HTTPS server (SNI, HTTP/2) and,
 // when its app redirects, plain HTTP answers 308 to https; a name without a certificate is
 // refused at the TLS handshake. /.well-known/acme-challenge/ on plain HTTP goes to the ACME
@@ -8,7 +11,7 @@
 // Pure functions: every name that reaches the text is validated here first (hostnames with
 // validateHostname, app ids and targets by their own rules), so no input can inject a directive.
 // Leaves out: writing files (certificate files included), running nginx (nginx.edge.ts,
-// nginx-bootstrap.ts).
+// nginx-bootstrap.ts, the edge image).
 import net from 'node:net';
 import path from 'node:path';
 import { ValidationError } from '../../../errors.js';
@@ -26,6 +29,8 @@ export interface EdgeLayout {
   tlsPort?: number | null;
   /** host:port of the ACME HTTP-01 responder (the api); null: challenges get the 404 page. */
   acmeUpstream?: string | null;
+  /** A DNS resolver (IP) for targets named by hostname: looked up per request (swarm edge). */
+  resolver?: string;
 }
 
 /** Where a hostname's certificate file is (chain then key in one file, written by NginxEdge). */
@@ -94,10 +99,15 @@ export const upstreamName = (appId: string): string => {
 const pageReturn = (code: number, name: keyof typeof PAGES): string =>
   `default_type text/html; return ${code} '${PAGES[name]}';`;
 
-export function mainConfig(layout: EdgeLayout): string {
+/** The main configuration; with `inlineRoutes` (the swarm edge) the routing table is part of this
+ *  one file instead of the include the local edge rewrites. */
+export function mainConfig(layout: EdgeLayout, inlineRoutes?: string): string {
   const dir = assertSafePath(layout.dir);
   const p = edgePaths(dir);
   const listen = listenLines(layout.bind, layout.port, '        ', ' default_server');
+  if (layout.resolver !== undefined && !net.isIP(layout.resolver)) throw new ValidationError(`edge resolver "${printable(layout.resolver)}" must be an IP address`);
+  const resolver = layout.resolver ? `    resolver ${layout.resolver} valid=2s ipv6=off;\n    resolver_timeout 3s;\n` : '';
+  const routes = inlineRoutes === undefined ? `    include ${p.active};\n` : inlineRoutes;
   const tls = layout.tlsPort
     ? `    # TLS: modern protocols only; names without a certificate are refused at the handshake.
     ssl_protocols TLSv1.2 TLSv1.3;
@@ -112,8 +122,9 @@ ${tlsListen(layout, '        ', ' default_server')}        server_name _;
 
 `
     : '';
-  return `# Slipway edge (local runtime). Written by nginx-bootstrap; the routing table is
-# ${p.active}, written by the worker (NginxEdge) and validated with nginx -t before each reload.
+  return `# Slipway edge. ${inlineRoutes === undefined
+    ? `Written by nginx-bootstrap; the routing table is\n# ${p.active}, written by the worker (NginxEdge) and validated with nginx -t before each reload.`
+    : 'Rendered by the api for the swarm edge, with the routing table inline;\n# the edge agent validates it with nginx -t before it reloads.'}
 ${layout.user ? `user ${layout.user};\n` : ''}worker_processes auto;
 worker_rlimit_nofile 16384;
 worker_shutdown_timeout 10s;
@@ -180,7 +191,7 @@ http {
     proxy_next_upstream error timeout;
     proxy_next_upstream_tries 3;
     add_header X-Request-Id $slw_request_id always;
-
+${resolver}
 ${acmeUpstreamBlock(layout.acmeUpstream)}
     # Unknown hosts: a clear 404.
     server {
@@ -189,12 +200,17 @@ ${acmeLocation(layout, '        ')}        location / { ${pageReturn(404, 'notFo
     }
 
 ${tls}
-    include ${p.active};
-}
+${routes}}
 `;
 }
 
-function routeBody(route: EdgeRoute, name: string): string {
+/** The one target of a route the edge looks up per request (a hostname, with a resolver), or null. */
+function dynamicTarget(layout: EdgeLayout, route: EdgeRoute): string | null {
+  const only = route.targets.length === 1 ? route.targets[0]! : null;
+  return layout.resolver && only && !net.isIP(only.host) ? target(only) : null;
+}
+
+function routeBody(route: EdgeRoute, name: string, dynamic: string | null = null): string {
   if (route.unavailable) {
     return `    location / {\n        add_header X-Request-Id $slw_request_id always;\n        ${pageReturn(503, 'unavailable')}\n    }\n`;
   }
@@ -203,8 +219,13 @@ function routeBody(route: EdgeRoute, name: string): string {
       `        ${pageReturn(503, 'maintenance')}\n    }\n`;
   }
   if (!route.targets.length) return `    location / { ${pageReturn(503, 'noWeb')} }\n`;
-  return `    error_page 502 503 504 @slw_app_error;\n    location @slw_app_error { ${pageReturn(502, 'appError')} }\n` +
-    `    location / { proxy_pass http://${name}; }\n`;
+  const errorPage = `    error_page 502 503 504 @slw_app_error;\n    location @slw_app_error { ${pageReturn(502, 'appError')} }\n`;
+  if (dynamic) {
+    // looked up per request (every address the name has, round-robin, the next one on error)
+    const [host, port] = dynamic.split(':');
+    return `${errorPage}    location / {\n        set $slw_target "${host}";\n        proxy_pass http://$slw_target:${port};\n    }\n`;
+  }
+  return `${errorPage}    location / { proxy_pass http://${name}; }\n`;
 }
 
 function routeBlock(layout: EdgeLayout, route: EdgeRoute, certFiles: CertificateFiles): string {
@@ -213,8 +234,9 @@ function routeBlock(layout: EdgeLayout, route: EdgeRoute, certFiles: Certificate
   if (!hosts.length) return '';
   const listen = listenLines(layout.bind, layout.port, '    ');
   const server = (names: string[], head: string, body: string) => `server {\n${head}    server_name ${names.join(' ')};\n${body}}\n`;
-  const body = routeBody(route, name);
-  const upstream = route.unavailable || route.maintenance || !route.targets.length
+  const dynamic = dynamicTarget(layout, route);
+  const body = routeBody(route, name, dynamic);
+  const upstream = route.unavailable || route.maintenance || !route.targets.length || dynamic
     ? ''
     : `upstream ${name} {\n${[...new Set(route.targets.map(target))].map((t) => `    server ${t} max_fails=1 fail_timeout=3s;\n`).join('')}    keepalive 32;\n}\n`;
   // hostnames with a certificate, grouped by certificate file (one HTTPS server each)

@@ -19,6 +19,15 @@ const spec = (over: Partial<ReleaseSpec> = {}): ReleaseSpec => ({
 const secret = { id: 'sec123', name: 'slw-shop-env-abc' };
 
 describe('processServiceSpec', () => {
+  it('spreads replicas over the nodes Slipway labelled, and pins them where the plan says', () => {
+    const s = processServiceSpec({ spec: spec(), process: spec().processes[0]!, secret }, opts);
+    expect(s.TaskTemplate.Placement).toEqual({ Preferences: [{ Spread: { SpreadDescriptor: 'node.labels.slipway.node' } }] });
+    const pinned = spec({ plan: { cpu: 0.5, memoryMb: 512, maxReplicas: 10, placement: ['node.labels.slipway.pool==big'] } });
+    const p = processServiceSpec({ spec: pinned, process: pinned.processes[1]!, secret }, opts);
+    expect(p.TaskTemplate.Placement?.Constraints).toEqual(['node.labels.slipway.pool==big']);
+    expect(p.Labels[LABEL_SPEC]).not.toBe(processServiceSpec({ spec: spec(), process: spec().processes[1]!, secret }, opts).Labels[LABEL_SPEC]);
+  });
+
   it('web: name, labels, dnsrr, network, limits, start-first update with rollback, HTTP health check', () => {
     const s = processServiceSpec({ spec: spec(), process: spec().processes[0]!, secret }, opts);
     expect(s.Name).toBe('slw-shop-web');

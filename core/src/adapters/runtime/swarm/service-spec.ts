@@ -24,6 +24,8 @@ export const LABEL_ONE_OFF = 'slipway.one-off';
 export const LABEL_KIND = 'slipway.kind';
 export const ENV_SECRET_TARGET = 'slipway-env';
 export const APP_PORT = 5000;
+/** The node label Slipway sets on every node it manages (its id; "manager" on the manager). */
+export const LABEL_NODE = 'slipway.node';
 const SEC = 1_000_000_000;
 const MS = 1_000_000;
 
@@ -96,6 +98,7 @@ export interface ServiceSpec {
     Resources: { Limits: { NanoCPUs: number; MemoryBytes: number }; Reservations: { NanoCPUs: number; MemoryBytes: number } };
     RestartPolicy: { Condition: 'any' | 'on-failure' | 'none'; Delay: number; MaxAttempts: number; Window: number };
     Networks: { Target: string; Aliases?: string[] }[];
+    Placement?: { Constraints?: string[]; Preferences?: { Spread: { SpreadDescriptor: string } }[] };
     ForceUpdate?: number;
   };
   Mode: { Replicated?: { Replicas: number }; ReplicatedJob?: { MaxConcurrent: number; TotalCompletions: number } };
@@ -185,6 +188,12 @@ export function processServiceSpec(input: ProcessServiceInput, opts: SpecOptions
     },
     RestartPolicy: { Condition: 'any', Delay: t.restartDelayMs * MS, MaxAttempts: t.restartMaxAttempts, Window: t.restartWindowMs * MS },
     Networks: [{ Target: orgNetworkName(app.orgId), Aliases: [name] }],
+    // replicas spread over the nodes Slipway labelled (drained and down nodes get none: Swarm's
+    // own rule); a plan may pin its apps to some nodes
+    Placement: {
+      Preferences: [{ Spread: { SpreadDescriptor: `node.labels.${LABEL_NODE}` } }],
+      ...(spec.plan.placement?.length ? { Constraints: [...spec.plan.placement] } : {}),
+    },
     ForceUpdate: input.forceUpdate ?? 0,
   };
   if (spec.artifact.kind === 'slug') {

@@ -64,9 +64,11 @@ export async function waitForTasks(api: SwarmApi, serviceId: string, opts: WaitO
   for (;;) {
     const svc = await api.service(serviceId);
     if (!svc) return { ok: false, reason: 'the service disappeared', rolledBack: false };
-    const replicas = svc.Spec.Mode.Replicated?.Replicas ?? 0;
     const tasks = await api.tasks(svc.ID);
     const current = tasks.filter((t) => isCurrent(svc, t));
+    // a global service (the edge) runs one task per eligible node: as many as Swarm wants running
+    const global = (svc.Spec.Mode as { Global?: unknown }).Global !== undefined;
+    const replicas = global ? current.filter((t) => t.DesiredState === 'running').length : (svc.Spec.Mode.Replicated?.Replicas ?? 0);
     const running = current.filter((t) => t.DesiredState === 'running' && t.Status.State === 'running');
     for (const t of running) {
       if (!seen.has(t.ID)) {

@@ -34,6 +34,8 @@ export interface ReconcileDeps {
   prepare(spec: ReleaseSpec): Promise<{ id: string; name: string } | null>;
   removeApp(app: AppRef): Promise<void>;
   ensureMaintenance(): Promise<void>;
+  /** After an app was repaired (its spec) or removed (null), under withApp: e.g. its edge route. */
+  routed?(app: AppRef, spec: ReleaseSpec | null): Promise<void>;
 }
 
 export async function reconcile(desired: ReleaseSpec[], d: ReconcileDeps): Promise<ReconcileReport> {
@@ -54,6 +56,7 @@ export async function reconcile(desired: ReleaseSpec[], d: ReconcileDeps): Promi
       const removed = await d.withApp(app.id, async () => {
         if (d.current && (await d.current(app.id))) return false; // deployed since the list was read
         await d.removeApp(app);
+        await d.routed?.(app, null);
         return true;
       });
       if (!removed) continue;
@@ -67,7 +70,10 @@ export async function reconcile(desired: ReleaseSpec[], d: ReconcileDeps): Promi
     try {
       await d.withApp(spec.app.id, async () => {
         const now = d.current ? await d.current(spec.app.id) : spec;
-        if (now) await repairApp(now, d, report); // null: deleted since the list was read (its removal job runs)
+        if (now) {
+          await repairApp(now, d, report);
+          await d.routed?.(now.app, now);
+        } // null: deleted since the list was read (its removal job runs)
       });
     } catch (err) {
       report.errors.push(`${spec.app.name}: ${(err as Error).message}`);

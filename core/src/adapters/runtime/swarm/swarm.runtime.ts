@@ -6,11 +6,13 @@
 // Swarm rolls it back, in which case the old tasks never stopped serving and the result says why;
 // the other types updated by the same deploy are rolled back too, new services of a failed deploy
 // are scaled to 0. Config vars travel in a per-app Docker secret (named by a digest of its content);
-// secrets no service refers to any more are removed. Routing is Traefik labels on the web service;
-// maintenance points its routers at the maintenance responder (maintenance.ts). Operations on one
-// app are serialised in this process.
+// secrets no service refers to any more are removed. Routing is Traefik labels on the web service
+// (maintenance points its routers at the maintenance responder, maintenance.ts) and, when given, a
+// routing table for Slipway's own nginx edge (`routes`: the app's hostnames → tasks.slw-<app>-web,
+// or the no-web page while web runs no process). Operations on one app are serialised in this process.
 // Leaves out: building (ContainerBuildExecutor), log storage (swarm.logs.ts reads Docker's logs),
-// locking across worker processes, placing images on nodes (node provisioning loads them).
+// locking across worker processes, getting images onto nodes (the private registry: worker cluster
+// service; useStackImage names the stack image by its registry name).
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { CommandFailedError, LimitError, ValidationError } from '../../../errors.js';
@@ -18,12 +20,14 @@ import type { Logger } from '../../../logger.js';
 import { LABEL_APP, LABEL_ORG, LABEL_RELEASE, LABEL_TYPE, orgNetworkName, serviceName, validateProcessType } from '../../../naming.js';
 import type { LogLine } from '../../../ports/log-store.port.js';
 import type { AppRef, DeployResult, DynoState, DynoStatus, OneOffResult, Progress, ReleaseSpec, Routing, Runtime } from '../../../ports/runtime.port.js';
+import type { EdgeRoute } from '../../../ports/edge.port.js';
+import type { RoutingTable } from '../../edge/swarm/swarm-edge.config.js';
 import { EDGE_NETWORK, MAINTENANCE_SERVICE, isTraefikLabel } from '../../edge/traefik/traefik.labels.js';
 import { KeyedMutex } from '../local/keyed-mutex.js';
 import { maintenanceServiceSpec } from './maintenance.js';
 import { attachEdge, detachEdge, type EdgeChange } from './swarm.edge.js';
 import {
-  DEFAULT_TIMINGS, LABEL_KIND, LABEL_SPEC, envFileContent, envSecretName, managedLabels, processServiceSpec, routingLabels,
+  APP_PORT, DEFAULT_TIMINGS, LABEL_KIND, LABEL_SPEC, envFileContent, envSecretName, managedLabels, processServiceSpec, routingLabels,
   type ServiceSpec, type SpecOptions, type SwarmTimings,
 } from './service-spec.js';
 import { SwarmApi, type ServiceInfo } from './swarm.api.js';
@@ -49,8 +53,11 @@ export interface SwarmRuntimeOptions {
   attachableNetworks: boolean;
   /** config.traefik.certResolver */
   certResolver: string;
-  /** The edge's swarm service (Traefik), kept on every organization network; skipped while absent. */
-  edgeService?: string;
+  /** The edge's swarm services (Slipway's nginx edge, an operator's Traefik), kept on every
+   *  organization network; each is skipped while absent. */
+  edgeService?: string | readonly string[];
+  /** The nginx edge's routing table (absent: routing is only the Traefik labels). */
+  routes?: RoutingTable;
   logger: Logger;
   timings?: Partial<SwarmTimings>;
   /** Fraction of the plan's CPU reserved on the node (default 0.25). */
@@ -95,6 +102,30 @@ export class SwarmRuntime implements Runtime {
     return this.specOpts;
   }
 
+  /** Services created or updated from now on run this stack image (e.g. its private-registry name). */
+  useStackImage(ref: string): void {
+    this.specOpts.stackImage = ref;
+  }
+
+  private get edgeServices(): readonly string[] {
+    const e = this.opts.edgeService;
+    return e === undefined ? [] : typeof e === 'string' ? [e] : e;
+  }
+
+  /** The app's route in the nginx edge's table: its hostnames → its web tasks, if web runs. */
+  private async publishRoute(app: AppRef, routing: Routing, webReplicas: number): Promise<void> {
+    if (!this.opts.routes) return;
+    const route: EdgeRoute = {
+      appId: app.id,
+      hostnames: routing.hostnames,
+      maintenance: routing.maintenance,
+      ...(routing.unavailable ? { unavailable: true } : {}),
+      ...(routing.httpsRedirect ? { httpsRedirect: true } : {}),
+      targets: webReplicas > 0 ? [{ host: `tasks.${serviceName(app.name, 'web')}`, port: APP_PORT }] : [],
+    };
+    await this.opts.routes.setRoute(route);
+  }
+
   deploy(spec: ReleaseSpec, progress: Progress): Promise<DeployResult> {
     validateSpec(spec);
     return this.mutex.run(spec.app.id, () => this.deployLocked(spec, progress));
@@ -135,6 +166,7 @@ export class SwarmRuntime implements Runtime {
       }
       const failed = (await Promise.all(waits)).filter((r) => !r.ok);
       if (failed.length) this.opts.logger.warn({ appId: spec.app.id, reasons: failed.map((f) => (f.ok ? '' : f.reason)) }, 'scale did not converge');
+      await this.publishRoute(spec.app, spec.routing, webQuantity(spec));
     });
   }
 
@@ -162,6 +194,7 @@ export class SwarmRuntime implements Runtime {
       if (routing.maintenance) await this.ensureMaintenanceService();
       const svc = await this.api.service(serviceName(app.name, 'web'));
       if (!svc || svc.Spec.Labels[LABEL_APP] !== app.id) return;
+      await this.publishRoute(app, routing, svc.Spec.Mode.Replicated?.Replicas ?? 0);
       const kept = Object.fromEntries(Object.entries(svc.Spec.Labels).filter(([k]) => !isTraefikLabel(k)));
       await this.api.updateService(svc.ID, svc.Version.Index, { ...svc.Spec, Labels: { ...kept, ...labels } });
     });
@@ -175,11 +208,16 @@ export class SwarmRuntime implements Runtime {
       }
       const gone = await waitForNoContainers(this.api, { [LABEL_APP]: app.id }, this.specOpts.timings.stopGraceMs + 30_000, this.pollMs);
       if (!gone) this.opts.logger.warn({ appId: app.id }, 'containers still present after stop');
+      const routed = (await this.opts.routes?.routes())?.find((r) => r.appId === app.id);
+      if (routed) await this.publishRoute(app, routed, 0);
     });
   }
 
   remove(app: AppRef): Promise<void> {
-    return this.mutex.run(app.id, () => this.removeLocked(app));
+    return this.mutex.run(app.id, async () => {
+      await this.opts.routes?.removeRoute(app.id);
+      await this.removeLocked(app);
+    });
   }
 
   async status(appId: string): Promise<DynoStatus[]> {
@@ -208,20 +246,34 @@ export class SwarmRuntime implements Runtime {
 
   /** Compare the swarm with the desired releases (every app that should run) and repair drift;
    *  `opts.current` re-reads an app's release under `opts.guard` and this runtime's lock. */
-  reconcile(desired: ReleaseSpec[], progress: Progress = () => undefined, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
+  async reconcile(desired: ReleaseSpec[], progress: Progress = () => undefined, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
     for (const s of desired) validateSpec(s);
     const guard = opts.guard ?? ((_appId, fn) => fn());
     const current = opts.current;
-    return reconcile(desired, {
+    const withApp = <T>(appId: string, fn: () => Promise<T>) => guard(appId, () => this.mutex.run(appId, fn));
+    const routes = this.opts.routes;
+    const report = await reconcile(desired, {
       api: this.api,
       specOpts: this.specOpts,
       progress,
-      withApp: (appId, fn) => guard(appId, () => this.mutex.run(appId, fn)),
+      withApp,
       ...(current ? { current: async (appId: string) => { const s = await current(appId); if (s) validateSpec(s); return s; } } : {}),
       prepare: (spec) => this.prepare(spec),
       removeApp: (app) => this.removeLocked(app),
       ensureMaintenance: () => this.ensureMaintenanceService(),
+      ...(routes ? { routed: (app: AppRef, spec: ReleaseSpec | null) => (spec ? this.publishRoute(app, spec.routing, webQuantity(spec)) : routes.removeRoute(app.id)) } : {}),
     });
+    if (routes) {
+      // routes of apps that are neither desired nor on the swarm any more
+      const wanted = new Set(desired.map((s) => s.app.id));
+      for (const r of await routes.routes()) {
+        if (wanted.has(r.appId)) continue;
+        await withApp(r.appId, async () => {
+          if (!current || !(await current(r.appId))) await routes.removeRoute(r.appId);
+        });
+      }
+    }
+    return report;
   }
 
   /** The app's processes' output from Docker's service logs. */
@@ -272,6 +324,7 @@ export class SwarmRuntime implements Runtime {
       await this.api.removeService(svc, spec.app.id);
     }
     if (spec.routing.maintenance) await this.ensureMaintenanceService();
+    await this.publishRoute(spec.app, spec.routing, webQuantity(spec));
     await this.pruneSecrets(spec.app.id);
     progress(`${v} is live`);
     return { ok: true };
@@ -303,7 +356,7 @@ export class SwarmRuntime implements Runtime {
   private async prepare(spec: ReleaseSpec): Promise<{ id: string; name: string } | null> {
     const net = orgNetworkName(spec.app.orgId);
     await this.api.ensureOverlayNetwork(net, { [LABEL_ORG]: spec.app.orgId, [LABEL_KIND]: 'org-network' }, this.opts.attachableNetworks);
-    if (this.opts.edgeService) await this.edgeSettled(await attachEdge(this.api, this.opts.edgeService, net));
+    for (const edge of this.edgeServices) await this.edgeSettled(await attachEdge(this.api, edge, net));
     if (spec.artifact.kind !== 'slug') return null;
     const url = await this.opts.slugUrl(spec);
     const content = envFileContent(spec.env, { url, sha256: spec.artifact.sha256 });
@@ -344,7 +397,7 @@ export class SwarmRuntime implements Runtime {
     if ((await this.api.services({ [LABEL_ORG]: orgId })).length > 0) return;
     const net = await this.api.network(orgNetworkName(orgId));
     if (!net || net.Labels?.[LABEL_ORG] !== orgId) return;
-    if (this.opts.edgeService) await this.edgeSettled(await detachEdge(this.api, this.opts.edgeService, net.Name));
+    for (const edge of this.edgeServices) await this.edgeSettled(await detachEdge(this.api, edge, net.Name));
     const deadline = Date.now() + 20_000;
     while (!(await this.api.removeNetwork(net))) {
       if (Date.now() > deadline) {
@@ -359,12 +412,12 @@ export class SwarmRuntime implements Runtime {
   private async edgeSettled(change: EdgeChange | null): Promise<void> {
     if (!change) return;
     const res = await waitForUpdate(this.api, change.serviceId, change.prevStartedAt, { timeoutMs: 120_000, pollMs: this.pollMs });
-    if (!res.ok) this.opts.logger.warn({ edge: this.opts.edgeService, reason: res.reason }, 'edge did not settle after a network change');
+    if (!res.ok) this.opts.logger.warn({ edge: change.serviceId, reason: res.reason }, 'edge did not settle after a network change');
   }
 
   private async ensureMaintenanceService(): Promise<void> {
     await this.api.ensureOverlayNetwork(EDGE_NETWORK, { [LABEL_KIND]: 'edge-network' }, this.opts.attachableNetworks);
-    if (this.opts.edgeService) await this.edgeSettled(await attachEdge(this.api, this.opts.edgeService, EDGE_NETWORK));
+    for (const edge of this.edgeServices) await this.edgeSettled(await attachEdge(this.api, edge, EDGE_NETWORK));
     const cur = await this.api.service(MAINTENANCE_SERVICE);
     const want = maintenanceServiceSpec(this.opts.stackImage);
     if (!cur) {
@@ -381,6 +434,10 @@ function dynoState(desired: string, state: string): DynoState {
   if (state === 'failed' || state === 'rejected' || state === 'orphaned' || state === 'complete') return 'crashed';
   if (state === 'shutdown' || state === 'remove') return 'down';
   return 'starting';
+}
+
+function webQuantity(spec: ReleaseSpec): number {
+  return spec.processes.find((p) => p.type === 'web')?.quantity ?? 0;
 }
 
 function validateSpec(spec: ReleaseSpec): void {
