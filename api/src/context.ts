@@ -170,7 +170,11 @@ export function createApiContext(
       }),
       adminUsers: new AdminUsersService({ store, users, passwords, log }),
       adminOrgs: new AdminOrgsService({ store, wallets, removal, jobs, log }),
-      adminOverview: new AdminOverviewService({ store }),
+      adminOverview: new AdminOverviewService({
+        store,
+        // nodes by state on the swarm runtime (one machine on the local runtime: no nodes to count)
+        nodes: config.runtime === 'swarm' ? async () => countBy(await store.repos.nodes.list(), (n) => n.status) : undefined,
+      }),
       adminBilling: new AdminBillingService({ store }),
     },
   };
@@ -184,4 +188,10 @@ export function createApiContext(
       await pool.end();
     },
   };
+}
+
+function countBy<T>(items: T[], key: (t: T) => string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of items) out[key(t)] = (out[key(t)] ?? 0) + 1;
+  return out;
 }

@@ -96,6 +96,8 @@ export const router = createBrowserRouter([
             element: lazyAdmin('AdminLayout'),
             children: [
               { index: true, element: lazyAdmin('AdminOverview') },
+              { path: 'nodes', element: lazyAdmin('AdminNodes') },
+              { path: 'nodes/:id', element: lazyAdmin('AdminNode') },
               { path: 'organizations', element: lazyAdmin('AdminOrganizations') },
               { path: 'organizations/:id', element: lazyAdmin('AdminOrganization') },
               { path: 'users', element: lazyAdmin('AdminUsers') },

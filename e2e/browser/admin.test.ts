@@ -77,7 +77,7 @@ afterAll(async () => {
 describe('the admin console', () => {
   it('keeps a non-admin out: every admin page redirects, every admin endpoint answers 403', async () => {
     expect(await dev.page.getByRole('link', { name: 'Admin', exact: true }).count()).toBe(0);
-    for (const p of ['/admin', '/admin/organizations', '/admin/users', '/admin/plans', '/admin/settings', '/admin/billing', '/admin/activity', `/admin/organizations/${orgs.live.id}`]) {
+    for (const p of ['/admin', '/admin/nodes', '/admin/organizations', '/admin/users', '/admin/plans', '/admin/settings', '/admin/billing', '/admin/activity', `/admin/organizations/${orgs.live.id}`]) {
       await dev.page.goto(`${stack.apiUrl}${p}`);
       await dev.page.locator('#apps-title').waitFor();
       expect(new URL(dev.page.url()).pathname).toBe('/');

@@ -1,7 +1,6 @@
 // JSON shapes the api returns: the server's own serializers' return types
 // (api/src/http/serializers/index.ts), imported type-only, so the dashboard cannot drift from them.
-// Only what no serializer expresses yet (the nodes of issue 11, mapped inside their router) is
-// written here.
+// What a mapping leaves loose (the nodes' facts and stats) is typed here.
 import type * as S from '@slipway/api/http/serializers/index';
 
 export type Role = 'owner' | 'admin' | 'member' | 'viewer';
@@ -44,34 +43,18 @@ export type BillingNotification = S.BillingNotificationJson;
 /** The billing cursor (GET /api/v1/admin/billing). */
 export type BillingState = S.BillingStateJson;
 
-// Nodes (api/src/http/routes/admin-nodes.routes.ts, issue 11): written here until that router's
-// JSON mapping moves to a serializer.
+// Nodes (api/src/http/routes/admin-nodes.routes.ts): the router's own mapping, with what it leaves
+// loose (dates become strings on the wire; facts and stats are JSON the worker writes) typed here.
 export type NodeStatus = 'pending' | 'awaiting_host_key' | 'provisioning' | 'ready' | 'failed' | 'untrusted' | 'down' | 'draining' | 'drained' | 'removing';
 
-export interface NodeJson {
-  id: string;
-  name: string;
-  host: string;
-  port: number;
-  user: string;
-  roles: string[];
+export type NodeJson = Omit<S.NodeJson, 'status' | 'facts' | 'stats' | 'last_heartbeat_at' | 'created_at' | 'updated_at'> & {
   status: NodeStatus;
-  status_detail: string | null;
-  failed_step: string | null;
-  steps: { name: string; title: string; done: boolean }[];
-  host_key_fingerprint: string | null;
-  seen_host_key: string | null;
-  public_key: string;
-  key_generated: boolean;
-  swarm_node_id: string | null;
-  availability: string | null;
-  missed_beats: number;
   last_heartbeat_at: string | null;
   facts: { kernel?: string; arch?: string; prettyName?: string; cpus?: number; memoryMb?: number; diskFreeGb?: number; docker?: string };
   stats: { cpuPercent?: number; load1?: number; memUsedMb?: number; memTotalMb?: number; diskUsedMb?: number; diskTotalMb?: number; tasks?: number; at?: string; error?: string };
   created_at: string;
   updated_at: string;
-}
+};
 
 export interface NodeLogLine {
   id: number;

@@ -17,6 +17,7 @@ import type {
 } from './admin.serializer.js';
 import type { billingStateJson, ledgerJson, notificationJson, usageJson, walletJson } from './billing.serializer.js';
 import type { adminPlanJson } from '../routes/admin-plans.routes.js';
+import type { nodeJson } from '../routes/admin-nodes.routes.js';
 
 export type AccountJson = ReturnType<typeof accountJson>;
 export type PlanJson = ReturnType<typeof planJson>;
@@ -51,3 +52,6 @@ export type ObjectStoreProbeJson = ReturnType<typeof probeJson>;
 export type DockerProbeJson = ReturnType<typeof dockerProbeJson>;
 export type BillingRunJson = ReturnType<typeof billingRunJson>;
 export type LowWalletJson = ReturnType<typeof lowWalletJson>;
+/** Nodes are mapped inside their router (admin-nodes.routes.ts); dates and the facts/stats JSON are
+ *  typed by the client (client/src/api/types.ts). */
+export type NodeJson = ReturnType<typeof nodeJson>;

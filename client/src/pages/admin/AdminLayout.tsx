@@ -6,6 +6,7 @@ import { Loading } from '../../components/ui';
 
 const SECTIONS = [
   ['', 'Overview'],
+  ['nodes', 'Nodes'],
   ['organizations', 'Organizations'],
   ['users', 'Users'],
   ['plans', 'Plans'],

@@ -1,6 +1,8 @@
 // The admin console's pages, loaded as one chunk the first time an admin opens it.
 export { AdminLayout } from './AdminLayout';
 export { AdminOverview } from './Overview';
+export { AdminNodes } from './Nodes';
+export { AdminNode } from './Node';
 export { AdminOrganizations } from './Organizations';
 export { AdminOrganization } from './Organization';
 export { AdminUsers } from './Users';
