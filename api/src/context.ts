@@ -35,6 +35,10 @@ import { FormationService } from './services/formation.service.js';
 import { DomainsService } from './services/domains.service.js';
 import { ReleasesApiService } from './services/releases-api.service.js';
 import { DynosService } from './services/dynos.service.js';
+import { CollaboratorsService } from './services/collaborators.service.js';
+import { OneOffsService } from './services/one-offs.service.js';
+import { ReleaseOutputs } from './services/release-outputs.service.js';
+import { RendezvousServer } from './rendezvous/rendezvous.server.js';
 import { BuildsService } from './services/builds.service.js';
 import { LogSessionsService } from './services/log-sessions.service.js';
 import { BillingService } from '@slipway/core/services/billing/billing-run.service';
@@ -67,6 +71,8 @@ export interface ApiContext {
   releases: ReleaseService;
   repoStore: FsRepoStore;
   buildLogs: RedisBuildLogSink;
+  /** The `heroku run` listener; main.ts makes it listen. */
+  rendezvous: RendezvousServer;
   adapters: ApiAdapters;
   http: HttpContext;
   close(): Promise<void>;
@@ -105,9 +111,11 @@ export function createApiContext(
   const passwords = new PasswordHasher();
   const lookup = new AppLookup(store);
   const users = new UsersService({ store, passwords, settings });
+  const orgs = new OrgsService({ store });
   const buildLogs = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects: adapters.objects });
   const wallets = new WalletService({ store, jobs, payments: new ManualPayments(), log });
   const billingRuns = new BillingService({ store, jobs, log });
+  const rendezvous = new RendezvousServer({ box, log: log.child({ component: 'rendezvous' }), publicHost: config.rendezvous.publicHost, port: config.rendezvous.port });
 
   const http: HttpContext = {
     slugs: { urls: new SlugUrls(box, config.api.slugBaseUrl), objects: adapters.objects },
@@ -124,14 +132,17 @@ export function createApiContext(
     services: {
       auth: new AuthService({ store, passwords }),
       users,
-      orgs: new OrgsService({ store }),
+      orgs,
       sshKeys: new SshKeysService({ store }),
       apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log, settings }),
       config: new ConfigService({ store, lookup, vault, releases, jobs }),
       formation: new FormationService({ store, lookup, jobs }),
       domains: new DomainsService({ store, lookup, jobs, domain: config.domain }),
-      releases: new ReleasesApiService({ store, lookup, releases }),
+      releases: new ReleasesApiService({ store, lookup, releases, vault }),
       dynos: new DynosService({ store, lookup, jobs, runtime: adapters.runtime }),
+      collaborators: new CollaboratorsService({ store, lookup, orgs }),
+      oneOffs: new OneOffsService({ store, lookup, jobs, vault, rendezvous }),
+      releaseOutputs: new ReleaseOutputs({ box, apiUrl: config.api.publicUrl, logs: buildLogs, store }),
       builds: new BuildsService({ store, lookup, buildLogs }),
       logSessions: new LogSessionsService({ lookup, redis, prefix: config.redis.prefix, apiUrl: config.api.publicUrl, logs: adapters.logs }),
       billing: new OrgBillingService({ store, wallets }),
@@ -151,8 +162,9 @@ export function createApiContext(
   };
 
   return {
-    config, log, store, redis, jobs, box, settings, vault, releases, repoStore, buildLogs, adapters, http,
+    config, log, store, redis, jobs, box, settings, vault, releases, repoStore, buildLogs, rendezvous, adapters, http,
     async close() {
+      await rendezvous.close();
       await jobs.close();
       queueRedis.disconnect();
       redis.disconnect();

@@ -9,6 +9,7 @@ import { createHttpApp } from './http/app.js';
 import { createObjectStore, createRuntimeView } from './adapters.js';
 import { installHook } from './git/hook-installer.js';
 import { startGit } from './git/git.module.js';
+import { startRendezvous } from './rendezvous/rendezvous-tls.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   server.requestTimeout = 0; // git pushes wait for their build
   server.listen(config.api.port, config.bind, () => log.info({ port: config.api.port, bind: config.bind }, 'api listening'));
   await git.listen();
+  const rendezvousTls = await startRendezvous(ctx.rendezvous, config, log);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping');
     server.close();
     server.closeIdleConnections();
+    rendezvousTls.stop();
     await git.close();
     await ctx.close();
     process.exit(0);

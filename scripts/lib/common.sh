@@ -69,6 +69,24 @@ ensure_build() {
   echo "$want" > "$stamp"
 }
 
+# The real Heroku CLI for the heroku-cli tier, from the npm registry, cached by version under
+# $SLIPWAY_CACHE (installed into a scratch dir, then renamed: a cache entry is whole or absent).
+# Exports SLIPWAY_HEROKU_CLI (its bin/run.js).
+HEROKU_CLI_VERSION=11.10.0
+ensure_heroku_cli() {
+  local dir="$SLIPWAY_CACHE/heroku-cli/$HEROKU_CLI_VERSION" tmp
+  if [ ! -f "$dir/node_modules/heroku/bin/run.js" ]; then
+    say "installing heroku@$HEROKU_CLI_VERSION (the real Heroku CLI) into $dir"
+    mkdir -p "$SLIPWAY_CACHE/heroku-cli"
+    tmp=$(mktemp -d "$SLIPWAY_CACHE/heroku-cli/tmp.XXXXXX")
+    if ! (cd "$tmp" && echo '{"private":true}' >package.json && npm install --no-audit --no-fund --loglevel=error "heroku@$HEROKU_CLI_VERSION" >/dev/null); then
+      rm -rf "$tmp"; warn "npm install heroku@$HEROKU_CLI_VERSION failed"; return 1
+    fi
+    rm -rf "$dir"; mv "$tmp" "$dir"
+  fi
+  export SLIPWAY_HEROKU_CLI="$dir/node_modules/heroku/bin/run.js"
+}
+
 free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }

@@ -15,7 +15,7 @@ import { createObjectStore } from '@slipway/core/adapters/object-store/create-ob
 import { ConfigVault } from '@slipway/core/services/config-vars.service';
 import { ReleaseService } from '@slipway/core/services/releases.service';
 import { SlugUrls } from '@slipway/core/services/slug-urls';
-import { QUEUE } from '@slipway/core/queue/queues';
+import { QUEUE, type OneOffJob } from '@slipway/core/queue/queues';
 import type { ObjectStore } from '@slipway/core/ports/object-store.port';
 import type { ReleaseSpec } from '@slipway/core/ports/runtime.port';
 import type { AppRow } from '@slipway/core/repositories/types';
@@ -25,6 +25,8 @@ import { ReleaseDeployer } from './services/release-deployer.js';
 import { BuildService } from './services/build.service.js';
 import { RuntimeOps } from './services/runtime-ops.service.js';
 import { Reaper } from './services/reaper.service.js';
+import { OneOffRunner } from './services/one-off-runner.service.js';
+import { platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';
 import { buildProcessor } from './processors/build.processor.js';
 import { deployProcessor } from './processors/deploy.processor.js';
 import { maintenanceProcessor } from './processors/maintenance.processor.js';
@@ -42,6 +44,7 @@ export interface WorkerContext {
   builds: BuildService;
   ops: RuntimeOps;
   reaper: Reaper;
+  oneOffs: OneOffRunner;
   vault: ConfigVault;
   /** Specs of every app's current release (start-up recovery, reconcile). */
   deployedSpecs(): Promise<ReleaseSpec[]>;
@@ -72,13 +75,17 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls });
   const locks = new AppLocks(pool);
   const specs = new ReleaseSpecs(vault);
-  const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000 });
+  const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000, outputs: sink });
   const builds = new BuildService({
     store, objects, sink, executor: runtime.executor, vault, releases, deployer, log,
     buildsDir: config.paths.builds, cacheDir: config.paths.cache, timeoutMs: config.build.timeoutSeconds * 1000, webUrl: webUrlOf(config),
   });
   const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log });
-  const reaper = new Reaper({ store, builds, log, releaseStaleMinutes: 30 });
+  const oneOffs = new OneOffRunner({
+    store, runtime: runtime.runtime, specs, vault, logs, box, log,
+    rendezvous: { host: config.rendezvous.dynoHost, port: config.rendezvous.port, caFile: platformCaFiles(config.dataDir).certFile },
+  });
+  const reaper = new Reaper({ store, builds, log, releaseStaleMinutes: 30, oneOffs });
   const workers: Worker[] = [];
   const maintenance = new Queue(QUEUE.maintenance, { connection, prefix: config.redis.prefix });
 
@@ -104,7 +111,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   };
 
   return {
-    config, log, store, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, deployedSpecs,
+    config, log, store, redis, connection, jobs, objects, runtime, builds, ops, reaper, oneOffs, vault, deployedSpecs,
     async start() {
       const specsNow = await deployedSpecs();
       await runtime.recover(specsNow);
@@ -113,6 +120,8 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       // a build whose worker died is picked up again within ~45 s (lock expiry + stalled check)
       workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 30_000, stalledInterval: 15_000 }));
       workers.push(new Worker(QUEUE.deploy, deployProcessor(ops), { ...common, concurrency: 8 }));
+      // a one-off's job lasts as long as the dyno; a stalled one (its worker died) is never run again
+      workers.push(new Worker(QUEUE.dynos, async (job) => void (await oneOffs.run((job.data as OneOffJob).dynoId)), { ...common, concurrency: 200, maxStalledCount: 0 }));
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
       for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
       await maintenance.upsertJobScheduler('reaper', { every: 60_000 }, { name: 'reap', data: { kind: 'reap' } });
@@ -120,6 +129,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       else await maintenance.removeJobScheduler('reconcile');
     },
     async stop() {
+      oneOffs.stopAll();
       await Promise.all(workers.map((w) => w.close()));
       await runtime.shutdown();
       await maintenance.close();

@@ -56,6 +56,7 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     certResolver: config.traefik.certResolver,
     edgeService: config.traefik.service,
     logger: log.child({ component: 'swarm' }),
+    logs: deps.logs,
   });
   const paths = builderPaths();
   const executor = new ContainerBuildExecutor({

@@ -6,13 +6,14 @@ import type { AppAccess, AppRow, AppStatus, DomainRow } from './types.js';
 
 export interface AppSummary extends AppAccess {
   orgName: string;
+  orgPersonal: boolean;
   ownerEmail: string | null;
   slugSize: number | null;
   currentVersion: number | null;
 }
 
 const SUMMARY_SELECT = `
-  SELECT a.*, m.role, o.name AS org_name, u.email AS owner_email,
+  SELECT a.*, m.role, o.name AS org_name, o.personal AS org_personal, u.email AS owner_email,
          s.size AS slug_size, r.version AS current_version
   FROM apps a
   JOIN memberships m ON m.org_id = a.org_id AND m.user_id = $1

@@ -35,6 +35,11 @@ export class FormationRepository {
     return rows[0] ? camel<FormationRow>(rows[0]) : null;
   }
 
+  /** The type's own size (plan); null: the app's plan. */
+  async setPlan(appId: string, type: string, planId: string | null): Promise<void> {
+    await this.db.query(`UPDATE formation SET plan_id = $3, updated_at = now() WHERE app_id = $1 AND type = $2`, [appId, type, planId]);
+  }
+
   /** Align the formation with a release's process types: new types are added (web at 1, others
    *  at 0, as Heroku does), commands updated, types the release no longer has are removed. */
   async syncWithProcessTypes(appId: string, processTypes: Record<string, string>): Promise<FormationRow[]> {

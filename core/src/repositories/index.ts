@@ -8,6 +8,7 @@ import { FormationRepository } from './formation.repository.js';
 import { ActivityRepository, PlanRepository, SettingsRepository } from './misc.repository.js';
 import { BuildRepository, ReleaseRepository, SlugRepository } from './release.repository.js';
 import { OrgRepository, UserRepository } from './user.repository.js';
+import { OneOffRepository } from './one-off.repository.js';
 
 export function createRepositories(db: Queryable) {
   return {
@@ -23,6 +24,7 @@ export function createRepositories(db: Queryable) {
     slugs: new SlugRepository(db),
     builds: new BuildRepository(db),
     formation: new FormationRepository(db),
+    oneOffs: new OneOffRepository(db),
     settings: new SettingsRepository(db),
     activity: new ActivityRepository(db),
   };

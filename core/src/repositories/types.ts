@@ -39,6 +39,8 @@ export interface TokenRow {
   userId: string;
   kind: 'api' | 'session' | 'oauth';
   description: string;
+  /** The token's last characters (for Heroku's redacted listing); null for older tokens. */
+  tokenHint?: string | null;
   scopes: string[];
   lastUsedAt: Date | null;
   expiresAt: Date | null;
@@ -145,6 +147,8 @@ export interface ReleaseRow {
   userEmail: string | null;
   status: ReleaseStatus;
   current: boolean;
+  /** Its slug has a `release:` process type, so the release phase's output is kept. */
+  releasePhase: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -155,6 +159,8 @@ export interface FormationRow {
   type: string;
   quantity: number;
   command: string;
+  /** The type's own size; null: it runs on the app's plan. */
+  planId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

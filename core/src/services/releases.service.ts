@@ -49,15 +49,19 @@ export class ReleaseService {
       const app = await repos.apps.lock(appId);
       if (!app) throw new NotFoundError("Couldn't find that app.");
       const old = await repos.releases.find(app.id, target);
-      if (!old) throw new NotFoundError("Couldn't find that release.");
-      if (!old.slugId && !old.image) throw new ValidationError(`Release v${old.version} has no code to roll back to.`);
+      if (!old) throw new NotFoundError("Couldn't find that release.", { resource: 'release' });
+      if (old.status === 'failed') throw new ValidationError(`Release v${old.version} failed; roll back to a release that was deployed.`, { field: 'release' });
+      // A release made before any code was deployed only had config: rolling back to it restores
+      // that config onto the code running now (if any).
+      const current = await repos.releases.current(app.id);
+      const code = old.slugId || old.image ? old : current;
       const config = this.deps.vault.openSnapshot(app, old.config);
       await this.deps.vault.restore(repos, app, config);
-      const created = await this.create(repos, app, { slugId: old.slugId, image: old.image, config, description: `Rollback to v${old.version}`, userId });
+      const created = await this.create(repos, app, { slugId: code?.slugId ?? null, image: code?.image ?? null, config, description: `Rollback to v${old.version}`, userId });
       await repos.activity.record({ orgId: app.orgId, appId: app.id, userId, action: 'release.rollback', details: { to: old.version, version: created.version } });
       return created;
     });
-    await this.deps.jobs.deploy({ kind: 'release', appId, releaseId: release.id });
+    if (release.slugId || release.image) await this.deps.jobs.deploy({ kind: 'release', appId, releaseId: release.id });
     return release;
   }
 }

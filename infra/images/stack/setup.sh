@@ -6,7 +6,7 @@ groupadd --gid 10000 app
 useradd --uid 10000 --gid 10000 --home-dir /app --no-create-home --shell /bin/bash app
 mkdir -p /app
 chown app:app /app
-chmod 0755 /usr/local/bin/slipway-run /usr/local/bin/slipway-health
+chmod 0755 /usr/local/bin/slipway-run /usr/local/bin/slipway-health /usr/local/bin/slipway-attach
 # extra CA certificates the build machine trusts (copied in by scripts/lib/docker.sh), if any
 update-ca-certificates >/dev/null
 # what the image does not need at run time

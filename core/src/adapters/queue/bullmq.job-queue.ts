@@ -2,10 +2,10 @@
 // deploy jobs keep a short history for debugging. Queues are created once per process.
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { JobQueue } from '../../ports/job-queue.port.js';
-import { QUEUE, type BillingJob, type BuildJob, type DeployJob } from '../../queue/queues.js';
+import { QUEUE, type BillingJob, type BuildJob, type DeployJob, type OneOffJob } from '../../queue/queues.js';
 
 export class BullJobQueue implements JobQueue {
-  readonly queues: { build: Queue; deploy: Queue; billing: Queue };
+  readonly queues: { build: Queue; deploy: Queue; billing: Queue; dynos: Queue };
 
   constructor(connection: ConnectionOptions, prefix: string) {
     const opts = { connection, prefix };
@@ -13,6 +13,7 @@ export class BullJobQueue implements JobQueue {
       build: new Queue(QUEUE.build, opts),
       deploy: new Queue(QUEUE.deploy, opts),
       billing: new Queue(QUEUE.billing, opts),
+      dynos: new Queue(QUEUE.dynos, opts),
     };
   }
 
@@ -37,6 +38,10 @@ export class BullJobQueue implements JobQueue {
 
   async billing(job: BillingJob, opts: { jobId?: string } = {}): Promise<void> {
     await this.queues.billing.add('bill', job, { jobId: opts.jobId, attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 100, removeOnFail: 100 });
+  }
+
+  async oneOff(job: OneOffJob): Promise<void> {
+    await this.queues.dynos.add('run', job, { jobId: job.dynoId, attempts: 1, removeOnComplete: 200, removeOnFail: 200 });
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,7 @@ import type { Edge, EdgeRoute } from '../../../ports/edge.port.js';
 import type { LogStore } from '../../../ports/log-store.port.js';
 import type { ObjectStore } from '../../../ports/object-store.port.js';
 import type {
+  OneOffDynoSpec,
   AppRef, DeployResult, DynoStatus, OneOffResult, Progress, ReleaseSpec, Routing, Runtime,
 } from '../../../ports/runtime.port.js';
 import { bootAll, Dyno, type Backoff, type DynoContext } from './dyno.js';
@@ -27,6 +28,7 @@ import { PidFiles } from './pid-files.js';
 import { PortAllocator } from './port-allocator.js';
 import { appDir, assertAppId, ensureReachable, ensureReleaseDir, pruneReleaseDirs } from './release-dir.js';
 import { runOneOff } from './one-off.js';
+import { runAttachedOneOff } from './attached-one-off.js';
 import { checkSpec } from './spec-check.js';
 
 export interface LocalRuntimeDeps {
@@ -86,6 +88,17 @@ export class LocalRuntime implements Runtime {
     checkSpec(spec);
     const dir = await this.mutex.run(spec.app.id, () => this.releaseDir(spec, progress));
     return runOneOff({ ctx: await this.context(), spec, releaseDir: dir, command, progress, timeoutMs });
+  }
+
+  async runDyno(spec: ReleaseSpec, dyno: OneOffDynoSpec, progress: Progress): Promise<OneOffResult> {
+    checkSpec(spec);
+    const releaseDir = await this.mutex.run(spec.app.id, () => this.releaseDir(spec, progress));
+    const ctx = await this.context();
+    if (dyno.attach) return runAttachedOneOff({ ctx, spec, releaseDir, dyno: { ...dyno, attach: dyno.attach } });
+    return runOneOff({
+      ctx, spec: { ...spec, env: { ...spec.env, ...dyno.env } }, releaseDir, command: dyno.command, progress,
+      timeoutMs: dyno.timeoutMs, name: dyno.name, signal: dyno.signal, onStart: dyno.onStart,
+    });
   }
 
   scale(spec: ReleaseSpec): Promise<void> {

@@ -1,7 +1,8 @@
 // A one-off process (the release phase, `release.1`): runs the command once in the release's
 // directory with the release's config vars, as the dyno user, output to the progress callback and
 // to the LogStore; past the timeout its process group gets SIGTERM, then SIGKILL after the grace.
-// Leaves out: interactive one-off dynos (`run bash`), retries.
+// A one-off dyno (`heroku run:detached`, run.N) is the same with its own name, a stop signal and
+// an onStart callback. Leaves out: attached one-off dynos (attached-one-off.ts), retries.
 import { randomBytes } from 'node:crypto';
 import type { OneOffResult, Progress, ReleaseSpec } from '../../../ports/runtime.port.js';
 import { exitStatus, type DynoContext } from './dyno.js';
@@ -15,6 +16,9 @@ export interface OneOffSpec {
   progress: Progress;
   timeoutMs: number;
   name?: string;
+  /** Aborted: stop it (SIGTERM, then SIGKILL after the grace). */
+  signal?: AbortSignal;
+  onStart?: () => void;
 }
 
 export async function runOneOff(o: OneOffSpec): Promise<OneOffResult> {
@@ -42,13 +46,19 @@ export async function runOneOff(o: OneOffSpec): Promise<OneOffResult> {
   }
   let timedOut = false;
   let killTimer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    proc.signal('SIGTERM');
+    killTimer ??= setTimeout(() => proc.signal('SIGKILL'), Math.min(o.ctx.stopGraceMs, 10_000));
+  };
   const timer = setTimeout(() => {
     timedOut = true;
     log('platform', `Timed out after ${Math.round(o.timeoutMs / 1000)} s: stopping process with SIGTERM`);
-    proc.signal('SIGTERM');
-    killTimer = setTimeout(() => proc.signal('SIGKILL'), Math.min(o.ctx.stopGraceMs, 10_000));
+    stop();
   }, o.timeoutMs);
+  o.signal?.addEventListener('abort', stop, { once: true });
+  if (proc.pid !== null) o.onStart?.();
   const exit = await proc.exited;
+  o.signal?.removeEventListener('abort', stop);
   clearTimeout(timer);
   clearTimeout(killTimer);
   proc.signal('SIGKILL'); // anything the command left behind in its group

@@ -1,0 +1,61 @@
+// The heroku-cli tier's one stack: the whole platform as real processes (api, worker, nginx edge,
+// the rendezvous listener for `heroku run`), started once for every file of the tier, and the
+// people who use it: alice (owner of the team "acme"), bob (a member of acme), vic (a viewer of
+// acme) and carol (in no team of alice's). Test files reach it through inject('cli').
+import { mkdtemp } from 'node:fs/promises';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { requireEnv } from '@slipway/core/testing/test-env';
+import { startStack, type Stack } from '../../support/stack.js';
+import { ApiClient } from '../../support/client.js';
+import { freePort } from '../../support/api-harness.js';
+
+export interface CliUser {
+  email: string;
+  password: string;
+  token: string;
+}
+
+export interface CliStack {
+  apiUrl: string;
+  edgePort: number;
+  dataDir: string;
+  bin: string;
+  scratch: string;
+  users: { alice: CliUser; bob: CliUser; vic: CliUser; carol: CliUser };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    cli: CliStack;
+  }
+}
+
+const PASSWORD = 'correct horse battery';
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const bin = requireEnv('SLIPWAY_HEROKU_CLI');
+  const rendezvousPort = await freePort();
+  const stack: Stack = await startStack({ SLIPWAY_RENDEZVOUS_PORT: String(rendezvousPort) });
+  try {
+    const user = async (name: string): Promise<CliUser> => {
+      const email = `${name}@example.com`;
+      const client = await ApiClient.signUp(stack.apiUrl, email, PASSWORD);
+      return { email, password: PASSWORD, token: client.token! };
+    };
+    const users = { alice: await user('alice'), bob: await user('bob'), vic: await user('vic'), carol: await user('carol') };
+    const alice = new ApiClient(stack.apiUrl, users.alice.token);
+    const team = await alice.post('/api/v1/organizations', { name: 'acme' });
+    if (team.status !== 201) throw new Error(`creating the team failed: ${team.text}`);
+    for (const [who, role] of [['bob', 'member'], ['vic', 'viewer']] as const) {
+      const r = await alice.post('/api/v1/organizations/acme/members', { email: users[who].email, role });
+      if (r.status !== 201) throw new Error(`adding ${who} failed: ${r.text}`);
+    }
+    const scratch = await mkdtemp(path.join(requireEnv('SLIPWAY_TEST_SCRATCH'), 'heroku-cli-'));
+    project.provide('cli', { apiUrl: stack.apiUrl, edgePort: stack.edgePort, dataDir: stack.dataDir, bin, scratch, users });
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return () => stack.stop();
+}
