@@ -26,6 +26,7 @@ import { BuildService } from './services/build.service.js';
 import { RuntimeOps } from './services/runtime-ops.service.js';
 import { Reaper } from './services/reaper.service.js';
 import { OneOffRunner } from './services/one-off-runner.service.js';
+import { AppSetup } from './services/app-setup.service.js';
 import { platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';
 import { buildProcessor } from './processors/build.processor.js';
 import { deployProcessor } from './processors/deploy.processor.js';
@@ -76,15 +77,15 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const locks = new AppLocks(pool);
   const specs = new ReleaseSpecs(vault);
   const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000, outputs: sink });
-  const builds = new BuildService({
-    store, objects, sink, executor: runtime.executor, vault, releases, deployer, log,
-    buildsDir: config.paths.builds, cacheDir: config.paths.cache, timeoutMs: config.build.timeoutSeconds * 1000, webUrl: webUrlOf(config),
-  });
-  const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log });
   const oneOffs = new OneOffRunner({
     store, runtime: runtime.runtime, specs, vault, logs, box, log,
     rendezvous: { host: config.rendezvous.dynoHost, port: config.rendezvous.port, caFile: platformCaFiles(config.dataDir).certFile },
   });
+  const builds = new BuildService({
+    store, objects, sink, executor: runtime.executor, vault, releases, deployer, log, setup: new AppSetup({ store, vault, runner: oneOffs }),
+    buildsDir: config.paths.builds, cacheDir: config.paths.cache, timeoutMs: config.build.timeoutSeconds * 1000, webUrl: webUrlOf(config),
+  });
+  const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log });
   const reaper = new Reaper({ store, builds, log, releaseStaleMinutes: 30, oneOffs });
   const workers: Worker[] = [];
   const maintenance = new Queue(QUEUE.maintenance, { connection, prefix: config.redis.prefix });

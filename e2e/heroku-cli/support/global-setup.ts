@@ -20,6 +20,8 @@ export interface CliStack {
   apiUrl: string;
   edgePort: number;
   dataDir: string;
+  /** The stack's database (tests read what billing reads). */
+  dbUrl: string;
   bin: string;
   scratch: string;
   users: { alice: CliUser; bob: CliUser; vic: CliUser; carol: CliUser };
@@ -52,7 +54,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       if (r.status !== 201) throw new Error(`adding ${who} failed: ${r.text}`);
     }
     const scratch = await mkdtemp(path.join(requireEnv('SLIPWAY_TEST_SCRATCH'), 'heroku-cli-'));
-    project.provide('cli', { apiUrl: stack.apiUrl, edgePort: stack.edgePort, dataDir: stack.dataDir, bin, scratch, users });
+    project.provide('cli', { apiUrl: stack.apiUrl, edgePort: stack.edgePort, dataDir: stack.dataDir, dbUrl: stack.db.url, bin, scratch, users });
   } catch (err) {
     await stack.stop();
     throw err;

@@ -1,0 +1,86 @@
+// One-off dynos with the real Heroku CLI: `heroku run` prints the command's output and exits with
+// its status, `heroku run bash` is an interactive shell in a pseudo-terminal (support/terminal.ts
+// types at its prompt), `run:detached` writes its output to the log as run.N; one-offs show in
+// `heroku ps`, can be stopped, and are billed by time (formation events of type run.N). They run
+// from the app's release with its config, in the app's directory (/app), like its other dynos.
+import { describe, expect, it, beforeAll } from 'vitest';
+import pg from 'pg';
+import { Heroku, ok, stackInfo } from './support/cli.js';
+import { deploy } from './support/apps.js';
+import { inTerminal } from './support/terminal.js';
+import { eventually } from '../support/wait.js';
+
+const APP = 'cli-run';
+const alice = () => Heroku.as('alice');
+
+beforeAll(async () => {
+  await deploy(stackInfo().users.alice, APP);
+  ok(await alice().run(['config:set', 'SECRET_WORD=swordfish', '-a', APP]));
+});
+
+describe('heroku run', () => {
+  it('prints the output and exits with the command\'s status', async () => {
+    const r = await alice().run(['run', 'echo hi; exit 3', '-a', APP]);
+    expect(r.stdout.split('\n')).toContain('hi');
+    expect(r.output).toContain('Process exited with code 3');
+    expect(r.code).toBe(3);
+    const good = await alice().run(['run', '-a', APP, '--', 'echo $SECRET_WORD in $PWD as $DYNO']);
+    expect(good.stdout).toMatch(/swordfish in \S+ as run\.\d+/);
+    expect(good.code).toBe(0);
+  });
+
+  it('gives an interactive shell in a terminal: ls, then exit', async () => {
+    const s = stackInfo();
+    const r = await inTerminal(process.execPath, [s.bin, 'run', 'bash', '-a', APP], alice().env, [
+      { expect: /\$ $/m, send: 'ls\r' },
+      { expect: /Procfile[\s\S]*\$ $/m, send: 'echo "tty: $(tty)"\r' },
+      { expect: /tty: \/dev\/pts\/\d+[\s\S]*\$ $/m, send: 'exit\r' },
+    ]);
+    expect(r.stepsDone, r.output).toBe(3);
+    expect(r.output).toMatch(/Procfile\s+public\s+worker\.py/);
+    expect(r.code, r.output).toBe(0);
+  });
+
+  it('runs detached, shows in ps while it runs, writes its output to the log, and can be stopped', async () => {
+    const detached = ok(await alice().run(['run:detached', 'for i in 1 2 3; do echo tick $i; sleep 1; done; sleep 600', '-a', APP]));
+    const name = /done, (run\.\d+)/.exec(detached.output)?.[1];
+    expect(name, detached.output).toBeTruthy();
+    expect(detached.stdout).toContain(`Run heroku logs --app ${APP} --dyno ${name} to view the output.`);
+    await eventually(async () => {
+      const ps = ok(await alice().run(['ps', '-a', APP])).stdout;
+      expect(ps).toMatch(/=== run: one-off processes \(1\)/);
+      expect(ps).toContain(`${name} (hobby): up`);
+    }, 30_000, 1000);
+    await eventually(async () => expect(ok(await alice().run(['logs', '--dyno', name!, '-a', APP])).stdout).toMatch(/app\[run\.\d+\]: tick 3/), 30_000, 1000);
+    expect(ok(await alice().run(['ps:stop', name!, '-a', APP])).output).toContain(`Stopping dyno ${name} on ${APP}... done`);
+    await eventually(async () => expect(ok(await alice().run(['ps', '-a', APP])).stdout).not.toContain(name!), 30_000, 1000);
+    const logs = ok(await alice().run(['logs', '--dyno', name!, '-a', APP])).stdout;
+    expect(logs).toMatch(new RegExp(`heroku\\[${name!.replace('.', '\\.')}\\]: State changed from up to complete`));
+
+    // billed like any dyno: a formation event with quantity 1 when it started, 0 when it ended
+    const db = new pg.Client({ connectionString: s().dbUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query(`SELECT quantity FROM formation_events WHERE app_name = $1 AND type = $2 ORDER BY id`, [APP, name]);
+      expect(rows.map((r) => r.quantity)).toEqual([1, 0]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('refuses a viewer, and an app without a release', async () => {
+    const viewer = await Heroku.as('alice').run(['apps:create', 'cli-run-team', '--team', 'acme']);
+    ok(viewer);
+    const denied = await Heroku.as('vic').run(['run', 'true', '-a', APP]);
+    expect(denied.code).not.toBe(0);
+    expect(denied.output).toContain("Couldn't find that app."); // vic is not in alice's personal team
+    const noRelease = await Heroku.as('vic').run(['run', 'true', '-a', 'cli-run-team']);
+    expect(noRelease.code).not.toBe(0);
+    expect(noRelease.output).toContain('Your role (viewer) does not allow you to run one-off dynos');
+    const empty = await alice().run(['run', 'true', '-a', 'cli-run-team']);
+    expect(empty.code).not.toBe(0);
+    expect(empty.output).toContain('cli-run-team has no release to run yet: push code first.');
+  });
+});
+
+const s = () => stackInfo();
