@@ -38,7 +38,7 @@ import { DynosService } from './services/dynos.service.js';
 import { CollaboratorsService } from './services/collaborators.service.js';
 import { OneOffsService } from './services/one-offs.service.js';
 import { ReleaseOutputs } from './services/release-outputs.service.js';
-import { RendezvousServer } from './rendezvous/rendezvous.server.js';
+import { RendezvousServer } from '@slipway/core/adapters/rendezvous/rendezvous.server';
 import { BuildsService } from './services/builds.service.js';
 import { LogSessionsService } from './services/log-sessions.service.js';
 import { BillingService } from '@slipway/core/services/billing/billing-run.service';

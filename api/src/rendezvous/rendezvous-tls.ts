@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import type { Config } from '@slipway/core/config/config';
 import type { Logger } from '@slipway/core/logger';
 import { PlatformCa, platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';
-import type { RendezvousServer } from './rendezvous.server.js';
+import type { RendezvousServer } from '@slipway/core/adapters/rendezvous/rendezvous.server';
 
 const RENEW_EVERY_MS = 24 * 3600_000;
 

@@ -39,6 +39,15 @@ export class ReleasesApiService {
     return can(app.role, 'app:deploy') ? config : Object.fromEntries(Object.keys(config).map((k) => [k, MASK]));
   }
 
+  /** A new release of one of the app's slugs (Heroku's release create with `slug`). */
+  async create(userId: string, idOrName: string, slug: unknown, description: unknown) {
+    const app = await this.deps.lookup.resolve(userId, idOrName, 'app:deploy', 'make releases');
+    if (typeof slug !== 'string' || !/^[0-9a-f-]{36}$/.test(slug)) throw new ValidationError('slug must be the id of one of the app\'s slugs.', { field: 'slug' });
+    const text = typeof description === 'string' && description.trim() ? description.trim().slice(0, 500) : 'Deploy of a slug';
+    const release = await this.deps.releases.fromSlug(app.id, slug, text, userId);
+    return { app: { id: app.id, name: app.name }, release };
+  }
+
   async rollback(userId: string, idOrName: string, target: unknown) {
     const app = await this.deps.lookup.resolve(userId, idOrName, 'app:deploy', 'roll back releases');
     if (typeof target !== 'string' && typeof target !== 'number') throw new ValidationError('Give the release to roll back to: {"release": "<id or version>"}.', { field: 'release' });

@@ -44,6 +44,22 @@ export class ReleaseService {
     return this.create(repos, app, { slugId: code?.slugId ?? null, image: code?.image ?? null, description, userId });
   }
 
+  /** A release of one of the app's slugs with the app's current config (Heroku's release create
+   *  with a slug: `heroku releases:retry`, deploy tools). */
+  async fromSlug(appId: string, slugId: string, description: string, userId: string): Promise<ReleaseRow> {
+    const release = await this.deps.store.transaction(async (repos) => {
+      const app = await repos.apps.lock(appId);
+      if (!app) throw new NotFoundError("Couldn't find that app.");
+      const slug = await repos.slugs.findById(slugId);
+      if (!slug || slug.appId !== app.id) throw new NotFoundError("Couldn't find that slug.", { resource: 'slug' });
+      const created = await this.create(repos, app, { slugId: slug.id, image: null, description, userId });
+      await repos.activity.record({ orgId: app.orgId, appId: app.id, userId, action: 'release.created', details: { version: created.version, slug: slug.id } });
+      return created;
+    });
+    await this.deps.jobs.deploy({ kind: 'release', appId, releaseId: release.id });
+    return release;
+  }
+
   async rollback(appId: string, target: string, userId: string): Promise<ReleaseRow> {
     const release = await this.deps.store.transaction(async (repos) => {
       const app = await repos.apps.lock(appId);

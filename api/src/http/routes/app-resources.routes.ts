@@ -50,8 +50,12 @@ export function appResourceRoutes(ctx: HttpContext): Router {
   r.get('/releases/:release/config-vars', async (req, res) => {
     res.json(await s.releases.configVars(uid(req), appOf(req), req.params.release!));
   });
+  // {release}: a rollback; {slug, description}: a release of that slug (Heroku's release create)
   r.post('/releases', async (req, res) => {
-    const { app, release } = await s.releases.rollback(uid(req), appOf(req), (req.body ?? {}).release);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { app, release } = body.slug !== undefined && body.release === undefined
+      ? await s.releases.create(uid(req), appOf(req), body.slug, body.description)
+      : await s.releases.rollback(uid(req), appOf(req), body.release);
     res.status(201).json(releaseJson(app, release, outputUrl(release)));
   });
 

@@ -16,6 +16,7 @@ import { packSlug } from '../../../domain/slug-archive.js';
 import type { Artifact } from '../../../ports/runtime.port.js';
 import type { RuntimeContractHarness } from '../../../ports/runtime.contract.js';
 import { LocalRuntime, type LocalRuntimeDeps } from './local.runtime.js';
+import { startTestRendezvous } from '../../rendezvous/rendezvous.testing.js';
 
 export interface LocalTestRig {
   harness: RuntimeContractHarness;
@@ -92,7 +93,9 @@ export async function startLocalRig(o: LocalRigOptions): Promise<LocalTestRig> {
     return rt;
   };
   const runtime = makeRuntime();
+  const rendezvous = await startTestRendezvous(dir);
   const harness: RuntimeContractHarness = {
+    rendezvous,
     runtime,
     logs,
     domain: 'localhost',
@@ -104,6 +107,7 @@ export async function startLocalRig(o: LocalRigOptions): Promise<LocalTestRig> {
     harness, runtime, dir, appsDir, edgeDir, nginx, redis, redisUrl: o.redisUrl, prefix, objects, portRange, makeRuntime,
     async teardown() {
       for (const rt of runtimes) await rt.shutdown();
+      await rendezvous.close();
       await nginx.stop();
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length) await redis.del(...keys);

@@ -8,9 +8,9 @@
 // Leaves out: running the command (the worker's runtime), authorising the user (the api did).
 import { createHash, randomBytes } from 'node:crypto';
 import tls from 'node:tls';
-import type { Logger } from '@slipway/core/logger';
-import type { SecretBox } from '@slipway/core/crypto';
-import { DYNO_TOKEN_SCOPE, GO, GREETING, MAX_HELLO, parseDynoHello } from '@slipway/core/adapters/rendezvous/protocol';
+import type { Logger } from '../../logger.js';
+import type { SecretBox } from '../../crypto.js';
+import { DYNO_TOKEN_SCOPE, GO, GREETING, MAX_HELLO, parseDynoHello } from './protocol.js';
 
 interface Session {
   dynoId: string;
@@ -46,6 +46,12 @@ export class RendezvousServer {
     return this.server?.listening ?? false;
   }
 
+  /** The port it listens on (the configured one; with 0, the one the system chose). */
+  get port(): number {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? a.port : this.o.port;
+  }
+
   /** A session for the dyno; the returned attach_url is the client's only way in. */
   open(dynoId: string): string {
     const secret = randomBytes(32).toString('base64url');
@@ -56,7 +62,7 @@ export class RendezvousServer {
     s.expiry.unref();
     this.sessions.set(dynoId, s);
     this.bySecret.set(s.secretHash, dynoId);
-    return `rendezvous://${this.o.publicHost}:${this.o.port}/${secret}`;
+    return `rendezvous://${this.o.publicHost}:${this.port}/${secret}`;
   }
 
   async listen(bind: string, cert: { certPem: string; keyPem: string }): Promise<void> {
