@@ -5,7 +5,7 @@
 // app.json fails the push naming the field.
 import { describe, expect, it } from 'vitest';
 import { Heroku, ok, stackInfo } from './support/cli.js';
-import { deploy } from './support/apps.js';
+import { deploy, logLines, waitForDynos } from './support/apps.js';
 import { eventually } from '../support/wait.js';
 
 const APP = 'cli-appjson';
@@ -32,12 +32,11 @@ describe('app.json', () => {
     expect(ok(await run('config:get', 'SECRET_KEY')).stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
     expect(ok(await run('config:get', 'GREETING')).stdout.trim()).toBe('hello from app.json');
     expect(ok(await run('ps:scale')).stdout.trim()).toBe('web=0:hobby worker=1:hobby');
-    await eventually(async () => {
-      const ps = ok(await run('ps')).stdout;
-      expect(ps).toMatch(/=== worker \(hobby\): python3 -u worker\.py \(1\)\s+worker\.1: up /);
-      expect(ps).not.toContain('web.1');
-    }, 60_000, 1000);
-    await eventually(async () => expect(ok(await run('logs', '--dyno', 'worker.1')).stdout).toContain('worker has a secret of 64 characters'), 30_000, 1000);
+    await waitForDynos(stackInfo().users.alice, APP, (d) => d.some((x) => x.name === 'worker.1' && x.state === 'up'));
+    const ps = ok(await run('ps')).stdout;
+    expect(ps).toMatch(/=== worker \(hobby\): python3 -u worker\.py \(1\)\s+worker\.1: up /);
+    expect(ps).not.toContain('web.1');
+    await eventually(async () => expect((await logLines(stackInfo().users.alice, APP, 'worker.1')).join('\n')).toContain('worker has a secret of 64 characters'), 30_000, 500);
     expect(ok(await run('logs', '--dyno', 'run.1')).stdout).toMatch(/app\[run\.1\]: postdeploy says hello from app\.json/);
 
     // the next push: app.json's setup is done; the secret stays, the script does not run again

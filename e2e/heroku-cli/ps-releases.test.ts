@@ -7,7 +7,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Heroku, ok, stackInfo } from './support/cli.js';
-import { api, deploy } from './support/apps.js';
+import { api, deploy, waitForDynos } from './support/apps.js';
 import { eventually } from '../support/wait.js';
 import { viaEdge } from '../support/git.js';
 
@@ -21,20 +21,21 @@ beforeAll(async () => {
 
 describe('heroku ps', () => {
   it('lists the dynos and scales them as Heroku users write it', async () => {
-    await eventually(async () => expect(ok(await run('ps')).stdout).toMatch(/web\.1: up /), 60_000, 1000);
+    const up = (names: string[]) => (dynos: { name: string; state: string }[]) => names.every((n) => dynos.some((d) => d.name === n && d.state === 'up'));
+    await waitForDynos(stackInfo().users.alice, APP, up(['web.1']));
     const ps = ok(await run('ps'));
     expect(ps.stdout).toContain('=== web (hobby): python3 -m http.server $PORT --bind 0.0.0.0 --directory public (1)');
+    expect(ps.stdout).toMatch(/web\.1: up \d{4}\/\d\d\/\d\d/);
 
     expect(ok(await run('ps:scale', 'web=2')).output).toContain('Scaling dynos... done, now running web at 2:hobby');
     expect(ok(await run('ps:scale', 'worker+1')).output).toContain('Scaling dynos... done, now running worker at 1:hobby');
     expect(ok(await run('ps:scale', 'web=2:standard')).output).toContain('Scaling dynos... done, now running web at 2:standard');
     expect(ok(await run('ps:scale')).stdout.trim()).toBe('web=2:standard worker=1:hobby');
-    await eventually(async () => {
-      const out = ok(await run('ps')).stdout;
-      expect(out).toContain('=== web (standard): python3 -m http.server $PORT --bind 0.0.0.0 --directory public (2)');
-      expect(out).toMatch(/web\.1: up [\s\S]*web\.2: up /);
-      expect(out).toMatch(/=== worker \(hobby\): python3 -u worker\.py \(1\)\s+worker\.1: up /);
-    }, 60_000, 1000);
+    await waitForDynos(stackInfo().users.alice, APP, (d) => up(['web.1', 'web.2', 'worker.1'])(d) && d.filter((x) => x.name.startsWith('web.')).every((x) => x.size === 'standard'));
+    const out = ok(await run('ps')).stdout;
+    expect(out).toContain('=== web (standard): python3 -m http.server $PORT --bind 0.0.0.0 --directory public (2)');
+    expect(out).toMatch(/web\.1: up [\s\S]*web\.2: up /);
+    expect(out).toMatch(/=== worker \(hobby\): python3 -u worker\.py \(1\)\s+worker\.1: up /);
   });
 
   it('refuses a bad quantity, a quantity over the plan and an unknown type or size', async () => {
@@ -58,7 +59,8 @@ describe('heroku ps', () => {
     expect(ok(await run('ps:restart', '--process-type', 'worker')).output).toContain('Restarting all worker dynos on cli-ps... done');
     expect(ok(await run('ps:stop', '--process-type', 'worker')).output).toContain('Stopping all worker dynos on cli-ps... done');
     expect(ok(await run('ps:restart')).output).toContain('Restarting all dynos on cli-ps... done');
-    await eventually(async () => expect(ok(await run('ps', 'worker')).stdout).toMatch(/=== worker \(pro\)[\s\S]*worker\.1: up /), 60_000, 1000);
+    await waitForDynos(stackInfo().users.alice, APP, (d) => d.some((x) => x.name === 'worker.1' && x.state === 'up' && x.size === 'pro'));
+    expect(ok(await run('ps', 'worker')).stdout).toMatch(/=== worker \(pro\)[\s\S]*worker\.1: up /);
     const missing = await run('ps', 'clock');
     expect(missing.output).toContain('No clock dynos on cli-ps');
   });
@@ -109,7 +111,8 @@ describe('heroku releases and config', () => {
     expect(rollback.output).toContain(`Rolling back cli-ps to v2... done, v${latest + 1}`);
     expect(rollback.output).toContain(`To undo, run: heroku rollback v${latest}`);
     expect(ok(await run('config:get', 'COLOR')).stdout.trim()).toBe('blue');
-    await eventually(async () => expect(ok(await run('releases', '--num', '1')).stdout).toMatch(new RegExp(`Current: v${latest + 1}[\\s\\S]*Rollback to v2`)), 60_000, 1000);
+    await eventually(async () => expect((await api(stackInfo().users.alice).get(`/apps/${APP}/releases/${latest + 1}`)).body.current).toBe(true), 60_000, 500);
+    expect(ok(await run('releases', '--num', '1')).stdout).toMatch(new RegExp(`Current: v${latest + 1}[\\s\\S]*Rollback to v2`));
     const bad = await run('releases:rollback', 'v99');
     expect(bad.code).not.toBe(0);
     expect(bad.output).toContain("Couldn't find that release.");
@@ -118,7 +121,6 @@ describe('heroku releases and config', () => {
 
 describe('heroku logs, maintenance and buildpacks', () => {
   it('shows the log backlog, one dyno, one source, and follows it with --tail', async () => {
-    await eventually(async () => expect(ok(await run('logs', '-n', '300')).stdout).toMatch(/app\[worker\.1\]: worker tick \d+/), 30_000, 1000);
     const worker = ok(await run('logs', '--dyno', 'worker.1', '-n', '5')).stdout.trim().split('\n');
     expect(worker.length).toBeGreaterThan(0);
     for (const line of worker) expect(line).toMatch(/^\S+ (app|heroku)\[worker\.1\]: /);

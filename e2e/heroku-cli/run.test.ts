@@ -6,7 +6,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import pg from 'pg';
 import { Heroku, ok, stackInfo } from './support/cli.js';
-import { deploy } from './support/apps.js';
+import { deploy, logLines, waitForDynos } from './support/apps.js';
 import { inTerminal } from './support/terminal.js';
 import { eventually } from '../support/wait.js';
 
@@ -46,14 +46,15 @@ describe('heroku run', () => {
     const name = /done, (run\.\d+)/.exec(detached.output)?.[1];
     expect(name, detached.output).toBeTruthy();
     expect(detached.stdout).toContain(`Run heroku logs --app ${APP} --dyno ${name} to view the output.`);
-    await eventually(async () => {
-      const ps = ok(await alice().run(['ps', '-a', APP])).stdout;
-      expect(ps).toMatch(/=== run: one-off processes \(1\)/);
-      expect(ps).toContain(`${name} (hobby): up`);
-    }, 30_000, 1000);
-    await eventually(async () => expect(ok(await alice().run(['logs', '--dyno', name!, '-a', APP])).stdout).toMatch(/app\[run\.\d+\]: tick 3/), 30_000, 1000);
+    await waitForDynos(s().users.alice, APP, (d) => d.some((x) => x.name === name && x.state === 'up'));
+    const ps = ok(await alice().run(['ps', '-a', APP])).stdout;
+    expect(ps).toMatch(/=== run: one-off processes \(1\)/);
+    expect(ps).toContain(`${name} (hobby): up`);
+    await eventually(async () => expect((await logLines(s().users.alice, APP, name)).join('\n')).toMatch(/app\[run\.\d+\]: tick 3/), 30_000, 500);
+    expect(ok(await alice().run(['logs', '--dyno', name!, '-a', APP])).stdout).toMatch(/app\[run\.\d+\]: tick 1\n.*tick 2\n.*tick 3/);
     expect(ok(await alice().run(['ps:stop', name!, '-a', APP])).output).toContain(`Stopping dyno ${name} on ${APP}... done`);
-    await eventually(async () => expect(ok(await alice().run(['ps', '-a', APP])).stdout).not.toContain(name!), 30_000, 1000);
+    await waitForDynos(s().users.alice, APP, (d) => !d.some((x) => x.name === name));
+    await eventually(async () => expect((await logLines(s().users.alice, APP, name)).join('\n')).toContain('State changed from up to complete'), 30_000, 500);
     const logs = ok(await alice().run(['logs', '--dyno', name!, '-a', APP])).stdout;
     expect(logs).toMatch(new RegExp(`heroku\\[${name!.replace('.', '\\.')}\\]: State changed from up to complete`));
 

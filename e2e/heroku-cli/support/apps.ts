@@ -3,6 +3,7 @@
 import { inject } from 'vitest';
 import { ApiClient } from '../../support/client.js';
 import { WorkingCopy } from '../../support/git.js';
+import { readSse } from '../../support/sse.js';
 import type { CliUser } from './global-setup.js';
 
 export const PROCFILE_APP: Record<string, string> = {
@@ -13,6 +14,25 @@ export const PROCFILE_APP: Record<string, string> = {
 
 export function api(user: CliUser): ApiClient {
   return new ApiClient(inject('cli').apiUrl, user.token);
+}
+
+/** Waits (polling the API, which is cheaper than the CLI) until the app's dynos satisfy `ok`. */
+export async function waitForDynos(user: CliUser, app: string, ok: (dynos: { name: string; state: string; size: string }[]) => boolean, timeoutMs = 90_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown = null;
+  for (;;) {
+    const r = await api(user).get(`/apps/${app}/dynos`);
+    last = r.body;
+    if (r.status === 200 && ok(r.body)) return;
+    if (Date.now() > end) throw new Error(`dynos of ${app} did not get there: ${JSON.stringify(last)}`);
+    await new Promise((res) => setTimeout(res, 500));
+  }
+}
+
+/** The app's recent log lines (one dyno's, if given), through the API's log session. */
+export async function logLines(user: CliUser, app: string, dyno?: string): Promise<string[]> {
+  const session = await api(user).post(`/apps/${app}/log-sessions`, { lines: 500, ...(dyno ? { dyno } : {}) });
+  return (await readSse(session.body.logplex_url, { timeoutMs: 15_000 })).map((e) => e.data);
 }
 
 /** Creates the app (unless it exists) and pushes `files` to it over smart HTTP with the user's token. */

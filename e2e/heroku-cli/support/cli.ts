@@ -52,6 +52,7 @@ export function cliEnv(user: CliUser | null, name: string, s: CliStack = stackIn
     DISABLE_TELEMETRY: 'true',
     HEROKU_SKIP_NEW_VERSION_CHECK: 'true',
     NO_COLOR: '1',
+    OCLIF_COLUMNS: '400', // errors unwrapped, so tests can read them whole
     GIT_TERMINAL_PROMPT: '0',
     GIT_AUTHOR_NAME: name,
     GIT_AUTHOR_EMAIL: `${name}@example.com`,
