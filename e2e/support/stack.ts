@@ -57,7 +57,7 @@ export async function startStack(extra: StackEnv = {}): Promise<Stack> {
   const scratch = requireEnv('SLIPWAY_TEST_SCRATCH');
   const dataDir = await mkdtemp(path.join(scratch, 'stack-'));
   const db = await createTestDatabase({ migrate: false });
-  const [apiPort, edgePort, sshPort] = [await freePort(), await freePort(), await freePort()];
+  const [apiPort, edgePort, sshPort, rendezvousPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const adminPassword = 'stack admin password';
   const extraEnv = typeof extra === 'function' ? extra({ api: apiPort, edge: edgePort, ssh: sshPort }) : extra;
   // the swarm tier's engine and images (scripts/lib/docker.sh exports them)
@@ -73,6 +73,7 @@ export async function startStack(extra: StackEnv = {}): Promise<Stack> {
     SLIPWAY_API_PORT: String(apiPort),
     SLIPWAY_EDGE_PORT: String(edgePort),
     SLIPWAY_GIT_SSH_PORT: String(sshPort),
+    SLIPWAY_RENDEZVOUS_PORT: String(rendezvousPort),
     SLIPWAY_DATABASE_URL: db.url,
     SLIPWAY_REDIS_URL: testRedisUrl(),
     SLIPWAY_REDIS_PREFIX: uniquePrefix('s'),

@@ -67,6 +67,7 @@ describe('./scripts/up', () => {
       SLIPWAY_API_PORT: String(await freePort()),
       SLIPWAY_EDGE_PORT: String(await freePort()),
       SLIPWAY_GIT_SSH_PORT: String(await freePort()),
+      SLIPWAY_RENDEZVOUS_PORT: String(await freePort()),
       SLIPWAY_PG_PORT: String(await freePort()),
       SLIPWAY_REDIS_PORT: String(await freePort()),
     };

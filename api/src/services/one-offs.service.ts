@@ -5,6 +5,7 @@
 // to. The runtime runs it in the same sandbox as the app's other dynos.
 // Leaves out: running it (worker/src/services/one-off-runner.service.ts).
 import { ConflictError, UpstreamError, ValidationError } from '@slipway/core/errors';
+import { CONFIG_KEY_RULE } from '@slipway/core/naming';
 import type { JobQueue } from '@slipway/core/ports/job-queue.port';
 import type { Store } from '@slipway/core/repositories/index';
 import type { ConfigVault } from '@slipway/core/services/config-vars.service';
@@ -28,7 +29,8 @@ export interface Rendezvous {
   open(dynoId: string): string;
 }
 
-const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+// the config var rule, so the variables can travel like config vars (Swarm's env secret)
+const ENV_KEY_RE = new RegExp(CONFIG_KEY_RULE);
 /** Heroku cycles every dyno within a day; so does a one-off that does not say otherwise. */
 export const DEFAULT_TTL_SECONDS = 86_400;
 
@@ -44,7 +46,7 @@ export class OneOffsService {
     }
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(input.env ?? {})) {
-      if (!ENV_KEY_RE.test(k)) throw new ValidationError(`Environment variable name "${k.slice(0, 40)}" is not valid.`, { field: 'env' });
+      if (!ENV_KEY_RE.test(k) || k.length > 128) throw new ValidationError(`Environment variable name "${k.slice(0, 40)}" must match ${CONFIG_KEY_RULE}, as config vars do.`, { field: 'env' });
       if (v !== null) env[k] = String(v);
     }
     const plans = await store.repos.plans.list({ activeOnly: false });

@@ -8,7 +8,6 @@ import type { TestProject } from 'vitest/node';
 import { requireEnv } from '@slipway/core/testing/test-env';
 import { startStack, type Stack } from '../../support/stack.js';
 import { ApiClient } from '../../support/client.js';
-import { freePort } from '../../support/api-harness.js';
 
 export interface CliUser {
   email: string;
@@ -37,8 +36,7 @@ const PASSWORD = 'correct horse battery';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const bin = requireEnv('SLIPWAY_HEROKU_CLI');
-  const rendezvousPort = await freePort();
-  const stack: Stack = await startStack({ SLIPWAY_RENDEZVOUS_PORT: String(rendezvousPort) });
+  const stack: Stack = await startStack();
   try {
     const user = async (name: string): Promise<CliUser> => {
       const email = `${name}@example.com`;
