@@ -11,7 +11,7 @@ import { createLogger } from '@slipway/core/logger';
 import { createRedis } from '@slipway/core/adapters/redis/redis';
 import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
 import { Store } from '@slipway/core/repositories/index';
-import { BillingService } from '@slipway/core/services/billing/billing-run.service';
+import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
 import { createTestDatabase, uniquePrefix } from '@slipway/core/testing/test-env';
 import type { JobQueue } from '@slipway/core/ports/job-queue.port';
 
@@ -33,7 +33,8 @@ async function main(): Promise<void> {
     ? new BullJobQueue(redis, uniquePrefix('bb'))
     : { build: async () => undefined, deploy: async () => void queued++, billing: async () => undefined };
   const store = new Store(db.pool);
-  const billing = new BillingService({ store, jobs, log: createLogger({ level: 'warn', name: 'bench' }), settleSeconds: 0 });
+  // grace 0: an emptied wallet suspends in the hour that emptied it (the most work per hour)
+  const billing = new HourlyBillingRun({ store, jobs, log: createLogger({ level: 'warn', name: 'bench' }), settleSeconds: 0, graceHours: async () => 0 });
   try {
     const t0 = Date.now();
     await seed(db.pool);

@@ -8,6 +8,7 @@ import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
 import { Store } from '@slipway/core/repositories/index';
 import { Settings } from '@slipway/core/settings/settings.service';
+import { suspensionGraceHours } from '@slipway/core/settings/billing.settings';
 import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-log-sink';
@@ -41,10 +42,10 @@ import { ReleaseOutputs } from './services/release-outputs.service.js';
 import { RendezvousServer } from '@slipway/core/adapters/rendezvous/rendezvous.server';
 import { BuildsService } from './services/builds.service.js';
 import { LogSessionsService } from './services/log-sessions.service.js';
-import { BillingService } from '@slipway/core/services/billing/billing-run.service';
-import { WalletService } from '@slipway/core/services/billing/wallet.service';
+import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
+import { OrgWalletService } from '@slipway/core/services/billing/org-wallet.service';
 import { ManualPayments } from '@slipway/core/adapters/payments/manual.payments';
-import { OrgBillingService } from './services/billing.service.js';
+import { BillingReportsService } from './services/billing-reports.service.js';
 import { BillingAdminService } from './services/billing-admin.service.js';
 import { PlansAdminService } from './services/plans-admin.service.js';
 import { FsRepoStore } from './git/fs.repo-store.js';
@@ -111,10 +112,11 @@ export function createApiContext(
   const passwords = new PasswordHasher();
   const lookup = new AppLookup(store);
   const users = new UsersService({ store, passwords, settings });
-  const orgs = new OrgsService({ store });
+  const orgs = new OrgsService({ store, settings });
   const buildLogs = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects: adapters.objects });
-  const wallets = new WalletService({ store, jobs, payments: new ManualPayments(), log });
-  const billingRuns = new BillingService({ store, jobs, log });
+  const graceHours = () => settings.get(suspensionGraceHours);
+  const wallets = new OrgWalletService({ store, jobs, payments: new ManualPayments(), log, graceHours });
+  const billingRuns = new HourlyBillingRun({ store, jobs, log, graceHours });
   const rendezvous = new RendezvousServer({ box, log: log.child({ component: 'rendezvous' }), publicHost: config.rendezvous.publicHost, port: config.rendezvous.port });
 
   const http: HttpContext = {
@@ -145,7 +147,7 @@ export function createApiContext(
       releaseOutputs: new ReleaseOutputs({ box, apiUrl: config.api.publicUrl, logs: buildLogs, store }),
       builds: new BuildsService({ store, lookup, buildLogs }),
       logSessions: new LogSessionsService({ lookup, redis, prefix: config.redis.prefix, apiUrl: config.api.publicUrl, logs: adapters.logs }),
-      billing: new OrgBillingService({ store, wallets }),
+      billingReports: new BillingReportsService({ store, wallets }),
       billingAdmin: new BillingAdminService({ store, wallets, billing: billingRuns }),
       plansAdmin: new PlansAdminService({ store, log }),
       admin: new AdminService({

@@ -7,8 +7,8 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { createRedis } from '@slipway/core/adapters/redis/redis';
 import { createLogger } from '@slipway/core/logger';
 import { QUEUE, type BillingJob } from '@slipway/core/queue/queues';
-import { BillingService } from '@slipway/core/services/billing/billing-run.service';
-import { billingProcessor, startBillingWorker } from '@slipway/worker/processors/billing.processor';
+import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
+import { billingProcessor, installBillingSchedule } from '@slipway/worker/processors/billing.processor';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import type { ApiClient } from '../support/client.js';
 import {
@@ -19,6 +19,7 @@ let h: ApiHarness;
 let admin: ApiClient;
 let H: bigint; // start of the current UTC hour (µs)
 const silent = createLogger({ level: 'silent', name: 'test' });
+const graceHours = async () => 24;
 
 beforeAll(async () => {
   h = await startApiHarness();
@@ -93,8 +94,8 @@ describe('charges', () => {
     const app = await makeApp(h, client);
     await recordEvents(h.db.pool, app, [{ atUs: H - 3n * US_PER_HOUR, type: 'web', quantity: 1, pricePerHour: 7000 }]);
     const connection = createRedis(h.config.redis.url, { forWorker: true });
-    const billing = new BillingService({ store: h.ctx.store, jobs: h.ctx.jobs, log: silent });
-    const processBilling = billingProcessor({ billing, store: h.ctx.store, log: silent });
+    const billing = new HourlyBillingRun({ store: h.ctx.store, jobs: h.ctx.jobs, log: silent, graceHours });
+    const processBilling = billingProcessor({ billing, settings: h.ctx.settings, log: silent });
     const results: unknown[] = [];
     let attempts = 0;
     const worker = new Worker<BillingJob>(
@@ -129,10 +130,11 @@ describe('charges', () => {
     await recordEvents(h.db.pool, app, [{ atUs: H - 3n * US_PER_HOUR + 1_800_000_000n, type: 'web', quantity: 3, pricePerHour: 7000 }]);
     let armed = true;
     let seenInside = -1;
-    const billing = new BillingService({
+    const billing = new HourlyBillingRun({
       store: h.ctx.store,
       jobs: h.ctx.jobs,
       log: silent,
+      graceHours,
       faults: {
         afterChargesInserted: async () => {
           if (!armed) return;
@@ -160,28 +162,32 @@ describe('the worker', () => {
     const app = await makeApp(h, client);
     await recordEvents(h.db.pool, app, [{ atUs: H - 3n * US_PER_HOUR, type: 'web', quantity: 1, pricePerHour: 7000 }]);
     const connection = createRedis(h.config.redis.url, { forWorker: true });
-    const handle = await startBillingWorker({ connection, prefix: h.config.redis.prefix, store: h.ctx.store, jobs: h.ctx.jobs, log: silent });
+    // the pieces worker/src/context.ts wires: the scheduler, and a billing worker on the processor
+    const queue = h.ctx.jobs.queues.billing as Queue<BillingJob>;
+    await installBillingSchedule(queue);
+    const billing = new HourlyBillingRun({ store: h.ctx.store, jobs: h.ctx.jobs, log: silent, graceHours });
+    const worker = new Worker<BillingJob>(QUEUE.billing, billingProcessor({ billing, settings: h.ctx.settings, log: silent }), { connection, prefix: h.config.redis.prefix, concurrency: 1 });
     const finished = () => new Promise<unknown>((resolve, reject) => {
-      handle.worker.once('completed', (_job, result) => resolve(result));
-      handle.worker.once('failed', (_job, err) => reject(err));
+      worker.once('completed', (_job, result) => resolve(result));
+      worker.once('failed', (_job, err) => reject(err));
     });
     try {
-      const scheduler = await h.ctx.jobs.queues.billing.getJobScheduler('billing-hourly');
+      const scheduler = await queue.getJobScheduler('billing-hourly');
       expect(scheduler).toMatchObject({ pattern: '5 * * * *', tz: 'UTC' });
       expect(scheduler!.next).toBeGreaterThan(Date.now());
-      await h.ctx.jobs.queues.billing.removeJobScheduler('billing-hourly'); // no scheduled run during the test
+      await queue.removeJobScheduler('billing-hourly'); // no scheduled run during the test
       let done = finished();
       await h.ctx.jobs.billing({ until: isoOfUs(H - US_PER_HOUR) });
       expect(await done).toMatchObject({ entries: expect.any(Number) });
       expect((await charges(h.db.pool, app.id)).map((c) => c.amount)).toEqual([-7000, -7000]);
 
-      await h.ctx.store.repos.settings.set('billing_enabled', false);
+      await h.ctx.settings.update({ billing_enabled: false }, { userId: null });
       done = finished();
-      await h.ctx.jobs.queues.billing.add('hourly', {});
+      await queue.add('hourly', {});
       expect(await done).toEqual({ skipped: true });
-      await h.ctx.store.repos.settings.set('billing_enabled', true);
+      await h.ctx.settings.update({ billing_enabled: null }, { userId: null });
     } finally {
-      await handle.close();
+      await worker.close();
       connection.disconnect();
     }
   });

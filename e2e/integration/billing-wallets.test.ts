@@ -1,5 +1,6 @@
 // Wallets against the real api, PostgreSQL and Redis: top-ups (idempotent), 1,000 interleaved
-// top-ups and charges, suspension when a charge empties the wallet and restoration on top-up (the
+// top-ups and charges, suspension when a charge empties the wallet (with no grace period: the
+// setting at 0; billing-grace.test.ts has the grace period) and restoration on top-up (the
 // database and job side; billing-runtime.test.ts runs the worker), the low-balance warning, the
 // wallet/ledger/usage reports with CSV, and who may see them. After each scenario: balance =
 // sum(ledger) for every organization.
@@ -38,7 +39,9 @@ describe('top-ups', () => {
     const first = await credit(orgId, 5_000_000, 'Bank transfer 42', { 'idempotency-key': 'payment-00042' });
     expect(first.status, first.text).toBe(201);
     expect(first.body.entry).toMatchObject({ kind: 'credit', amount: 5_000_000, description: 'Bank transfer 42', balance_after: null });
-    expect(first.body.wallet).toEqual({ balance: 5_000_000, burn_rate_per_hour: 0, hours_left: null, currency: 'USD', low_balance: false });
+    expect(first.body.wallet).toEqual({
+      balance: 5_000_000, burn_rate_per_hour: 0, hours_left: null, currency: 'USD', low_balance: false, unbilled: false, grace: null, suspensions: [],
+    });
     const again = await credit(orgId, 5_000_000, 'Bank transfer 42', { 'idempotency-key': 'payment-00042' });
     expect(again.status).toBe(200);
     expect(again.body.entry.id).toBe(first.body.entry.id);
@@ -79,6 +82,9 @@ describe('top-ups', () => {
 });
 
 describe('suspension', () => {
+  beforeAll(async () => h.ctx.settings.update({ suspension_grace_hours: 0 }, { userId: null }));
+  afterAll(async () => h.ctx.settings.update({ suspension_grace_hours: null }, { userId: null }));
+
   it('a charge that empties the wallet suspends every app of the org; a top-up above zero restores their formation', async () => {
     const { client, orgId } = await makeUser(h);
     const a = await makeApp(h, client);
@@ -157,7 +163,7 @@ describe('low balance', () => {
     await recordEvents(h.db.pool, app, [{ atUs: H - 2n * US_PER_HOUR + 1_800_000_000n, type: 'web', quantity: 1, pricePerHour: 7000 }]);
     await credit(orgId, 100_000); // about 14 hours at 7,000/hour
     const wallet = await client.get(`/api/v1/organizations/${orgId}/wallet`);
-    expect(wallet.body).toEqual({ balance: 100_000, burn_rate_per_hour: 7000, hours_left: 14.28, currency: 'USD', low_balance: true });
+    expect(wallet.body).toMatchObject({ balance: 100_000, burn_rate_per_hour: 7000, hours_left: 14.28, currency: 'USD', low_balance: true, grace: null });
     await run(H - US_PER_HOUR);
     expect((await charges(h.db.pool, app.id)).map((c) => c.amount)).toEqual([-3500]);
     const notes = async () => ((await client.get(`/api/v1/organizations/${orgId}/billing-notifications`)).body as { kind: string }[]).filter((n) => n.kind === 'low_balance');

@@ -7,6 +7,8 @@ import { createPool } from '@slipway/core/db/pool';
 import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
 import { Store } from '@slipway/core/repositories/index';
+import { Settings } from '@slipway/core/settings/settings.service';
+import { suspensionGraceHours } from '@slipway/core/settings/billing.settings';
 import { BullJobQueue } from '@slipway/core/adapters/queue/bullmq.job-queue';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-log-sink';
@@ -15,7 +17,8 @@ import { createObjectStore } from '@slipway/core/adapters/object-store/create-ob
 import { ConfigVault } from '@slipway/core/services/config-vars.service';
 import { ReleaseService } from '@slipway/core/services/releases.service';
 import { SlugUrls } from '@slipway/core/services/slug-urls';
-import { QUEUE, type OneOffJob } from '@slipway/core/queue/queues';
+import { QUEUE, type BillingJob, type OneOffJob } from '@slipway/core/queue/queues';
+import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
 import type { ObjectStore } from '@slipway/core/ports/object-store.port';
 import type { ReleaseSpec } from '@slipway/core/ports/runtime.port';
 import type { AppRow } from '@slipway/core/repositories/types';
@@ -31,12 +34,14 @@ import { platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';
 import { buildProcessor } from './processors/build.processor.js';
 import { deployProcessor } from './processors/deploy.processor.js';
 import { maintenanceProcessor } from './processors/maintenance.processor.js';
+import { billingProcessor, installBillingSchedule } from './processors/billing.processor.js';
 import { createWorkerRuntime, type WorkerRuntime } from './runtime.js';
 
 export interface WorkerContext {
   config: Config;
   log: Logger;
   store: Store;
+  settings: Settings;
   redis: Redis;
   connection: ConnectionOptions;
   jobs: BullJobQueue;
@@ -47,6 +52,7 @@ export interface WorkerContext {
   reaper: Reaper;
   oneOffs: OneOffRunner;
   vault: ConfigVault;
+  billing: HourlyBillingRun;
   /** Specs of every app's current release (start-up recovery, reconcile). */
   deployedSpecs(): Promise<ReleaseSpec[]>;
   /** Start consuming queues. */
@@ -70,6 +76,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const sink = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects });
   const box = new SecretBox(loadOrCreateMasterKey(config.masterKeyFile));
   const vault = new ConfigVault(box);
+  const settings = new Settings({ store, config, box });
   const releases = new ReleaseService({ store, vault, jobs });
   const runner = new SpawnCommandRunner();
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
@@ -87,8 +94,11 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   });
   const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log });
   const reaper = new Reaper({ store, builds, log, releaseStaleMinutes: 30, oneOffs });
+  const billingLog = log.child({ component: 'billing' });
+  const billing = new HourlyBillingRun({ store, jobs, log: billingLog, graceHours: () => settings.get(suspensionGraceHours) });
   const workers: Worker[] = [];
   const maintenance = new Queue(QUEUE.maintenance, { connection, prefix: config.redis.prefix });
+  const billingQueue = new Queue<BillingJob>(QUEUE.billing, { connection, prefix: config.redis.prefix });
 
   const specOf = async (app: AppRow): Promise<ReleaseSpec | null> => {
     const current = await store.repos.releases.current(app.id);
@@ -112,7 +122,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   };
 
   return {
-    config, log, store, redis, connection, jobs, objects, runtime, builds, ops, reaper, oneOffs, vault, deployedSpecs,
+    config, log, store, settings, redis, connection, jobs, objects, runtime, builds, ops, reaper, oneOffs, vault, billing, deployedSpecs,
     async start() {
       const specsNow = await deployedSpecs();
       await runtime.recover(specsNow);
@@ -124,16 +134,19 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       // a one-off's job lasts as long as the dyno; a stalled one (its worker died) is never run again
       workers.push(new Worker(QUEUE.dynos, async (job) => void (await oneOffs.run((job.data as OneOffJob).dynoId)), { ...common, concurrency: 200, maxStalledCount: 0 }));
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
+      workers.push(new Worker(QUEUE.billing, billingProcessor({ billing, settings, log: billingLog }), { ...common, concurrency: 1 }));
       for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
       await maintenance.upsertJobScheduler('reaper', { every: 60_000 }, { name: 'reap', data: { kind: 'reap' } });
       if (runtime.reconcileEveryMs > 0) await maintenance.upsertJobScheduler('reconcile', { every: runtime.reconcileEveryMs }, { name: 'reconcile', data: { kind: 'reconcile' } });
       else await maintenance.removeJobScheduler('reconcile');
+      await installBillingSchedule(billingQueue);
     },
     async stop() {
       oneOffs.stopAll();
       await Promise.all(workers.map((w) => w.close()));
       await runtime.shutdown();
       await maintenance.close();
+      await billingQueue.close();
       await jobs.close();
       connection.disconnect();
       redis.disconnect();

@@ -3,21 +3,18 @@
 import { loadConfig } from '@slipway/core/config/config';
 import { createLogger } from '@slipway/core/logger';
 import { createWorkerContext } from './context.js';
-import { startBillingWorker } from './processors/billing.processor.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger({ level: config.logLevel, name: 'worker' });
   const worker = createWorkerContext(config, log);
   await worker.start();
-  const billing = await startBillingWorker({ connection: worker.connection, prefix: config.redis.prefix, store: worker.store, jobs: worker.jobs, log });
   log.info({ runtime: config.runtime }, 'worker started');
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    await billing.close();
     await worker.stop();
     process.exit(0);
   };

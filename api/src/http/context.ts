@@ -17,7 +17,7 @@ import type { OneOffsService } from '../services/one-offs.service.js';
 import type { ReleaseOutputs } from '../services/release-outputs.service.js';
 import type { BuildsService } from '../services/builds.service.js';
 import type { LogSessionsService } from '../services/log-sessions.service.js';
-import type { OrgBillingService } from '../services/billing.service.js';
+import type { BillingReportsService } from '../services/billing-reports.service.js';
 import type { BillingAdminService } from '../services/billing-admin.service.js';
 import type { AdminService } from '../services/admin.service.js';
 import type { PlansAdminService } from '../services/plans-admin.service.js';
@@ -49,7 +49,7 @@ export interface HttpContext {
     releaseOutputs: ReleaseOutputs;
     builds: BuildsService;
     logSessions: LogSessionsService;
-    billing: OrgBillingService;
+    billingReports: BillingReportsService;
     billingAdmin: BillingAdminService;
     plansAdmin: PlansAdminService;
     admin: AdminService;

@@ -1,16 +1,15 @@
 // Billing operations of the platform administrator: top up or adjust any organization's wallet,
-// run billing now (catch-up, tests), see the billing cursor. Routes guard these with
+// mark an organization unbilled (or billed again), run billing now (catch-up, tests), see the
+// billing cursor. Routes guard these with
 // requirePlatformAdmin.
 import { NotFoundError } from '@slipway/core/errors';
 import type { Store } from '@slipway/core/repositories/index';
-import { BillingRepository } from '@slipway/core/repositories/billing.repository';
-import { WalletRepository } from '@slipway/core/repositories/wallet.repository';
-import type { BillingRunResult, BillingService } from '@slipway/core/services/billing/billing-run.service';
-import type { EntryResult, WalletService } from '@slipway/core/services/billing/wallet.service';
-import type { OrgRef } from './billing.service.js';
+import type { BillingRunResult, HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
+import type { EntryResult, OrgWalletService, WalletSummary } from '@slipway/core/services/billing/org-wallet.service';
+import type { OrgRef } from './billing-reports.service.js';
 
 export class BillingAdminService {
-  constructor(private readonly deps: { store: Store; wallets: WalletService; billing: BillingService }) {}
+  constructor(private readonly deps: { store: Store; wallets: OrgWalletService; billing: HourlyBillingRun }) {}
 
   async topUp(userId: string, orgRef: string, input: { amount: number; note?: string; idempotencyKey?: string }): Promise<{ org: OrgRef } & EntryResult> {
     const org = await this.org(orgRef);
@@ -23,16 +22,23 @@ export class BillingAdminService {
     return { org, ...(await this.deps.wallets.adjust({ orgId: org.id, amount: input.amount, note: input.note, userId })) };
   }
 
+  /** PATCH /api/v1/admin/organizations/:org {unbilled}. */
+  async setUnbilled(userId: string, orgRef: string, unbilled: boolean): Promise<{ org: OrgRef; unbilled: boolean; wallet: WalletSummary; resumedApps: number }> {
+    const org = await this.org(orgRef);
+    const result = await this.deps.wallets.setUnbilled({ orgId: org.id, unbilled, userId });
+    return { org, unbilled: result.wallet.unbilled, wallet: result.wallet, resumedApps: result.resumedApps };
+  }
+
   run(until?: Date): Promise<BillingRunResult> {
     return this.deps.billing.run({ until });
   }
 
   state(): Promise<{ billedThrough: Date; eventsSeen: number; lastRunAt: Date | null }> {
-    return new BillingRepository(this.deps.store.pool).state();
+    return this.deps.store.repos.billing.state();
   }
 
   private async org(ref: string): Promise<OrgRef> {
-    const org = await new WalletRepository(this.deps.store.pool).findOrg(ref);
+    const org = await this.deps.store.repos.wallets.findOrg(ref);
     if (!org) throw new NotFoundError("Couldn't find that organization.");
     return org;
   }

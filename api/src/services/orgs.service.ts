@@ -5,6 +5,9 @@ import { assertCan, atLeast } from '@slipway/core/domain/access';
 import { validateOrgName } from '@slipway/core/naming';
 import { isUniqueViolation } from '@slipway/core/db/pool';
 import type { Store } from '@slipway/core/repositories/index';
+import type { Settings } from '@slipway/core/settings/settings.service';
+import { startingCredit } from '@slipway/core/settings/billing.settings';
+import { grantStartingCredit } from '@slipway/core/services/billing/org-wallet.service';
 import { ROLES, type MemberRow, type OrgWithRole, type Role } from '@slipway/core/repositories/types';
 import { validateEmail } from './users.service.js';
 
@@ -16,7 +19,7 @@ export function validateRole(role: unknown): Role {
 }
 
 export class OrgsService {
-  constructor(private readonly deps: { store: Store }) {}
+  constructor(private readonly deps: { store: Store; settings: Settings }) {}
 
   list(userId: string): Promise<OrgWithRole[]> {
     return this.deps.store.repos.orgs.listForUser(userId);
@@ -30,11 +33,13 @@ export class OrgsService {
 
   async create(userId: string, name: unknown): Promise<OrgWithRole> {
     const valid = validateOrgName(name);
+    const credit = await this.deps.settings.get(startingCredit);
     try {
       return await this.deps.store.transaction(async (repos) => {
         const org = await repos.orgs.create({ name: valid, personal: false });
         await repos.orgs.addMember(org.id, userId, 'owner');
         await repos.activity.record({ orgId: org.id, userId, action: 'org.created', details: { name: valid } });
+        await grantStartingCredit(repos, org.id, credit);
         return { ...org, role: 'owner' as const };
       });
     } catch (err) {

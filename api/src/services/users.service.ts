@@ -8,6 +8,8 @@ import type { UserRow } from '@slipway/core/repositories/types';
 import { isUniqueViolation } from '@slipway/core/db/pool';
 import type { Settings } from '@slipway/core/settings/settings.service';
 import { signupEnabled } from '@slipway/core/settings/core.settings';
+import { startingCredit } from '@slipway/core/settings/billing.settings';
+import { grantStartingCredit } from '@slipway/core/services/billing/org-wallet.service';
 import { PASSWORD_MIN, type PasswordHasher } from './passwords.js';
 
 const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -42,18 +44,22 @@ export class UsersService {
     return this.create({ ...input, isAdmin: false });
   }
 
-  /** Creates the user and a personal organization they own. */
-  async create(input: { email: unknown; password: unknown; name?: unknown; isAdmin: boolean }): Promise<UserRow> {
+  /** Creates the user and a personal organization they own (with the starting credit, or unbilled:
+   *  the first admin's organization). */
+  async create(input: { email: unknown; password: unknown; name?: unknown; isAdmin: boolean; unbilledOrg?: boolean }): Promise<UserRow> {
     const email = validateEmail(input.email);
     const password = validatePassword(input.password);
     const name = typeof input.name === 'string' ? input.name.slice(0, 100) : null;
     const passwordHash = await this.deps.passwords.hash(password);
+    const credit = input.unbilledOrg ? 0 : await this.deps.settings.get(startingCredit);
     try {
       return await this.deps.store.transaction(async (repos) => {
         const user = await repos.users.create({ email, name, passwordHash, isAdmin: input.isAdmin });
         const org = await repos.orgs.create({ name: await this.freeOrgName(repos, orgNameFromEmail(email)), personal: true });
         await repos.orgs.addMember(org.id, user.id, 'owner');
         await repos.activity.record({ orgId: org.id, userId: user.id, action: 'user.created', details: { email } });
+        if (input.unbilledOrg) await repos.wallets.setUnbilled(org.id, true);
+        await grantStartingCredit(repos, org.id, credit);
         return user;
       });
     } catch (err) {
@@ -68,14 +74,15 @@ export class UsersService {
     return { user, password: generated };
   }
 
-  /** Setup: the first platform admin, once. Returns the password only when it was generated. */
+  /** Setup: the first platform admin, once. Returns the password only when it was generated. The
+   *  admin's own organization is unbilled: an operator trying Slipway is never charged or suspended. */
   async ensureFirstAdmin(email: string | undefined, password: string | undefined): Promise<{ created: boolean; email: string; password: string | null }> {
     if ((await this.deps.store.repos.users.countAdmins()) > 0) return { created: false, email: '', password: null };
     const adminEmail = email ?? 'admin@slipway.local';
     const existing = await this.deps.store.repos.users.findByEmail(adminEmail);
     if (existing) throw new ConflictError(`A user ${adminEmail} exists but is not an admin; set SLIPWAY_ADMIN_EMAIL to another address.`);
     const generated = password ? null : generatePassword();
-    await this.create({ email: adminEmail, password: password ?? generated, isAdmin: true });
+    await this.create({ email: adminEmail, password: password ?? generated, isAdmin: true, unbilledOrg: true });
     return { created: true, email: adminEmail, password: generated };
   }
 

@@ -2,6 +2,7 @@
 
 export type Role = 'owner' | 'admin' | 'member' | 'viewer';
 export type AppStatus = 'new' | 'deploying' | 'running' | 'crashed' | 'stopped' | 'suspended' | 'failed';
+export type SuspensionReason = 'wallet' | 'admin';
 
 export interface Account {
   id: string;
@@ -33,6 +34,9 @@ export interface App {
   git_ssh_url: string;
   maintenance: boolean;
   status: AppStatus;
+  /** Set while suspended: why ('wallet': the wallet ran out and its grace period ended; 'admin': a
+   *  platform administrator), oldest first, and since when. */
+  suspension: { reasons: SuspensionReason[]; since: string | null } | null;
   owner: { id: string | null; email: string | null };
   organization: { id: string; name: string };
   buildpacks: string[];
@@ -156,11 +160,17 @@ export interface Wallet {
   hours_left: number | null;
   currency: string;
   low_balance: boolean;
+  /** Usage is metered, never charged; never suspended for the wallet. */
+  unbilled: boolean;
+  /** From the charge that emptied the wallet until a top-up: the apps are stopped after ends_at. */
+  grace: { started_at: string; ends_at: string } | null;
+  /** Apps suspended now, per reason. */
+  suspensions: { reason: SuspensionReason; apps: number; since: string }[];
 }
 
 export interface LedgerEntry {
   id: number;
-  kind: 'charge' | 'credit' | 'adjustment' | string;
+  kind: 'charge' | 'usage' | 'credit' | 'adjustment' | string;
   amount: number;
   balance_after: number | null;
   app_id: string | null;

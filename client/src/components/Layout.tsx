@@ -1,10 +1,12 @@
-// The signed-in frame: header with the organization switcher, main navigation, account and sign-out.
+// The signed-in frame: header with the organization switcher, main navigation, account and sign-out,
+// and the current organization's wallet banner (grace period, suspended apps).
 import { Logo } from './Logo';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { api } from '../api/client';
 import { keys, useSession } from '../api/queries';
 import { useCurrentOrg } from '../lib/current-org';
+import { WalletBanner } from './WalletBanner';
 
 export function Layout() {
   const session = useSession();
@@ -60,6 +62,7 @@ export function Layout() {
         </div>
       </header>
       <main id="main" className="main" tabIndex={-1}>
+        {org && <WalletBanner key={org.id} orgId={org.id} orgName={org.name} />}
         <Outlet />
       </main>
     </div>

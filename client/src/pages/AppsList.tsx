@@ -4,6 +4,7 @@ import { useApps } from '../api/queries';
 import { Empty, ErrorNote, Loading, StatusBadge, TimeAgo, TableHead } from '../components/ui';
 import { canDeploy, useCurrentOrg } from '../lib/current-org';
 import { perHour } from '../lib/money';
+import { suspensionLabel, suspensionText } from '../lib/wallet-state';
 
 export function AppsList() {
   const { org, loading: orgLoading, error: orgError } = useCurrentOrg();
@@ -70,6 +71,11 @@ export function AppsList() {
                       </td>
                       <td data-label="Status">
                         <StatusBadge status={a.status} />
+                        {suspensionLabel(a) && (
+                          <span className="tag tag-warn" title={suspensionText(a) ?? undefined} data-testid="suspension-reason">
+                            {suspensionLabel(a)}
+                          </span>
+                        )}
                       </td>
                       <td data-label="Last deploy">
                         <TimeAgo iso={a.released_at} />

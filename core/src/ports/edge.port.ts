@@ -2,8 +2,9 @@
 // Promises: a routing table (app → validated hostnames, maintenance flag, web targets host:port)
 // applied atomically — a change is validated as a whole before it takes effect, and a rejected
 // change leaves the previous table serving; reloads are graceful (in-flight requests finish);
-// hostnames nobody routes get a clear 404 page; a route in maintenance serves a 503 page; a route
-// with no targets serves a 503 "no web processes" page.
+// hostnames nobody routes get a clear 404 page; a route in maintenance serves a 503 page; an
+// unavailable route (a suspended app) serves a 503 page that does not say why; a route with no
+// targets serves a 503 "no web processes" page.
 // Leaves out: TLS certificates, custom-domain verification (services decide which hostnames are
 // routed), health checking of targets (the runtime only routes healthy processes), starting the
 // edge server itself (scripts do).
@@ -19,6 +20,8 @@ export interface EdgeRoute {
   /** Validated hostnames; an empty list means the app has no route. */
   hostnames: string[];
   maintenance: boolean;
+  /** Serve the "unavailable" page (wins over maintenance and targets). */
+  unavailable?: boolean;
   targets: EdgeTarget[];
 }
 

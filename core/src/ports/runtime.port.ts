@@ -35,6 +35,9 @@ export interface Routing {
   /** Validated hostnames (default + verified custom). Empty for apps with no web process. */
   hostnames: string[];
   maintenance: boolean;
+  /** The app is suspended: the edge answers 503 "unavailable" without saying why (local edge;
+   *  on swarm the app simply has no tasks). */
+  unavailable?: boolean;
 }
 
 export interface ReleaseSpec {

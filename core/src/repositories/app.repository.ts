@@ -10,11 +10,16 @@ export interface AppSummary extends AppAccess {
   ownerEmail: string | null;
   slugSize: number | null;
   currentVersion: number | null;
+  /** Why the app is suspended ('wallet', 'admin'; see suspension.repository.ts), oldest first. */
+  suspensionReasons: string[] | null;
+  suspendedSince: Date | null;
 }
 
 const SUMMARY_SELECT = `
   SELECT a.*, m.role, o.name AS org_name, o.personal AS org_personal, u.email AS owner_email,
-         s.size AS slug_size, r.version AS current_version
+         s.size AS slug_size, r.version AS current_version,
+         (SELECT array_agg(x.reason ORDER BY x.suspended_at) FROM app_suspensions x WHERE x.app_id = a.id) AS suspension_reasons,
+         (SELECT min(x.suspended_at) FROM app_suspensions x WHERE x.app_id = a.id) AS suspended_since
   FROM apps a
   JOIN memberships m ON m.org_id = a.org_id AND m.user_id = $1
   JOIN organizations o ON o.id = a.org_id

@@ -1,12 +1,15 @@
 // Hourly billing SQL: the run lock, the billing cursor, and the set-based charge of one UTC hour
-// for every app from formation_events (one statement, no per-app queries).
+// for every app from formation_events (one statement, no per-app queries). An app of an unbilled
+// organization gets a metered 'usage' entry of amount 0 instead of a charge (its usage is reported,
+// never charged); an app-hour has one entry, charge or usage, whichever the organization was when
+// the hour was billed.
 //
 // Rounding rule: an app's charge for an hour is the exact rational
 //   Σ over its process types and their constant stretches in the hour of
 //     microseconds run × quantity × price_per_hour snapshot / 3,600,000,000
 // in micro-units, rounded half up to a whole micro-unit once per app-hour (integer arithmetic in
 // PostgreSQL numeric: div(N + 1,800,000,000, 3,600,000,000)). An app-hour that rounds to 0 (nothing
-// ran, or a free plan) gets no ledger entry.
+// ran, or a free plan) gets no ledger entry (unbilled: an app-hour with no process-time gets none).
 import type { Pool, PoolClient, Queryable } from '../db/pool.js';
 
 /** pg_advisory_lock key serialising billing runs across processes. */
@@ -102,16 +105,19 @@ usage AS (
   GROUP BY s.app_id
 ),
 priced AS (
-  SELECT u.*, div(u.weighted + 1800000000, 3600000000) AS cost FROM usage u
+  SELECT u.*, div(u.weighted + 1800000000, 3600000000) AS cost, o.unbilled
+  FROM usage u JOIN organizations o ON o.id = u.org_id
 ),
 inserted AS (
   INSERT INTO ledger_entries (org_id, kind, amount, app_id, app_name, period_start, usage_us, description)
-  SELECT p.org_id, 'charge', -p.cost, p.app_id, p.app_name, $1::timestamptz, p.usage_us,
-         format('%s: %s process-hours, %s–%s UTC', p.app_name, round(p.usage_us / 3600000000.0, 4),
-                to_char($1::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), to_char(($1::timestamptz + interval '1 hour') AT TIME ZONE 'UTC', 'HH24:MI'))
+  SELECT p.org_id, CASE WHEN p.unbilled THEN 'usage' ELSE 'charge' END, CASE WHEN p.unbilled THEN 0 ELSE -p.cost END,
+         p.app_id, p.app_name, $1::timestamptz, p.usage_us,
+         format('%s: %s process-hours, %s–%s UTC%s', p.app_name, round(p.usage_us / 3600000000.0, 4),
+                to_char($1::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), to_char(($1::timestamptz + interval '1 hour') AT TIME ZONE 'UTC', 'HH24:MI'),
+                CASE WHEN p.unbilled THEN ' (unbilled organization: not charged)' ELSE '' END)
   FROM priced p
-  WHERE p.cost > 0 AND $1::timestamptz + interval '1 hour' <= now()
-  ON CONFLICT (app_id, kind, period_start) DO NOTHING
+  WHERE (CASE WHEN p.unbilled THEN p.usage_us > 0 ELSE p.cost > 0 END) AND $1::timestamptz + interval '1 hour' <= now()
+  ON CONFLICT (app_id, period_start) WHERE kind IN ('charge', 'usage') DO NOTHING
   RETURNING org_id, amount
 )
 SELECT org_id, sum(amount)::bigint AS amount, count(*)::int AS entries FROM inserted GROUP BY org_id ORDER BY org_id`;
@@ -140,8 +146,9 @@ export class BillingRepository {
     };
   }
 
-  /** Charges every app that ran in [hour, hour + 1h) once (ON CONFLICT DO NOTHING on
-   *  (app_id, kind, period_start)); returns the sums of the entries actually inserted, per org. */
+  /** Charges (or, unbilled, meters) every app that ran in [hour, hour + 1h) once (ON CONFLICT DO
+   *  NOTHING on (app_id, period_start)); returns the sums of the entries actually inserted, per org
+   *  (0 for an unbilled organization: its wallet row exists, its balance does not change). */
   async chargeHour(hour: Date): Promise<HourCharges[]> {
     const { rows } = await this.db.query(CHARGE_HOUR_SQL, [hour]);
     return rows.map((r) => ({ orgId: r.org_id as string, amount: Number(r.amount), entries: r.entries as number }));

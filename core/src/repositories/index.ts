@@ -9,6 +9,9 @@ import { ActivityRepository, PlanRepository, SettingsRepository } from './misc.r
 import { BuildRepository, ReleaseRepository, SlugRepository } from './release.repository.js';
 import { OrgRepository, UserRepository } from './user.repository.js';
 import { OneOffRepository } from './one-off.repository.js';
+import { WalletRepository } from './wallet.repository.js';
+import { BillingRepository } from './billing.repository.js';
+import { SuspensionRepository } from './suspension.repository.js';
 
 export function createRepositories(db: Queryable) {
   return {
@@ -27,6 +30,9 @@ export function createRepositories(db: Queryable) {
     oneOffs: new OneOffRepository(db),
     settings: new SettingsRepository(db),
     activity: new ActivityRepository(db),
+    wallets: new WalletRepository(db),
+    billing: new BillingRepository(db),
+    suspensions: new SuspensionRepository(db),
   };
 }
 

@@ -84,13 +84,16 @@ export class OneOffRepository {
     await this.db.query(`UPDATE one_off_dynos SET stop_requested = true, updated_at = now() WHERE id = $1`, [id]);
   }
 
-  /** The runner's sign of life (every few seconds); null once the row is gone or ended. */
-  async heartbeat(id: string): Promise<{ stopRequested: boolean } | null> {
+  /** The runner's sign of life (every few seconds); null once the row is gone or ended. `stop`:
+   *  someone asked for it to stop, or its app was suspended (no credit left). */
+  async heartbeat(id: string): Promise<{ stop: boolean } | null> {
     const { rows } = await this.db.query(
-      `UPDATE one_off_dynos SET updated_at = now() WHERE id = $1 AND ${RUNNING} RETURNING stop_requested`,
+      `UPDATE one_off_dynos d SET updated_at = now() FROM apps a
+       WHERE d.id = $1 AND a.id = d.app_id AND d.${RUNNING}
+       RETURNING d.stop_requested OR a.status = 'suspended' AS stop`,
       [id],
     );
-    return rows[0] ? { stopRequested: rows[0].stop_requested as boolean } : null;
+    return rows[0] ? { stop: rows[0].stop as boolean } : null;
   }
 
   /** Running one-offs nobody looks after any more (their worker died): no heartbeat for

@@ -18,6 +18,8 @@ export interface OrgRow {
   id: string;
   name: string;
   personal: boolean;
+  /** Usage metered, never charged (issue 15; set by a platform admin). */
+  unbilled: boolean;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -1,9 +1,11 @@
 // Wallets and the ledger: entries (append-only), balance changes by exactly the inserted sums,
-// burn rates, the low-balance flag, and the ledger and usage reports.
+// burn rates, the low-balance flag, an organization's unbilled flag, and the ledger and usage
+// reports. Unbilled organizations have metered usage entries (kind 'usage', amount 0) instead of
+// charges, and are never flagged low.
 import type { Queryable } from '../db/pool.js';
 import { camel, camelAll } from './sql.js';
 
-export type LedgerKind = 'charge' | 'credit' | 'adjustment';
+export type LedgerKind = 'charge' | 'usage' | 'credit' | 'adjustment';
 
 export interface LedgerEntryRow {
   id: number;
@@ -27,6 +29,11 @@ export interface WalletRow {
   balance: number;
   currency: 'USD';
   lowBalanceSince: Date | null;
+  /** When the wallet ran out (set while in grace or suspended for it). */
+  graceStartedAt: Date | null;
+  /** When the grace period ends (or ended). */
+  graceEndsAt: Date | null;
+  unbilled: boolean;
 }
 
 export interface BalanceChange {
@@ -34,6 +41,8 @@ export interface BalanceChange {
   delta: number;
   before: number;
   balance: number;
+  /** The organization is unbilled: never in grace, never suspended for its wallet. */
+  unbilled: boolean;
 }
 
 export interface UsageRow {
@@ -101,10 +110,11 @@ export class WalletRepository {
        locked AS (SELECT w.org_id FROM wallets w JOIN d USING (org_id) ORDER BY w.org_id FOR UPDATE OF w)
        UPDATE wallets w SET balance = w.balance + d.amount, updated_at = now()
        FROM d, locked WHERE w.org_id = d.org_id AND locked.org_id = d.org_id
-       RETURNING w.org_id, d.amount AS delta, w.balance - d.amount AS before, w.balance`,
+       RETURNING w.org_id, d.amount AS delta, w.balance - d.amount AS before, w.balance,
+                 (SELECT o.unbilled FROM organizations o WHERE o.id = w.org_id) AS unbilled`,
       [orgIds, amounts],
     );
-    return rows.map((r) => ({ orgId: r.org_id, delta: Number(r.delta), before: Number(r.before), balance: Number(r.balance) }));
+    return rows.map((r) => ({ orgId: r.org_id, delta: Number(r.delta), before: Number(r.before), balance: Number(r.balance), unbilled: r.unbilled === true }));
   }
 
   /** Any organization by id or name (platform administrators act on every organization). */
@@ -114,8 +124,24 @@ export class WalletRepository {
   }
 
   async get(orgId: string): Promise<WalletRow> {
-    const { rows } = await this.db.query(`SELECT org_id, balance, currency, low_balance_since FROM wallets WHERE org_id = $1`, [orgId]);
-    return rows[0] ? camel<WalletRow>(rows[0]) : { orgId, balance: 0, currency: 'USD', lowBalanceSince: null };
+    const { rows } = await this.db.query(
+      `SELECT o.id AS org_id, coalesce(w.balance, 0) AS balance, coalesce(w.currency, 'USD') AS currency, w.low_balance_since,
+              w.grace_started_at, w.grace_ends_at, o.unbilled
+       FROM organizations o LEFT JOIN wallets w ON w.org_id = o.id WHERE o.id = $1`,
+      [orgId],
+    );
+    const row = rows[0] ? camel<WalletRow>(rows[0]) : null;
+    return row ? { ...row, balance: Number(row.balance) } : { orgId, balance: 0, currency: 'USD', lowBalanceSince: null, graceStartedAt: null, graceEndsAt: null, unbilled: false };
+  }
+
+  /** Sets the organization's unbilled flag; returns its previous value (null: no such organization). */
+  async setUnbilled(orgId: string, unbilled: boolean): Promise<boolean | null> {
+    const { rows } = await this.db.query(
+      `UPDATE organizations o SET unbilled = $2, updated_at = now() FROM organizations old
+       WHERE old.id = o.id AND o.id = $1 RETURNING old.unbilled`,
+      [orgId, unbilled],
+    );
+    return rows[0] ? (rows[0].unbilled as boolean) : null;
   }
 
   /** Micro-units per hour of what runs now (latest formation event per app and type × its price snapshot). */
@@ -132,8 +158,8 @@ export class WalletRepository {
       `WITH burn AS (${BURN_SQL}),
        w AS (
          SELECT w.org_id, w.balance, b.burn, w.low_balance_since,
-                (b.burn > 0 AND w.balance < $2::bigint * b.burn) AS low
-         FROM wallets w JOIN burn b ON b.org_id = w.org_id
+                (b.burn > 0 AND w.balance < $2::bigint * b.burn AND NOT o.unbilled) AS low
+         FROM wallets w JOIN burn b ON b.org_id = w.org_id JOIN organizations o ON o.id = w.org_id
        ),
        flipped AS (
          UPDATE wallets x SET low_balance_since = CASE WHEN w.low THEN now() ELSE NULL END
@@ -167,14 +193,15 @@ export class WalletRepository {
     return camelAll<LedgerEntryRow>(rows).map((r) => ({ ...r, balanceAfter: Number(r.balanceAfter) }));
   }
 
-  /** Charged usage per app per UTC day for hours starting in [from, to). */
+  /** Metered usage (charged, or not for an unbilled organization) per app per UTC day for hours
+   *  starting in [from, to). */
   async usage(orgId: string, from: Date, to: Date): Promise<UsageRow[]> {
     const { rows } = await this.db.query(
       `SELECT app_id, (array_agg(app_name ORDER BY period_start DESC))[1] AS app_name,
               to_char(date_trunc('day', period_start, 'UTC') AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
               sum(usage_us)::bigint AS usage_us, (-sum(amount))::bigint AS cost
        FROM ledger_entries
-       WHERE org_id = $1 AND kind = 'charge' AND period_start >= $2 AND period_start < $3
+       WHERE org_id = $1 AND kind IN ('charge', 'usage') AND period_start >= $2 AND period_start < $3
        GROUP BY app_id, 3 ORDER BY 3, 2, 1`,
       [orgId, from, to],
     );

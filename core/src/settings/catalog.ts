@@ -2,8 +2,9 @@
 // `<area>.settings.ts` file next to this one and is listed here once.
 import type { SettingDef } from './setting.js';
 import * as core from './core.settings.js';
+import * as billing from './billing.settings.js';
 
-const AREAS: Record<string, SettingDef<any>>[] = [core]; // eslint-disable-line @typescript-eslint/no-explicit-any
+const AREAS: Record<string, SettingDef<any>>[] = [core, billing]; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const SETTINGS_CATALOG: ReadonlyMap<string, SettingDef> = new Map(
   AREAS.flatMap((area) => Object.values(area)).map((def) => [def.key, def as SettingDef]),

@@ -4,7 +4,7 @@
 // marks the record up and ended, writes Heroku's platform lines (heroku[run.N]: State changed…),
 // and bills the dyno by time like any other: a formation event of type run.N with quantity 1 when
 // it starts and 0 when it ends. While it runs it beats every few seconds; a stop request (ps:stop,
-// the app deleted) ends it. reapOrphans() ends the records of dynos whose worker died.
+// the app deleted or suspended) ends it. reapOrphans() ends the records of dynos whose worker died.
 import { readFile } from 'node:fs/promises';
 import type { SecretBox } from '@slipway/core/crypto';
 import type { Logger } from '@slipway/core/logger';
@@ -60,7 +60,7 @@ export class OneOffRunner {
     const beat = setInterval(() => {
       store.repos.oneOffs.heartbeat(row.id).then(
         (hb) => {
-          if (!hb || hb.stopRequested) stop.abort();
+          if (!hb || hb.stop) stop.abort();
         },
         (err: Error) => this.deps.log.warn({ err: err.message, dynoId }, 'one-off heartbeat failed'),
       );

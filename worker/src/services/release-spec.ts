@@ -1,5 +1,6 @@
 // Turns database state into the Runtime port's ReleaseSpec: the release's artifact and config
-// snapshot, the app's formation and plan limits, its routed hostnames and maintenance flag.
+// snapshot, the app's formation and plan limits, its routed hostnames, maintenance flag, and
+// whether it is suspended (the edge then says it is unavailable).
 import { NotFoundError } from '@slipway/core/errors';
 import type { ReleaseSpec, Routing } from '@slipway/core/ports/runtime.port';
 import type { Repositories } from '@slipway/core/repositories/index';
@@ -11,7 +12,7 @@ export class ReleaseSpecs {
 
   async routing(repos: Repositories, app: AppRow): Promise<Routing> {
     const domains = await repos.domains.list(app.id);
-    return { hostnames: domains.map((d) => d.hostname), maintenance: app.maintenance };
+    return { hostnames: domains.map((d) => d.hostname), maintenance: app.maintenance, unavailable: app.status === 'suspended' };
   }
 
   async build(repos: Repositories, app: AppRow, release: ReleaseRow): Promise<ReleaseSpec & { releaseCommand: string | null }> {

@@ -40,7 +40,7 @@ export function adminRoutes(admin: AdminService): Router {
 
   r.get('/api/v1/admin/organizations', async (req, res) => {
     const { limit, offset } = Page.parse(req.query);
-    res.json((await admin.listOrganizations(limit, offset)).map((o) => ({ id: o.id, name: o.name, personal: o.personal, members: o.memberCount, apps: o.appCount, created_at: o.createdAt })));
+    res.json((await admin.listOrganizations(limit, offset)).map((o) => ({ id: o.id, name: o.name, personal: o.personal, unbilled: o.unbilled, members: o.memberCount, apps: o.appCount, created_at: o.createdAt })));
   });
   return r;
 }

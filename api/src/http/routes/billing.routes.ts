@@ -1,29 +1,39 @@
 // Billing over HTTP. Money is integer micro-units (1 USD = 1,000,000); ledger amounts are signed
-// (credits positive, charges negative).
-//   GET  /api/v1/organizations/:org/wallet       → {balance, burn_rate_per_hour, hours_left, currency, low_balance}
+// (credits positive, charges negative; 'usage' entries of unbilled organizations are 0).
+//   GET  /api/v1/organizations/:org/wallet       → {balance, burn_rate_per_hour, hours_left, currency, low_balance,
+//                                                   unbilled, grace: {started_at, ends_at} | null,
+//                                                   suspensions: [{reason: 'wallet'|'admin', apps, since}]}
+//                                                grace is set from the charge that emptied the wallet until a credit
+//                                                brings it above zero; the apps are stopped after ends_at (by the next
+//                                                hourly run) if it is still empty. burn_rate_per_hour is 0 when unbilled.
 //   GET  /api/v1/organizations/:org/ledger       newest first; ?limit=&before=<id> or Range: id ]<id>..; max=N;
 //                                                ?from=&to= (created_at); ?format=csv (or Accept: text/csv) downloads all
-//   GET  /api/v1/organizations/:org/usage        ?from=&to= → [{app_id, app_name, day, hours, cost}]; ?format=csv
-//   GET  /api/v1/organizations/:org/billing-notifications
+//   GET  /api/v1/organizations/:org/usage        ?from=&to= → [{app_id, app_name, day, hours, cost}] (metered hours,
+//                                                charged or not); ?format=csv
+//   GET  /api/v1/organizations/:org/billing-notifications  [{id, kind: low_balance|wallet_empty|grace_cancelled|
+//                                                suspended|resumed, message, details, created_at, read_at}]
+//   PATCH /api/v1/admin/organizations/:org             {"unbilled": true|false} (platform admins; :org is an id or
+//                                                name) → 200 {id, name, unbilled, wallet: <as GET wallet>,
+//                                                resumed_apps}. Unbilled: usage is metered, never charged, never
+//                                                suspended (a pending suspension is cancelled, apps suspended for the
+//                                                wallet are restored). Billed again: charged from the next hour; an
+//                                                empty wallet starts a grace period at the next charge. Any other
+//                                                field is refused (400); an unknown organization is 404.
 //   POST /api/v1/admin/organizations/:org/credits      {amount, note} (+ optional Idempotency-Key header)
 //   POST /api/v1/admin/organizations/:org/adjustments  {amount (signed), note}
-//   POST /api/v1/admin/billing/run                      {until?: ISO time}
+//   POST /api/v1/admin/billing/run                      {until?: ISO time} (until moves the run's clock back)
 //   GET  /api/v1/admin/billing                          the billing cursor
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '@slipway/core/errors';
-import { MAX_ENTRY_AMOUNT, formatUsd } from '@slipway/core/services/billing/money';
-import type { WalletSummary } from '@slipway/core/services/billing/wallet.service';
-import type { BillingRunResult } from '@slipway/core/services/billing/billing-run.service';
-import type { LedgerEntryRow, UsageRow } from '@slipway/core/repositories/wallet.repository';
-import type { EntryResult } from '@slipway/core/services/billing/wallet.service';
+import { MAX_ENTRY_AMOUNT } from '@slipway/core/services/billing/money';
 import type { HttpContext } from '../context.js';
 import { requireActor, requirePlatformAdmin } from '../middleware/auth.js';
 import { parseRange } from '../range.js';
-import { LEDGER_PAGE, type OrgRef } from '../../services/billing.service.js';
-
-const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
-const hoursOf = (us: number | null) => (us === null ? null : Math.round(us / 360_000) / 10_000);
+import { LEDGER_PAGE } from '../../services/billing-reports.service.js';
+import {
+  LEDGER_CSV_HEADER, USAGE_CSV_HEADER, billingStateJson, csvLine, entryResultJson, ledgerCsvLine, ledgerJson, notificationJson, orgBillingJson, runJson, usageCsvLine, usageJson, walletJson,
+} from '../serializers/billing.serializer.js';
 
 const isoTime = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })])
@@ -42,63 +52,9 @@ const AdjustmentBody = z.object({
   amount: z.number().int().min(-MAX_ENTRY_AMOUNT).max(MAX_ENTRY_AMOUNT).refine((n) => n !== 0, 'must not be 0'),
   note: z.string().min(1).max(500),
 });
+const OrgBillingBody = z.strictObject({ unbilled: z.boolean({ error: 'unbilled must be true or false' }) });
 const RunBody = z.object({ until: z.iso.datetime({ offset: true }).optional() });
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
-
-export const walletJson = (w: WalletSummary) => ({
-  balance: w.balance,
-  burn_rate_per_hour: w.burnRatePerHour,
-  hours_left: w.hoursLeft,
-  currency: w.currency,
-  low_balance: w.lowBalance,
-});
-
-export const ledgerJson = (e: LedgerEntryRow) => ({
-  id: e.id,
-  kind: e.kind,
-  amount: e.amount,
-  balance_after: e.balanceAfter ?? null,
-  app_id: e.appId,
-  app_name: e.appName,
-  period_start: iso(e.periodStart),
-  period_end: e.periodStart ? iso(new Date(new Date(e.periodStart).getTime() + 3_600_000)) : null,
-  hours: hoursOf(e.usageUs),
-  description: e.description,
-  reference: e.reference,
-  created_at: iso(e.createdAt),
-});
-
-const usageJson = (u: UsageRow) => ({ app_id: u.appId, app_name: u.appName, day: u.day, hours: hoursOf(u.usageUs), cost: u.cost });
-
-const entryResultJson = (r: { org: OrgRef } & EntryResult) => ({
-  organization: { id: r.org.id, name: r.org.name },
-  entry: ledgerJson(r.entry),
-  wallet: walletJson(r.wallet),
-  suspended_apps: r.suspendedApps,
-  resumed_apps: r.resumedApps,
-});
-
-const runJson = (r: BillingRunResult) => ({
-  hours: r.hours.map((h) => ({ hour: h.hour, entries: h.entries, amount: h.amount, suspended_apps: h.suspendedApps })),
-  entries: r.entries,
-  amount: r.amount,
-  suspended_apps: r.suspendedApps,
-  low_balance_orgs: r.lowBalanceOrgs,
-  jobs_queued: r.jobsQueued,
-});
-
-/** One CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused. */
-export function csvCell(v: string | number | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  let s = String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-const csvLine = (cells: (string | number | null | undefined)[]) => `${cells.map(csvCell).join(',')}\r\n`;
-
-const LEDGER_CSV_HEADER = ['id', 'created_at', 'kind', 'amount', 'amount_usd', 'balance_after', 'app_id', 'app_name', 'period_start', 'hours', 'description'];
-const ledgerCsvLine = (e: LedgerEntryRow) =>
-  csvLine([e.id, iso(e.createdAt), e.kind, e.amount, formatUsd(e.amount), e.balanceAfter ?? null, e.appId, e.appName, iso(e.periodStart), hoursOf(e.usageUs), e.description]);
 
 const wantsCsv = (req: Request, format: string | undefined) => format === 'csv' || (format === undefined && /\btext\/csv\b/.test(req.get('accept') ?? ''));
 
@@ -122,17 +78,17 @@ const orgOf = (req: Request) => String(req.params.org);
 
 export function billingRoutes(ctx: HttpContext): Router {
   const r = Router();
-  const { billing, billingAdmin } = ctx.services;
+  const { billingReports: reports, billingAdmin } = ctx.services;
 
   r.get('/api/v1/organizations/:org/wallet', requireActor, async (req, res) => {
-    const { wallet } = await billing.wallet(req.actor!.user, orgOf(req));
+    const { wallet } = await reports.wallet(req.actor!.user, orgOf(req));
     res.json(walletJson(wallet));
   });
 
   r.get('/api/v1/organizations/:org/ledger', requireActor, async (req, res) => {
     const q = LedgerQuery.parse(req.query);
     if (wantsCsv(req, q.format)) {
-      const { org, pages } = await billing.ledgerExport(req.actor!.user, orgOf(req), { from: q.from, to: q.to });
+      const { org, pages } = await reports.ledgerExport(req.actor!.user, orgOf(req), { from: q.from, to: q.to });
       startCsv(res, `ledger-${org.name}.csv`);
       res.write(csvLine(LEDGER_CSV_HEADER));
       for await (const page of pages) res.write(page.map(ledgerCsvLine).join(''));
@@ -140,7 +96,7 @@ export function billingRoutes(ctx: HttpContext): Router {
       return;
     }
     const page = ledgerPage(req, q);
-    const { entries, more } = await billing.ledger(req.actor!.user, orgOf(req), { before: page.before, limit: page.limit, from: q.from, to: q.to });
+    const { entries, more } = await reports.ledger(req.actor!.user, orgOf(req), { before: page.before, limit: page.limit, from: q.from, to: q.to });
     if (more) {
       res.setHeader('Next-Range', `id ]${entries.at(-1)!.id}..; max=${page.limit}, order=desc`);
       if (page.ranged) res.status(206);
@@ -150,20 +106,25 @@ export function billingRoutes(ctx: HttpContext): Router {
 
   r.get('/api/v1/organizations/:org/usage', requireActor, async (req, res) => {
     const q = UsageQuery.parse(req.query);
-    const { org, from, to, rows } = await billing.usage(req.actor!.user, orgOf(req), { from: q.from, to: q.to });
+    const { org, from, to, rows } = await reports.usage(req.actor!.user, orgOf(req), { from: q.from, to: q.to });
     if (!wantsCsv(req, q.format)) {
       res.json(rows.map(usageJson));
       return;
     }
     startCsv(res, `usage-${org.name}-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv`);
-    res.write(csvLine(['app_id', 'app_name', 'day', 'hours', 'cost', 'cost_usd']));
-    res.end(rows.map((u) => csvLine([u.appId, u.appName, u.day, hoursOf(u.usageUs), u.cost, formatUsd(u.cost)])).join(''));
+    res.write(csvLine(USAGE_CSV_HEADER));
+    res.end(rows.map(usageCsvLine).join(''));
   });
 
   r.get('/api/v1/organizations/:org/billing-notifications', requireActor, async (req, res) => {
     const { limit } = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).parse(req.query);
-    const { notifications } = await billing.notifications(req.actor!.user, orgOf(req), limit);
-    res.json(notifications.map((n) => ({ id: n.id, kind: n.kind, message: n.message, details: n.details, created_at: iso(n.createdAt), read_at: iso(n.readAt) })));
+    const { notifications } = await reports.notifications(req.actor!.user, orgOf(req), limit);
+    res.json(notifications.map(notificationJson));
+  });
+
+  r.patch('/api/v1/admin/organizations/:org', requirePlatformAdmin, async (req, res) => {
+    const { unbilled } = OrgBillingBody.parse(req.body ?? {});
+    res.json(orgBillingJson(await billingAdmin.setUnbilled(req.actor!.user.id, orgOf(req), unbilled)));
   });
 
   r.post('/api/v1/admin/organizations/:org/credits', requirePlatformAdmin, async (req, res) => {
@@ -185,8 +146,7 @@ export function billingRoutes(ctx: HttpContext): Router {
   });
 
   r.get('/api/v1/admin/billing', requirePlatformAdmin, async (_req, res) => {
-    const s = await billingAdmin.state();
-    res.json({ billed_through: iso(s.billedThrough), next_hour: iso(new Date(s.billedThrough.getTime() + 3_600_000)), events_seen: s.eventsSeen, last_run_at: iso(s.lastRunAt) });
+    res.json(billingStateJson(await billingAdmin.state()));
   });
 
   return r;

@@ -42,6 +42,7 @@ export function appJson(u: UrlConfig, a: AppSummary, plan?: PlanRow) {
     git_ssh_url: gitSshUrl(u, a.name),
     maintenance: a.maintenance,
     status: a.status,
+    suspension: a.status === 'suspended' && a.suspensionReasons?.length ? { reasons: a.suspensionReasons, since: iso(a.suspendedSince) } : null,
     owner: { id: a.createdBy, email: a.ownerEmail },
     organization: team,
     // Heroku: personal apps have no team; a team's apps name it

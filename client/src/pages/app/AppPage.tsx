@@ -3,6 +3,7 @@ import { NavLink, Outlet, useOutletContext, useParams } from 'react-router';
 import { useApp } from '../../api/queries';
 import type { App } from '../../api/types';
 import { Empty, ErrorNote, Loading, StatusBadge } from '../../components/ui';
+import { suspensionText } from '../../lib/wallet-state';
 import { Link } from 'react-router';
 
 const TABS = [
@@ -60,6 +61,11 @@ export function AppPage() {
         <a className="btn" href={app.web_url} target="_blank" rel="noreferrer noopener">
           Open app ↗
         </a>
+        {suspensionText(app) && (
+          <p className="error-note suspension-note" role="status" data-testid="suspension">
+            {suspensionText(app)}
+          </p>
+        )}
       </div>
       <nav className="tabs" aria-label="App sections">
         {TABS.map(([path, label]) => (

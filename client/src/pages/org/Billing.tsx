@@ -8,6 +8,7 @@ import { Empty, ErrorNote, Loading, TimeAgo, TableHead } from '../../components/
 import { UsageChart } from '../../components/UsageChart';
 import { canManage, useCurrentOrg } from '../../lib/current-org';
 import { formatHours, formatMoney, perHour } from '../../lib/money';
+import { formatDuration, walletState, when } from '../../lib/wallet-state';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const RANGES = [7, 30, 90] as const;
@@ -25,10 +26,12 @@ function WalletCard({ org }: { org: string }) {
   if (wallet.isPending) return <Loading />;
   if (wallet.error) return <ErrorNote error={wallet.error} />;
   const w = wallet.data;
+  const state = walletState(w);
+  const empty = w.balance <= 0 && !w.unbilled;
   return (
     <>
       <div className="stats" data-testid="wallet">
-        <div className={`stat ${w.balance <= 0 ? 'stat-bad' : ''}`}>
+        <div className={`stat ${empty ? 'stat-bad' : ''}`}>
           <span className="stat-label">Balance</span>
           <span className="stat-value" data-testid="balance">
             {formatMoney(w.balance)}
@@ -40,22 +43,47 @@ function WalletCard({ org }: { org: string }) {
             {perHour(w.burn_rate_per_hour)}
           </span>
         </div>
-        <div className={`stat ${w.low_balance ? 'stat-warn' : ''} ${w.balance <= 0 ? 'stat-bad' : ''}`}>
+        <div className={`stat ${w.low_balance ? 'stat-warn' : ''} ${empty ? 'stat-bad' : ''}`}>
           <span className="stat-label">Time left at this rate</span>
           <span className="stat-value" data-testid="time-left">
-            {formatHours(w.hours_left)}
+            {w.unbilled ? 'not billed' : formatHours(w.hours_left)}
           </span>
         </div>
       </div>
-      {w.balance <= 0 ? (
-        <p className="error-note" role="alert">
-          The wallet is empty: this organization's apps are suspended until it is topped up.
+      {state.kind === 'unbilled' ? (
+        <p className="info-note" role="status" data-testid="wallet-state">
+          This organization is not billed: its usage is metered, but never charged, and its apps are never suspended for the wallet.
+        </p>
+      ) : state.kind === 'suspended' ? (
+        <p className="error-note" role="alert" data-testid="wallet-state">
+          The wallet ran out: {state.apps} app{state.apps === 1 ? ' is' : 's are'} stopped since {when(state.since)}. They start again by themselves once
+          the wallet is topped up above zero.
+        </p>
+      ) : state.kind === 'grace' ? (
+        <p className="error-note" role="alert" data-testid="wallet-state">
+          The wallet is empty. The apps keep running for {formatDuration(state.msLeft)} more (until {when(state.endsAt)}); top it up before then or they
+          will be stopped.
+        </p>
+      ) : state.kind === 'grace-over' ? (
+        <p className="error-note" role="alert" data-testid="wallet-state">
+          The wallet is still empty and its grace period ended at {when(state.endsAt)}: the apps will be stopped at the next hourly billing run unless it
+          is topped up.
+        </p>
+      ) : w.balance <= 0 ? (
+        <p className="warn-note" role="status" data-testid="wallet-state">
+          The wallet is empty. Nothing is suspended: when a charge finds it empty, the apps keep running for a grace period before they are stopped.
         </p>
       ) : w.low_balance ? (
         <p className="warn-note" role="status">
           The balance covers less than a day at the current burn rate. Top it up before the apps are suspended.
         </p>
       ) : null}
+      <p className="muted small">
+        {w.unbilled
+          ? "Each hour, every running dyno's time is metered at its plan's hourly price; this organization is not charged for it."
+          : "Each hour, every running dyno is charged its plan's hourly price for the time it ran."}{' '}
+        Prices: <a href="/plans">Plans</a>.
+      </p>
     </>
   );
 }
@@ -93,9 +121,6 @@ function Billing({ org, orgName, full, role }: { org: string; orgName: string; f
       <div className="card">
         <h2>Wallet</h2>
         <WalletCard org={org} />
-        <p className="muted small">
-          Each hour, every running dyno is charged its plan's hourly price for the time it ran. Prices: <a href="/plans">Plans</a>.
-        </p>
       </div>
 
       {!full ? (
@@ -134,7 +159,7 @@ function Billing({ org, orgName, full, role }: { org: string; orgName: string; f
             ) : usage.error ? (
               <ErrorNote error={usage.error} />
             ) : usage.data.length === 0 ? (
-              <Empty title="No usage charged in this period." />
+              <Empty title="No usage in this period." />
             ) : (
               <>
                 <UsageChart rows={usage.data} />

@@ -3,15 +3,14 @@
 // between commit and enqueue only delays the jobs. A row is deleted once its job is queued.
 import type { JobQueue } from '../../ports/job-queue.port.js';
 import type { Store } from '../../repositories/index.js';
-import { SuspensionRepository } from '../../repositories/suspension.repository.js';
 
 const BATCH = 500;
 
 export async function dispatchBillingOutbox(store: Store, jobs: JobQueue): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await store.transaction(async (_repos, client) => {
-      const outbox = new SuspensionRepository(client);
+    const n = await store.transaction(async (repos) => {
+      const outbox = repos.suspensions;
       const rows = await outbox.claimOutbox(BATCH);
       const appIds = [...new Set(rows.map((r) => r.appId))];
       for (let i = 0; i < appIds.length; i += 50) {

@@ -26,6 +26,16 @@ describe('nginx config', () => {
     expect(routesConfig(layout, [{ ...route, hostnames: [] }])).not.toContain('server_name');
   });
 
+  it('renders an unavailable (suspended) route as a 503 that does not say why, whatever its targets or maintenance', () => {
+    for (const r of [{ ...route, unavailable: true }, { ...route, unavailable: true, maintenance: true, targets: [] }]) {
+      const text = routesConfig(layout, [r]);
+      expect(text).not.toContain('upstream');
+      expect(text).toContain('return 503');
+      expect(text).toContain('This app is not available right now');
+      expect(text).not.toMatch(/maintenance|no web processes|wallet|suspend/i);
+    }
+  });
+
   it('refuses anything that could inject a directive', () => {
     expect(() => routesConfig(layout, [{ ...route, hostnames: ['a.localhost;'] }])).toThrow(/Hostname/);
     expect(() => routesConfig(layout, [{ ...route, hostnames: ['a.localhost include'] }])).toThrow(/Hostname/);

@@ -157,6 +157,9 @@ function routeBlock(layout: EdgeLayout, route: EdgeRoute): string {
   const listen = listenLines(layout.bind, layout.port, '    ');
   const head = `# app ${route.appId}\n`;
   const server = (body: string) => `server {\n${listen}    server_name ${hosts.join(' ')};\n${body}}\n`;
+  if (route.unavailable) {
+    return head + server(`    location / {\n        add_header X-Request-Id $slw_request_id always;\n        ${pageReturn(503, 'unavailable')}\n    }\n`);
+  }
   if (route.maintenance) {
     return head + server(
       `    location / {\n        add_header Retry-After 120 always;\n        add_header X-Request-Id $slw_request_id always;\n` +
@@ -200,5 +203,6 @@ export const PAGES = {
   notFound: page('No such app', 'There is no app configured at this hostname. Check the address, or the domain settings of the app.'),
   maintenance: page('Offline for maintenance', 'This app is undergoing maintenance right now. Please check back later.'),
   appError: page('Application error', 'An error occurred in the application and your page could not be served. If you are the application owner, check your logs for details.'),
+  unavailable: page('Application unavailable', 'This app is not available right now. Please check back later.'),
   noWeb: page('Application error', 'This app has no web processes running. If you are the application owner, scale up its web process.'),
 };

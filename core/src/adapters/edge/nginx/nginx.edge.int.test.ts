@@ -146,6 +146,11 @@ describe('NginxEdge', () => {
     const none = await hostGet(nginx.port, 'dead.localhost');
     expect(none.status).toBe(503);
     expect(none.body).toContain('no web processes');
+    await edge.setRoute({ appId: 'app-dead', hostnames: ['dead.localhost'], maintenance: false, unavailable: true, targets: [] });
+    const off = await hostGet(nginx.port, 'dead.localhost');
+    expect(off.status).toBe(503);
+    expect(off.body).toContain('Application unavailable');
+    expect((await edge.routes()).find((r) => r.appId === 'app-dead')?.unavailable).toBe(true);
     await edge.removeRoute('app-dead');
     expect((await hostGet(nginx.port, 'dead.localhost')).status).toBe(404);
   });

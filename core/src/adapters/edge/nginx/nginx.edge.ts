@@ -163,6 +163,7 @@ const clone = (r: EdgeRoute): EdgeRoute => ({
   appId: r.appId,
   hostnames: [...r.hostnames],
   maintenance: r.maintenance,
+  ...(r.unavailable ? { unavailable: true } : {}),
   targets: r.targets.map((t) => ({ host: t.host, port: t.port })),
 });
 

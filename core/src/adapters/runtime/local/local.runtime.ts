@@ -148,7 +148,7 @@ export class LocalRuntime implements Runtime {
         st.spec = { ...st.spec, routing };
         await this.applyRoute(st);
       } else {
-        await this.deps.edge.setRoute({ appId: assertAppId(app.id), hostnames: routing.hostnames, maintenance: routing.maintenance, targets: [] });
+        await this.deps.edge.setRoute({ appId: assertAppId(app.id), hostnames: routing.hostnames, maintenance: routing.maintenance, unavailable: routing.unavailable, targets: [] });
       }
     });
   }
@@ -357,6 +357,7 @@ export class LocalRuntime implements Runtime {
       appId: st.app.id,
       hostnames: this.hasRoute(st) ? routing.hostnames : [],
       maintenance: routing.maintenance,
+      unavailable: routing.unavailable,
       targets: st.dynos.filter((d) => d.spec.type === 'web' && !d.isStopping).map((d) => ({ host: TARGET_HOST, port: d.port })),
     };
   }

@@ -7,9 +7,9 @@ import { NotFoundError, ValidationError } from '@slipway/core/errors';
 import { assertCan } from '@slipway/core/domain/access';
 import type { Store } from '@slipway/core/repositories/index';
 import type { UserRow } from '@slipway/core/repositories/types';
-import { WalletRepository, type LedgerEntryRow, type UsageRow } from '@slipway/core/repositories/wallet.repository';
-import { SuspensionRepository, type BillingNotificationRow } from '@slipway/core/repositories/suspension.repository';
-import type { WalletService, WalletSummary } from '@slipway/core/services/billing/wallet.service';
+import type { LedgerEntryRow, UsageRow } from '@slipway/core/repositories/wallet.repository';
+import type { BillingNotificationRow } from '@slipway/core/repositories/suspension.repository';
+import type { OrgWalletService, WalletSummary } from '@slipway/core/services/billing/org-wallet.service';
 
 export interface OrgRef {
   id: string;
@@ -21,8 +21,8 @@ const CSV_PAGE = 5000;
 const DAY_MS = 86_400_000;
 const MAX_USAGE_DAYS = 400;
 
-export class OrgBillingService {
-  constructor(private readonly deps: { store: Store; wallets: WalletService }) {}
+export class BillingReportsService {
+  constructor(private readonly deps: { store: Store; wallets: OrgWalletService }) {}
 
   async wallet(user: UserRow, orgRef: string): Promise<{ org: OrgRef; wallet: WalletSummary }> {
     const org = await this.resolve(user, orgRef, false);
@@ -32,14 +32,14 @@ export class OrgBillingService {
   /** Newest first. `before` is an entry id (exclusive). */
   async ledger(user: UserRow, orgRef: string, page: { before?: number; limit: number; from?: Date; to?: Date }): Promise<{ org: OrgRef; entries: LedgerEntryRow[]; more: boolean }> {
     const org = await this.resolve(user, orgRef, true);
-    const rows = await new WalletRepository(this.deps.store.pool).ledger(org.id, { ...page, limit: page.limit + 1 });
+    const rows = await this.deps.store.repos.wallets.ledger(org.id, { ...page, limit: page.limit + 1 });
     return { org, entries: rows.slice(0, page.limit), more: rows.length > page.limit };
   }
 
   /** The whole ledger (or the from/to window), newest first, in pages: for CSV export. */
   async ledgerExport(user: UserRow, orgRef: string, window: { from?: Date; to?: Date }): Promise<{ org: OrgRef; pages: AsyncGenerator<LedgerEntryRow[]> }> {
     const org = await this.resolve(user, orgRef, true);
-    const repo = new WalletRepository(this.deps.store.pool);
+    const repo = this.deps.store.repos.wallets;
     async function* pages() {
       let before: number | undefined;
       for (;;) {
@@ -59,12 +59,12 @@ export class OrgBillingService {
     const from = window.from ?? new Date(Math.floor(to.getTime() / DAY_MS) * DAY_MS - 30 * DAY_MS);
     if (from >= to) throw new ValidationError('from must be before to.', { field: 'from' });
     if (to.getTime() - from.getTime() > MAX_USAGE_DAYS * DAY_MS) throw new ValidationError(`A usage report covers at most ${MAX_USAGE_DAYS} days.`, { field: 'from' });
-    return { org, from, to, rows: await new WalletRepository(this.deps.store.pool).usage(org.id, from, to) };
+    return { org, from, to, rows: await this.deps.store.repos.wallets.usage(org.id, from, to) };
   }
 
   async notifications(user: UserRow, orgRef: string, limit: number): Promise<{ org: OrgRef; notifications: BillingNotificationRow[] }> {
     const org = await this.resolve(user, orgRef, true);
-    return { org, notifications: await new SuspensionRepository(this.deps.store.pool).notifications(org.id, limit) };
+    return { org, notifications: await this.deps.store.repos.suspensions.notifications(org.id, limit) };
   }
 
   private async resolve(user: UserRow, ref: string, billing: boolean): Promise<OrgRef> {
@@ -74,7 +74,7 @@ export class OrgBillingService {
       return { id: member.id, name: member.name };
     }
     if (user.isAdmin) {
-      const org = await new WalletRepository(this.deps.store.pool).findOrg(ref);
+      const org = await this.deps.store.repos.wallets.findOrg(ref);
       if (org) return org;
     }
     throw new NotFoundError("Couldn't find that organization.");
