@@ -58,7 +58,7 @@ export function appJson(u: UrlConfig, a: AppSummary, plan?: PlanRow) {
     process_tier: plan?.name ?? null,
     role: a.role,
     current_release: a.currentVersion,
-    repo_size: a.repoSize ?? 0,
+    repo_size: a.repoSize,
     slug_size: a.slugSize,
     acm: false,
     create_status: 'complete',

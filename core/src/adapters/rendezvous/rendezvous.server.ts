@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import tls from 'node:tls';
 import type { Logger } from '../../logger.js';
 import type { SecretBox } from '../../crypto.js';
-import { DYNO_TOKEN_SCOPE, GO, GREETING, MAX_HELLO, parseDynoHello } from './protocol.js';
+import { DYNO_TOKEN_SCOPE, GO, GREETING, MAX_HELLO, exitStatusLine, parseDynoHello } from './protocol.js';
 
 interface Session {
   dynoId: string;
@@ -57,7 +57,7 @@ export class RendezvousServer {
     const secret = randomBytes(32).toString('base64url');
     const s: Session = {
       dynoId, secretHash: hash(secret), paired: false,
-      expiry: setTimeout(() => this.drop(dynoId, 'nobody completed the session in time'), this.o.pairTimeoutMs ?? 300_000),
+      expiry: setTimeout(() => this.drop(dynoId, 'the dyno did not start in time'), this.o.pairTimeoutMs ?? 300_000),
     };
     s.expiry.unref();
     this.sessions.set(dynoId, s);
@@ -117,7 +117,7 @@ export class RendezvousServer {
       const s = this.sessions.get(dyno.dynoId);
       if (!s || s.dyno || !this.o.box.verifyMac(DYNO_TOKEN_SCOPE, dyno.dynoId, dyno.token)) return void socket.destroy();
       s.dyno = socket;
-      socket.once('close', () => this.drop(s.dynoId, 'the dyno side closed'));
+      socket.once('close', () => this.drop(s.dynoId, 'the dyno ended before it started'));
       return this.pair(s);
     }
     const id = this.bySecret.get(hash(line.split('?')[0]!));
@@ -154,8 +154,14 @@ export class RendezvousServer {
     this.bySecret.delete(s.secretHash);
     clearTimeout(s.expiry);
     this.o.log.debug({ dynoId, why }, 'rendezvous session ended');
-    // let what is in flight reach the other side, then close
-    s.client?.end();
+    const client = s.client;
+    if (client && !s.paired && !client.destroyed) {
+      // a client still waiting for its dyno learns why, and exits with a failure (the CLI
+      // discards the first chunk, so the reason comes after the greeting)
+      client.write(GREETING, () => setTimeout(() => client.end(`Slipway: ${why}.\r\n${exitStatusLine(1)}`), 100));
+    } else {
+      client?.end(); // let what is in flight reach the other side, then close
+    }
     s.dyno?.end();
     setTimeout(() => {
       s.client?.destroy();

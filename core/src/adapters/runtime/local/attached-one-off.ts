@@ -60,7 +60,7 @@ export async function runAttachedOneOff(o: AttachedOneOffSpec): Promise<OneOffRe
   let killTimer: NodeJS.Timeout | undefined;
   const hangUp = (first: NodeJS.Signals) => {
     signal(first);
-    killTimer ??= setTimeout(() => signal('SIGKILL'), Math.min(ctx.stopGraceMs, 10_000));
+    killTimer ??= setTimeout(() => signal('SIGKILL'), Math.min(ctx.stopGraceMs, 10_000)).unref();
   };
 
   let lastByte = 0x0a;
