@@ -8,7 +8,7 @@ import pg from 'pg';
 import { Heroku, ok, stackInfo } from './support/cli.js';
 import { deploy, logLines, waitForDynos } from './support/apps.js';
 import { inTerminal } from './support/terminal.js';
-import { eventually } from '../support/wait.js';
+import { eventually, report } from '../support/wait.js';
 
 const APP = 'cli-run';
 const alice = () => Heroku.as('alice');
@@ -20,7 +20,12 @@ beforeAll(async () => {
 
 describe('heroku run', () => {
   it('prints the output and exits with the command\'s status', async () => {
+    const t0 = Date.now();
     const r = await alice().run(['run', 'echo hi; exit 3', '-a', APP]);
+    const runMs = Date.now() - t0;
+    const t1 = Date.now();
+    ok(await alice().run(['version']));
+    report('heroku-cli: `heroku run \'echo hi; exit 3\'` start to exit (the CLI\'s own start-up alone)', `${(runMs / 1000).toFixed(1)} s (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
     expect(r.stdout.split('\n')).toContain('hi');
     expect(r.output).toContain('Process exited with code 3');
     expect(r.code).toBe(3);
