@@ -1,14 +1,17 @@
-// bench/edge — requests/s through the local edge (nginx, routed by NginxEdge) and directly to the
-// app, and their ratio, in one run. Needs a build (npx tsc -b) and nginx; uses wrk when installed
-// (Debian package), else autocannon.
+// bench/edge — requests/s directly to the app, through the local edge (nginx, routed by NginxEdge)
+// over HTTP, and through the edge over HTTPS (its TLS port, SNI, a P-256 certificate from a
+// throwaway platform CA), with their ratios, in one run. Needs a build (npx tsc -b) and nginx.
+// Uses wrk (Debian) when installed — its URL names the app's hostname, for the Host header and SNI,
+// and a small Lua resolver sends it to 127.0.0.1 — else autocannon.
 //   npx tsx bench/edge.ts            (BENCH_SECONDS=10 BENCH_CONNECTIONS=64 by default)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@slipway/core/logger';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { NginxEdge } from '@slipway/core/adapters/edge/nginx/nginx.edge';
+import { PlatformCa, platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';
 import { freePort, startNginx, waitForPort } from '@slipway/core/adapters/edge/nginx/nginx.testing';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -26,9 +29,18 @@ function hasWrk(): boolean {
   return spawnSync('wrk', ['--version']).error === undefined;
 }
 
-async function measure(url: string, host: string): Promise<{ rps: number; errors: number; tool: string }> {
-  if (hasWrk()) {
-    const r = spawnSync('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-H', `Host: ${host}`, '--', url], { encoding: 'utf8' });
+interface Figure {
+  rps: number;
+  errors: number;
+  tool: string;
+}
+
+/** wrk resolves the URL's host through this script: every name goes to loopback. */
+const WRK_LOOPBACK = 'wrk.resolve = function(host, service) wrk.addrs = wrk.lookup("127.0.0.1", service) end\n';
+
+async function measure(scheme: 'http' | 'https', host: string, port: number, tool: 'wrk' | 'autocannon', script: string): Promise<Figure> {
+  if (tool === 'wrk') {
+    const r = spawnSync('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-s', script, '--', `${scheme}://${host}:${port}/`], { encoding: 'utf8' });
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN);
     const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
     const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout);
@@ -37,7 +49,8 @@ async function measure(url: string, host: string): Promise<{ rps: number; errors
     return { rps, errors, tool: 'wrk' };
   }
   const { default: autocannon } = await import('autocannon');
-  const res = await autocannon({ url, connections, duration: seconds, headers: { host } });
+  const url = `${scheme}://127.0.0.1:${port}/`;
+  const res = await autocannon({ url, connections, duration: seconds, headers: { host }, ...(scheme === 'https' ? { servername: host } : {}) });
   return { rps: res.requests.average, errors: res.errors + res.non2xx, tool: 'autocannon' };
 }
 
@@ -45,24 +58,32 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-bench-edge-'));
   const appPort = await freePort();
   const edgePort = await freePort();
+  const tlsPort = await freePort();
   const app = spawn(process.execPath, ['-e', APP, String(appPort)], { stdio: 'inherit' });
-  const nginx = await startNginx({ dir, port: edgePort });
+  const nginx = await startNginx({ dir: path.join(dir, 'edge'), port: edgePort, tlsPort });
   try {
     await waitForPort(appPort);
     const edge = new NginxEdge({
-      dir, port: edgePort, bind: '127.0.0.1', nginxBin: 'nginx',
+      dir: path.join(dir, 'edge'), port: edgePort, bind: '127.0.0.1', nginxBin: 'nginx', tlsPort,
       commands: new SpawnCommandRunner(), logger: createLogger({ level: 'warn', name: 'bench-edge' }),
     });
-    await edge.setRoute({ appId: 'bench', hostnames: [HOST], maintenance: false, targets: [{ host: '127.0.0.1', port: appPort }] });
-    console.log(`bench/edge: ${seconds} s per run, ${connections} connections, ${os.cpus().length} cores`);
-    const direct = await measure(`http://127.0.0.1:${appPort}/`, `127.0.0.1:${appPort}`);
-    const through = await measure(`http://127.0.0.1:${edgePort}/`, HOST);
-    const line = (name: string, r: { rps: number; errors: number }) =>
-      `  ${name.padEnd(14)} ${r.rps.toFixed(0).padStart(8)} requests/s${r.errors ? `  (${r.errors} errors)` : ''}`;
-    console.log(`  tool: ${direct.tool}`);
+    // redirect off: plain HTTP keeps serving the app, so HTTP and HTTPS measure the same route
+    await edge.setRoute({ appId: 'bench', hostnames: [HOST], maintenance: false, targets: [{ host: '127.0.0.1', port: appPort }], httpsRedirect: false });
+    const ca = await PlatformCa.loadOrCreate(platformCaFiles(path.join(dir, 'ca')));
+    const cert = await ca.issueServerCert([HOST], 1);
+    await edge.setCertificates([{ hostnames: [HOST], certPem: cert.certPem, keyPem: cert.keyPem }]);
+    const script = path.join(dir, 'loopback.lua');
+    await writeFile(script, WRK_LOOPBACK);
+    const tool = hasWrk() ? 'wrk' : 'autocannon';
+    console.log(`bench/edge: ${seconds} s per run, ${connections} connections, ${os.cpus().length} cores, ${tool} (kept-alive connections: one TLS handshake per connection)`);
+    const line = (name: string, r: Figure, ratio?: string) =>
+      `  ${name.padEnd(16)} ${r.rps.toFixed(0).padStart(8)} requests/s${r.errors ? `  (${r.errors} errors)` : ''}${ratio ? `   ${ratio}` : ''}`;
+    const direct = await measure('http', '127.0.0.1', appPort, tool, script);
+    const http = await measure('http', HOST, edgePort, tool, script);
+    const https = await measure('https', HOST, tlsPort, tool, script);
     console.log(line('direct', direct));
-    console.log(line('through edge', through));
-    console.log(`  ratio          ${(through.rps / direct.rps).toFixed(2)} (edge / direct)`);
+    console.log(line('edge HTTP', http, `${(http.rps / direct.rps).toFixed(2)} of direct`));
+    console.log(line('edge HTTPS', https, `${(https.rps / direct.rps).toFixed(2)} of direct, ${(https.rps / http.rps).toFixed(2)} of edge HTTP`));
   } finally {
     app.kill('SIGTERM');
     await nginx.stop();

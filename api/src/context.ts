@@ -34,6 +34,8 @@ import { AppsService } from './services/apps.service.js';
 import { ConfigService } from './services/config.service.js';
 import { FormationService } from './services/formation.service.js';
 import { DomainsService } from './services/domains.service.js';
+import { SniEndpointsService } from './services/sni-endpoints.service.js';
+import { RedisHttp01Store } from '@slipway/core/adapters/acme/redis.http01-store';
 import { ReleasesApiService } from './services/releases-api.service.js';
 import { DynosService } from './services/dynos.service.js';
 import { CollaboratorsService } from './services/collaborators.service.js';
@@ -87,6 +89,7 @@ export function urlConfig(config: Config): UrlConfig {
     edgeScheme: 'http',
     gitSshPort: config.gitSsh.port,
     gitSshHost: new URL(config.api.publicUrl).hostname,
+    cookiesAlwaysSecure: config.api.publicUrl.startsWith('https:') && config.api.tlsPort === null,
   };
 }
 
@@ -126,6 +129,7 @@ export function createApiContext(
     urls,
     clientDir: config.api.clientDir,
     trustProxy: config.api.trustProxy,
+    acmeChallenges: new RedisHttp01Store({ redis, prefix: config.redis.prefix }),
     health: async () => {
       const db = await pool.query('SELECT 1').then(() => true, () => false);
       const r = await redis.ping().then((p) => p === 'PONG', () => false);
@@ -139,7 +143,8 @@ export function createApiContext(
       apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log, settings }),
       config: new ConfigService({ store, lookup, vault, releases, jobs }),
       formation: new FormationService({ store, lookup, jobs }),
-      domains: new DomainsService({ store, lookup, jobs, domain: config.domain }),
+      domains: new DomainsService({ store, lookup, jobs, settings, domain: config.domain, apiHost: new URL(config.api.publicUrl).hostname }),
+      sniEndpoints: new SniEndpointsService({ store, lookup, jobs, box }),
       releases: new ReleasesApiService({ store, lookup, releases, vault }),
       dynos: new DynosService({ store, lookup, jobs, runtime: adapters.runtime }),
       collaborators: new CollaboratorsService({ store, lookup, orgs }),

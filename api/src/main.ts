@@ -1,5 +1,6 @@
 // api process composition root: read config once, build adapters + services, serve HTTP (API,
-// dashboard, git smart HTTP) and git over SSH; stop gracefully on SIGTERM/SIGINT.
+// dashboard, git smart HTTP), the same over TLS when SLIPWAY_API_TLS_PORT is set, and git over
+// SSH; stop gracefully on SIGTERM/SIGINT.
 import { createServer } from 'node:http';
 import { loadConfig } from '@slipway/core/config/config';
 import { createLogger } from '@slipway/core/logger';
@@ -9,6 +10,7 @@ import { createHttpApp } from './http/app.js';
 import { createObjectStore, createRuntimeView } from './adapters.js';
 import { installHook } from './git/hook-installer.js';
 import { startGit } from './git/git.module.js';
+import { ApiCertificates, startTlsListener, type TlsListener } from './http/tls-server.js';
 import { startRendezvous } from './rendezvous/rendezvous-tls.js';
 
 async function main(): Promise<void> {
@@ -24,6 +26,11 @@ async function main(): Promise<void> {
   const server = createServer(app);
   server.requestTimeout = 0; // git pushes wait for their build
   server.listen(config.api.port, config.bind, () => log.info({ port: config.api.port, bind: config.bind }, 'api listening'));
+  let tls: TlsListener | null = null;
+  if (config.api.tlsPort) {
+    const certs = new ApiCertificates({ config, store: ctx.store, settings: ctx.settings, box: ctx.box, log });
+    tls = await startTlsListener(app, certs, { port: config.api.tlsPort, bind: config.bind, log });
+  }
   await git.listen();
   const rendezvousTls = await startRendezvous(ctx.rendezvous, config, log);
 
@@ -34,6 +41,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping');
     server.close();
     server.closeIdleConnections();
+    tls?.close();
     rendezvousTls.stop();
     await git.close();
     await ctx.close();

@@ -302,7 +302,7 @@ describe('the dashboard', () => {
     await screenshot(page, '14-logs');
   });
 
-  it('manages custom domains with the CNAME target to create', async () => {
+  it('manages custom domains with the DNS records to create', async () => {
     await tab('Domains');
     await page.getByLabel('Add a domain').fill('not a host');
     await page.getByRole('button', { name: 'Add domain' }).click();
@@ -311,7 +311,10 @@ describe('the dashboard', () => {
     await page.getByRole('button', { name: 'Add domain' }).click();
     const row = page.locator('[data-hostname="www.example.org"]');
     await row.waitFor();
-    expect(await row.textContent()).toContain(`www.example.org CNAME ${APP}.localhost`);
+    expect(await row.getByTestId('dns-status').textContent()).toBe('Waiting for DNS');
+    const records = (await row.locator('table tbody tr').allTextContents()).map((t) => t.replace(/Copy \w+ value/, ' '));
+    expect(records[0]).toMatch(/^TXT_slipway-challenge\.www\.example\.orgslipway-verify=[0-9a-f]{32}/);
+    expect(records[1]).toContain(`CNAMEwww.example.org${APP}.localhost`);
     await screenshot(page, '15-domains');
     await row.getByRole('button', { name: 'Remove www.example.org' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove domain' }).click();

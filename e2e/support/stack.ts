@@ -57,9 +57,11 @@ export async function startStack(extra: StackEnv = {}): Promise<Stack> {
   const scratch = requireEnv('SLIPWAY_TEST_SCRATCH');
   const dataDir = await mkdtemp(path.join(scratch, 'stack-'));
   const db = await createTestDatabase({ migrate: false });
-  const [apiPort, edgePort, sshPort, rendezvousPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [apiPort, freeEdgePort, sshPort, rendezvousPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const adminPassword = 'stack admin password';
-  const extraEnv = typeof extra === 'function' ? extra({ api: apiPort, edge: edgePort, ssh: sshPort }) : extra;
+  const extraEnv = typeof extra === 'function' ? extra({ api: apiPort, edge: freeEdgePort, ssh: sshPort }) : extra;
+  // a test may put the edge on a port chosen beforehand (the ACME test CA validates on a fixed one)
+  const edgePort = Number(extraEnv.SLIPWAY_EDGE_PORT ?? freeEdgePort);
   // the swarm tier's engine and images (scripts/lib/docker.sh exports them)
   const passThrough = Object.fromEntries(
     ['SLIPWAY_DOCKER_HOST', 'SLIPWAY_STACK_IMAGE', 'SLIPWAY_BUILDER_IMAGE'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])),
@@ -108,7 +110,8 @@ export async function startStack(extra: StackEnv = {}): Promise<Stack> {
 
   // the edge, as scripts/lib/edge.sh starts it
   const edgeDir = path.join(dataDir, 'edge');
-  const boot = run(process.execPath, ['core/dist/adapters/edge/nginx-bootstrap.js', edgeDir, String(edgePort)], 'edge-bootstrap');
+  const tlsFlags = env.SLIPWAY_EDGE_TLS_PORT ? ['--tls-port', env.SLIPWAY_EDGE_TLS_PORT] : [];
+  const boot = run(process.execPath, ['core/dist/adapters/edge/nginx-bootstrap.js', edgeDir, String(edgePort), '127.0.0.1', ...tlsFlags, '--acme-upstream', `127.0.0.1:${apiPort}`], 'edge-bootstrap');
   if ((await new Promise<number>((r) => boot.on('exit', (c) => r(c ?? 1)))) !== 0) throw new Error('edge bootstrap failed');
   const nginx = run('nginx', ['-p', edgeDir, '-c', path.join(edgeDir, 'nginx.conf'), '-g', 'daemon off;'], 'nginx');
   const api = run(process.execPath, ['api/dist/main.js'], 'api');

@@ -1,7 +1,10 @@
 // ./scripts/up on this machine: the first run initialises everything and prints the generated
 // admin password once; the API works; Ctrl-C stops every process it started; a second run reuses
-// the data (same admin, no new password) and SIGTERM stops it too.
+// the data (same admin, no new password) and SIGTERM stops it too. The api's TLS port answers a
+// client that trusts the private CA whose path up prints.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import { chmod, readdir, readFile, rm, mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,6 +73,8 @@ describe('./scripts/up', () => {
       SLIPWAY_RENDEZVOUS_PORT: String(await freePort()),
       SLIPWAY_PG_PORT: String(await freePort()),
       SLIPWAY_REDIS_PORT: String(await freePort()),
+      SLIPWAY_API_TLS_PORT: String(await freePort()),
+      SLIPWAY_EDGE_TLS_PORT: String(await freePort()),
     };
     const api = `http://127.0.0.1:${env.SLIPWAY_API_PORT}`;
 
@@ -82,6 +87,16 @@ describe('./scripts/up', () => {
     const admin = await ApiClient.login(api, email!, password!);
     expect((await admin.post('/apps', { name: 'survives-restart' })).status).toBe(201);
     expect(first.output()).toContain(`http://<app>.localhost:${env.SLIPWAY_EDGE_PORT}/`);
+    // HTTPS for the api with the private CA up prints: the api answers to a client that trusts it
+    const ca = path.join(dataDir, 'ca', 'ca.crt');
+    expect(first.output()).toContain(`export GIT_SSL_CAINFO=${ca}`);
+    const health = await new Promise<number>((resolve, reject) => {
+      https.get({ host: '127.0.0.1', port: Number(env.SLIPWAY_API_TLS_PORT), path: '/healthz', ca: readFileSync(ca), servername: 'localhost' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(health).toBe(200);
 
     first.child.kill('SIGINT'); // Ctrl-C
     expect(await exited(first.child, 120_000)).toBe(0);

@@ -18,7 +18,7 @@ packages_for() {
   case "$1" in
     base) echo "postgresql redis-server nginx-light git openssh-client ca-certificates python3-pip" ;;
     swarm) echo "docker.io debootstrap iproute2" ;;
-    test) echo "openssh-server chromium iproute2 curl" ;;
+    test) echo "openssh-server chromium iproute2 curl pebble libnss3-tools" ;;
   esac
 }
 

@@ -6,6 +6,9 @@ import type { Logger } from '@slipway/core/logger';
 import { createPool } from '@slipway/core/db/pool';
 import { createRedis, type Redis } from '@slipway/core/adapters/redis/redis';
 import { SecretBox, loadOrCreateMasterKey } from '@slipway/core/crypto';
+import { NodeDnsLookup } from '@slipway/core/adapters/dns/node.dns-lookup';
+import { AcmeClientAuthority } from '@slipway/core/adapters/acme/acme-client.authority';
+import { RedisHttp01Store } from '@slipway/core/adapters/acme/redis.http01-store';
 import { Store } from '@slipway/core/repositories/index';
 import { Settings } from '@slipway/core/settings/settings.service';
 import { suspensionGraceHours } from '@slipway/core/settings/billing.settings';
@@ -34,6 +37,8 @@ import { platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';
 import { buildProcessor } from './processors/build.processor.js';
 import { deployProcessor } from './processors/deploy.processor.js';
 import { maintenanceProcessor } from './processors/maintenance.processor.js';
+import { domainsProcessor } from './processors/domains.processor.js';
+import { DomainUpkeep } from './services/domain-upkeep.service.js';
 import { billingProcessor, installBillingSchedule } from './processors/billing.processor.js';
 import { createWorkerRuntime, type WorkerRuntime } from './runtime.js';
 
@@ -52,6 +57,7 @@ export interface WorkerContext {
   reaper: Reaper;
   oneOffs: OneOffRunner;
   vault: ConfigVault;
+  domains: DomainUpkeep;
   billing: HourlyBillingRun;
   /** Specs of every app's current release (start-up recovery, reconcile). */
   deployedSpecs(): Promise<ReleaseSpec[]>;
@@ -82,7 +88,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
   const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls });
   const locks = new AppLocks(pool);
-  const specs = new ReleaseSpecs(vault);
+  const specs = new ReleaseSpecs(vault, settings);
   const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000, outputs: sink });
   const oneOffs = new OneOffRunner({
     store, runtime: runtime.runtime, specs, vault, logs, box, log,
@@ -98,6 +104,12 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const billing = new HourlyBillingRun({ store, jobs, log: billingLog, graceHours: () => settings.get(suspensionGraceHours) });
   const workers: Worker[] = [];
   const maintenance = new Queue(QUEUE.maintenance, { connection, prefix: config.redis.prefix });
+  const domainsQueue = new Queue(QUEUE.domains, { connection, prefix: config.redis.prefix });
+  const domains = new DomainUpkeep({
+    config, store, settings, box, jobs, edge: runtime.edge, log: log.child({ component: 'domains' }),
+    dns: new NodeDnsLookup(),
+    ca: new AcmeClientAuthority({ http01: new RedisHttp01Store({ redis, prefix: config.redis.prefix }) }),
+  });
   const billingQueue = new Queue<BillingJob>(QUEUE.billing, { connection, prefix: config.redis.prefix });
 
   const specOf = async (app: AppRow): Promise<ReleaseSpec | null> => {
@@ -122,8 +134,10 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   };
 
   return {
-    config, log, store, settings, redis, connection, jobs, objects, runtime, builds, ops, reaper, oneOffs, vault, billing, deployedSpecs,
+    config, log, store, settings, redis, connection, jobs, objects, runtime, builds, ops, reaper, oneOffs, vault, billing, domains, deployedSpecs,
     async start() {
+      // certificates first, so the routing table rebuilt below is served over HTTPS at once
+      await domains.syncEdge();
       const specsNow = await deployedSpecs();
       await runtime.recover(specsNow);
       log.info({ apps: specsNow.length }, 'runtime recovered');
@@ -134,11 +148,13 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       // a one-off's job lasts as long as the dyno; a stalled one (its worker died) is never run again
       workers.push(new Worker(QUEUE.dynos, async (job) => void (await oneOffs.run((job.data as OneOffJob).dynoId)), { ...common, concurrency: 200, maxStalledCount: 0 }));
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
+      workers.push(new Worker(QUEUE.domains, domainsProcessor(domains), { ...common, concurrency: 1, lockDuration: 120_000 }));
       workers.push(new Worker(QUEUE.billing, billingProcessor({ billing, settings, log: billingLog }), { ...common, concurrency: 1 }));
       for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
       await maintenance.upsertJobScheduler('reaper', { every: 60_000 }, { name: 'reap', data: { kind: 'reap' } });
       if (runtime.reconcileEveryMs > 0) await maintenance.upsertJobScheduler('reconcile', { every: runtime.reconcileEveryMs }, { name: 'reconcile', data: { kind: 'reconcile' } });
       else await maintenance.removeJobScheduler('reconcile');
+      await domainsQueue.upsertJobScheduler('sweep', { every: config.domainsIntervalSeconds * 1000 }, { name: 'sweep', data: { kind: 'sweep' } });
       await installBillingSchedule(billingQueue);
     },
     async stop() {
@@ -146,6 +162,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       await Promise.all(workers.map((w) => w.close()));
       await runtime.shutdown();
       await maintenance.close();
+      await domainsQueue.close();
       await billingQueue.close();
       await jobs.close();
       connection.disconnect();

@@ -9,6 +9,7 @@ import type { Runtime, ReleaseSpec } from '@slipway/core/ports/runtime.port';
 import type { BuildExecutor } from '@slipway/core/ports/build-executor.port';
 import { LocalRuntime } from '@slipway/core/adapters/runtime/local/local.runtime';
 import { NginxEdge } from '@slipway/core/adapters/edge/nginx/nginx.edge';
+import type { Edge } from '@slipway/core/ports/edge.port';
 import { SubprocessBuildExecutor } from '@slipway/core/adapters/build/subprocess.build-executor';
 import { builderPaths } from '@slipway/builder/paths';
 import { SwarmRuntime, type ReconcileOptions } from '@slipway/core/adapters/runtime/swarm/swarm.runtime';
@@ -22,6 +23,8 @@ export interface WorkerRuntime {
   /** Bring the runtime in line with the deployed releases (start-up, reconcile job); with `fresh`,
    *  each app is judged by its release read again under `fresh.guard` (the list may be stale). */
   recover(specs: ReleaseSpec[], fresh?: Required<ReconcileOptions>): Promise<void>;
+  /** The edge this worker drives (certificates are pushed to it), or null (swarm: not yet). */
+  edge: Edge | null;
   /** How often the reconcile job runs (0: only at start-up). */
   reconcileEveryMs: number;
   shutdown(): Promise<void>;
@@ -79,6 +82,7 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
       if (changed) log.info({ report }, 'swarm reconciled');
       else log.debug('swarm reconciled: nothing to repair');
     },
+    edge: null,
     reconcileEveryMs: config.docker.reconcileIntervalSeconds * 1000,
     shutdown: async () => undefined, // services keep running without the worker
   };
@@ -87,7 +91,10 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
 /** One machine: supervised processes behind nginx, builds as subprocesses. */
 function localRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   const { config, log } = deps;
-  const edge = new NginxEdge({ dir: config.edge.confDir, port: config.edge.port, bind: config.bind, nginxBin: config.edge.nginxBin, commands: deps.runner, logger: log.child({ component: 'edge' }) });
+  const edge = new NginxEdge({
+    dir: config.edge.confDir, port: config.edge.port, bind: config.bind, nginxBin: config.edge.nginxBin, commands: deps.runner, logger: log.child({ component: 'edge' }),
+    tlsPort: config.edge.tlsPort, acmeUpstream: acmeUpstream(config),
+  });
   const runtime = new LocalRuntime({
     appsDir: config.paths.apps,
     local: config.local,
@@ -113,8 +120,15 @@ function localRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   return {
     runtime,
     executor,
+    edge,
     recover: (specs) => runtime.recover(specs),
     reconcileEveryMs: 0, // start-up only: the supervisor restarts dynos, and nothing outside Slipway edits them
     shutdown: () => runtime.shutdown(),
   };
+}
+
+/** Where the local edge sends ACME HTTP-01 challenges: the api's plain HTTP port on loopback. */
+export function acmeUpstream(config: Config): string {
+  const host = config.bind === '0.0.0.0' || config.bind === '::' || config.bind === '*' ? '127.0.0.1' : config.bind;
+  return `${host.includes(':') ? `[${host}]` : host}:${config.api.port}`;
 }

@@ -19,6 +19,7 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { slugRoutes } from './routes/slugs.routes.js';
 import { billingRoutes } from './routes/billing.routes.js';
 import { adminPlansRoutes } from './routes/admin-plans.routes.js';
+import { acmeRoutes } from './routes/acme.routes.js';
 import type { Router } from 'express';
 
 export const BODY_LIMIT = '256kb';
@@ -48,6 +49,7 @@ export function createHttpApp(ctx: HttpContext, opts: HttpAppOptions = {}): Expr
   app.use(accessLog());
   for (const r of opts.before ?? []) app.use(r);
   app.use(slugRoutes(ctx.slugs));
+  app.use(acmeRoutes(ctx));
 
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(cookieParser());

@@ -10,6 +10,7 @@ import type { AppsService } from '../services/apps.service.js';
 import type { ConfigService } from '../services/config.service.js';
 import type { FormationService } from '../services/formation.service.js';
 import type { DomainsService } from '../services/domains.service.js';
+import type { SniEndpointsService } from '../services/sni-endpoints.service.js';
 import type { ReleasesApiService } from '../services/releases-api.service.js';
 import type { DynosService } from '../services/dynos.service.js';
 import type { CollaboratorsService } from '../services/collaborators.service.js';
@@ -33,6 +34,8 @@ export interface HttpContext {
   clientDir: string | null;
   trustProxy: boolean;
   health: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  /** ACME HTTP-01 key authorizations by token (the edge proxies /.well-known/acme-challenge/ here). */
+  acmeChallenges: { get(token: string): Promise<string | null> };
   services: {
     auth: AuthService;
     users: UsersService;
@@ -42,6 +45,7 @@ export interface HttpContext {
     config: ConfigService;
     formation: FormationService;
     domains: DomainsService;
+    sniEndpoints: SniEndpointsService;
     releases: ReleasesApiService;
     dynos: DynosService;
     collaborators: CollaboratorsService;

@@ -38,6 +38,8 @@ export interface UpdateAppInput {
   plan?: unknown;
   buildpacks?: unknown;
   build_stack?: unknown;
+  /** true / false, or null for the platform default. */
+  https_redirect?: unknown;
 }
 
 /** Heroku's region and stack parameters: Slipway has one of each. */
@@ -99,11 +101,15 @@ export class AppsService {
   async update(userId: string, idOrName: string, input: UpdateAppInput): Promise<AppSummary> {
     const app = await this.deps.lookup.resolve(userId, idOrName, 'app:deploy', 'change this app');
     checkRegionAndStack({ build_stack: input.build_stack });
-    const patch: Partial<Pick<AppRow, 'name' | 'maintenance' | 'healthCheckPath' | 'planId' | 'buildpacks'>> = {};
+    const patch: Partial<Pick<AppRow, 'name' | 'maintenance' | 'healthCheckPath' | 'planId' | 'buildpacks' | 'httpsRedirect'>> = {};
     if (input.name !== undefined && input.name !== app.name) patch.name = validateAppName(input.name);
     if (input.maintenance !== undefined) {
       if (typeof input.maintenance !== 'boolean') throw new ValidationError('maintenance must be true or false.', { field: 'maintenance' });
       patch.maintenance = input.maintenance;
+    }
+    if (input.https_redirect !== undefined) {
+      if (input.https_redirect !== null && typeof input.https_redirect !== 'boolean') throw new ValidationError('https_redirect must be true, false or null (the platform default).', { field: 'https_redirect' });
+      patch.httpsRedirect = input.https_redirect;
     }
     if (input.health_check_path !== undefined) {
       const p = input.health_check_path;
@@ -134,7 +140,7 @@ export class AppsService {
     });
     if (patch.name) await this.deps.repos.rename(app.name, updated.name);
     if (patch.name || patch.planId) await this.deps.jobs.deploy({ kind: 'formation', appId: app.id });
-    if (patch.maintenance !== undefined || patch.name) await this.deps.jobs.deploy({ kind: 'routing', appId: app.id });
+    if (patch.maintenance !== undefined || patch.httpsRedirect !== undefined || patch.name) await this.deps.jobs.deploy({ kind: 'routing', appId: app.id });
     return (await this.deps.store.repos.apps.findForUser(userId, app.id))!;
   }
 

@@ -95,7 +95,13 @@ export const useReleases = (app: string) =>
     refetchInterval: 10_000,
   });
 
-export const useDomains = (app: string) => useQuery<Domain[], ApiError>({ queryKey: keys.domains(app), queryFn: () => api.get(`/apps/${enc(app)}/domains`) });
+/** Domains; looked at again every few seconds while one is waiting for DNS or a certificate. */
+export const useDomains = (app: string) =>
+  useQuery<Domain[], ApiError>({
+    queryKey: keys.domains(app),
+    queryFn: () => api.get(`/apps/${enc(app)}/domains`),
+    refetchInterval: (q) => (q.state.data?.some((d) => d.dns_status === 'pending' || d.tls_status === 'pending') ? 3_000 : 30_000),
+  });
 
 export const useBuilds = (app: string) =>
   useQuery<Build[], ApiError>({

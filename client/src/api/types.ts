@@ -41,6 +41,8 @@ export interface App {
   organization: { id: string; name: string };
   buildpacks: string[];
   health_check_path: string | null;
+  /** Redirect HTTP to HTTPS where a certificate exists; null: the platform default. */
+  https_redirect: boolean | null;
   plan: Plan | { id: string; name?: undefined };
   role: Role;
   current_release: number | null;
@@ -94,13 +96,26 @@ export interface Dyno {
   created_at: string | null;
 }
 
+export interface DnsRecord {
+  type: 'TXT' | 'CNAME' | 'A';
+  name: string;
+  value: string;
+  purpose: 'ownership' | 'routing';
+}
+
 export interface Domain {
   id: string;
   hostname: string;
   kind: 'heroku' | 'custom';
   cname: string | null;
+  /** Heroku's: pending | succeeded | failed */
   status: string;
-  acm_status: string;
+  dns_status: 'pending' | 'verified' | 'failed';
+  tls_status: 'none' | 'waiting' | 'pending' | 'issued' | 'failing' | 'failed';
+  acm_status: string | null;
+  acm_status_reason: string | null;
+  verification: { records: DnsRecord[]; message: string | null; verified_at: string | null; next_check_at: string | null };
+  certificate: { source: 'acme' | 'uploaded' | 'wildcard'; issuer: string; expires_at: string } | null;
   created_at: string;
 }
 

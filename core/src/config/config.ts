@@ -17,6 +17,16 @@ const EnvSchema = z.object({
   /** Where swarm tasks reach the api for slugs (must be reachable from containers); default SLIPWAY_API_URL. */
   SLIPWAY_SLUG_BASE_URL: z.string().url().optional(),
   SLIPWAY_EDGE_PORT: port.default(8080),
+  /** HTTPS at the edge (SNI, HTTP/2); unset: the edge serves plain HTTP only. */
+  SLIPWAY_EDGE_TLS_PORT: port.optional(),
+  /** HTTPS for the api, dashboard and git; unset: plain HTTP only. */
+  SLIPWAY_API_TLS_PORT: port.optional(),
+  // domains and certificates (first-boot defaults of the settings in domains.settings.ts)
+  SLIPWAY_ACME_DIRECTORY_URL: z.string().url().default('https://acme-v02.api.letsencrypt.org/directory'),
+  SLIPWAY_ACME_EMAIL: z.union([z.literal(''), z.string().email()]).default(''),
+  SLIPWAY_DNS_RESOLVER: z.string().default(''),
+  /** How often the worker looks for domains to verify and certificates to order or renew. */
+  SLIPWAY_DOMAINS_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   SLIPWAY_GIT_SSH_PORT: port.default(2222),
   /** The rendezvous listener (TLS) that attached one-off dynos (`heroku run`) connect through. */
   SLIPWAY_RENDEZVOUS_PORT: port.default(5001),
@@ -78,8 +88,11 @@ const EnvSchema = z.object({
 export interface Config {
   dataDir: string;
   bind: string;
-  api: { port: number; publicUrl: string; slugBaseUrl: string; clientDir: string | null; trustProxy: boolean };
-  edge: { port: number; nginxBin: string; confDir: string };
+  api: { port: number; tlsPort: number | null; publicUrl: string; slugBaseUrl: string; clientDir: string | null; trustProxy: boolean };
+  edge: { port: number; tlsPort: number | null; nginxBin: string; confDir: string };
+  acme: { directoryUrl: string; email: string };
+  dnsResolver: string;
+  domainsIntervalSeconds: number;
   gitSsh: { port: number; hostKeyFile: string };
   /** publicHost: what clients connect to; dynoHost: what the dyno side connects to (the worker on
    *  the local runtime, containers on Swarm). */
@@ -130,17 +143,24 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
   const [lo, hi] = e.SLIPWAY_APP_PORT_RANGE.split('-').map(Number) as [number, number];
   if (!(lo < hi)) throw new ConfigError('SLIPWAY_APP_PORT_RANGE must be LOW-HIGH with LOW < HIGH');
   const publicHost = e.SLIPWAY_BIND === '0.0.0.0' || e.SLIPWAY_BIND === '::' ? 'localhost' : e.SLIPWAY_BIND;
+  // with the api's TLS port on, the URLs shown to users (git remotes, the dashboard) use https
+  const tls = e.SLIPWAY_API_TLS_PORT;
+  const ownUrl = tls ? `https://${publicHost}${tls === 443 ? '' : `:${tls}`}` : `http://${publicHost}:${e.SLIPWAY_API_PORT}`;
   return {
     dataDir,
     bind: e.SLIPWAY_BIND,
     api: {
       port: e.SLIPWAY_API_PORT,
-      publicUrl: (e.SLIPWAY_API_URL ?? `http://${publicHost}:${e.SLIPWAY_API_PORT}`).replace(/\/+$/, ''),
+      tlsPort: tls ?? null,
+      publicUrl: (e.SLIPWAY_API_URL ?? ownUrl).replace(/\/+$/, ''),
       slugBaseUrl: (e.SLIPWAY_SLUG_BASE_URL ?? e.SLIPWAY_API_URL ?? `http://${publicHost}:${e.SLIPWAY_API_PORT}`).replace(/\/+$/, ''),
       clientDir: e.SLIPWAY_CLIENT_DIR ? path.resolve(cwd, e.SLIPWAY_CLIENT_DIR) : null,
       trustProxy: e.SLIPWAY_TRUST_PROXY,
     },
-    edge: { port: e.SLIPWAY_EDGE_PORT, nginxBin: e.SLIPWAY_NGINX_BIN, confDir: path.join(dataDir, 'edge') },
+    edge: { port: e.SLIPWAY_EDGE_PORT, tlsPort: e.SLIPWAY_EDGE_TLS_PORT ?? null, nginxBin: e.SLIPWAY_NGINX_BIN, confDir: path.join(dataDir, 'edge') },
+    acme: { directoryUrl: e.SLIPWAY_ACME_DIRECTORY_URL, email: e.SLIPWAY_ACME_EMAIL },
+    dnsResolver: e.SLIPWAY_DNS_RESOLVER,
+    domainsIntervalSeconds: e.SLIPWAY_DOMAINS_INTERVAL_SECONDS,
     gitSsh: { port: e.SLIPWAY_GIT_SSH_PORT, hostKeyFile: path.join(dataDir, 'ssh_host_ed25519_key') },
     rendezvous: rendezvousConfig(e, publicHost),
     domain: e.SLIPWAY_DOMAIN,

@@ -1,13 +1,16 @@
-// Edge port: the HTTP front door that maps hostnames to an app's web processes.
-// Promises: a routing table (app → validated hostnames, maintenance flag, web targets host:port)
-// applied atomically — a change is validated as a whole before it takes effect, and a rejected
-// change leaves the previous table serving; reloads are graceful (in-flight requests finish);
+// Edge port: the HTTP(S) front door that maps hostnames to an app's web processes.
+// Promises: a routing table (app → validated hostnames, maintenance flag, web targets host:port,
+// HTTP→HTTPS redirect) and a certificate set (hostname → certificate) applied atomically — a
+// change is validated as a whole before it takes effect, and a rejected change leaves the previous
+// configuration serving; reloads are graceful (in-flight requests and TLS connections finish);
 // hostnames nobody routes get a clear 404 page; a route in maintenance serves a 503 page; an
 // unavailable route (a suspended app) serves a 503 page that does not say why; a route with no
-// targets serves a 503 "no web processes" page.
-// Leaves out: TLS certificates, custom-domain verification (services decide which hostnames are
-// routed), health checking of targets (the runtime only routes healthy processes), starting the
-// edge server itself (scripts do).
+// targets serves a 503 "no web processes" page; with a TLS port, a routed hostname with a
+// certificate is served over HTTPS (SNI) and one without is refused at the handshake; HTTP-01
+// challenges are answered for every hostname before the app sees the request.
+// Leaves out: custom-domain verification and choosing certificates (services decide which
+// hostnames are routed and which certificate serves which name), health checking of targets (the
+// runtime only routes healthy processes), starting the edge server itself (scripts do).
 
 export interface EdgeTarget {
   /** IP literal or validated hostname the edge can reach the process on. */
@@ -23,6 +26,16 @@ export interface EdgeRoute {
   /** Serve the "unavailable" page (wins over maintenance and targets). */
   unavailable?: boolean;
   targets: EdgeTarget[];
+  /** Answer plain HTTP with a redirect to HTTPS for the hostnames that have a certificate. */
+  httpsRedirect?: boolean;
+}
+
+/** A certificate and the hostnames it serves (each hostname in at most one certificate). */
+export interface EdgeCertificate {
+  hostnames: string[];
+  /** Leaf first, then the chain. */
+  certPem: string;
+  keyPem: string;
 }
 
 export interface Edge {
@@ -34,4 +47,6 @@ export interface Edge {
   replaceAll(routes: EdgeRoute[]): Promise<void>;
   /** The table as last applied. */
   routes(): Promise<EdgeRoute[]>;
+  /** Replace the certificate set (takes effect for routed hostnames only). */
+  setCertificates(certs: EdgeCertificate[]): Promise<void>;
 }

@@ -38,6 +38,8 @@ export interface Routing {
   /** The app is suspended: the edge answers 503 "unavailable" without saying why (local edge;
    *  on swarm the app simply has no tasks). */
   unavailable?: boolean;
+  /** Plain HTTP answers with a redirect to HTTPS for hostnames that have a certificate. */
+  httpsRedirect?: boolean;
 }
 
 export interface ReleaseSpec {

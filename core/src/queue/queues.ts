@@ -6,6 +6,7 @@ export const QUEUE = {
   deploy: 'deploy',
   billing: 'billing',
   maintenance: 'maintenance',
+  domains: 'domains',
   dynos: 'dynos',
 } as const;
 
@@ -39,3 +40,7 @@ export interface BillingJob {
 }
 
 export type MaintenanceJob = { kind: 'reap' } | { kind: 'reconcile' };
+
+/** Domains: verify one now (and order its certificate if due), bring the edge's certificate set
+ *  up to date, or the scheduled sweep (due checks, orders and renewals). */
+export type DomainJob = { kind: 'check'; domainId: string } | { kind: 'sync' } | { kind: 'sweep' };

@@ -1,8 +1,8 @@
-// Apps and their domains. Every lookup a user can trigger is scoped by membership: an app of an
+// Apps (domains: domain.repository.ts). Every lookup a user can trigger is scoped by membership: an app of an
 // organization the user is not in is simply not found.
 import type { Queryable } from '../db/pool.js';
 import { camel, camelAll, isUuid, setClause } from './sql.js';
-import type { AppAccess, AppRow, AppStatus, DomainRow } from './types.js';
+import type { AppAccess, AppRow, AppStatus } from './types.js';
 
 export interface AppSummary extends AppAccess {
   orgName: string;
@@ -84,7 +84,7 @@ export class AppRepository {
 
   async update(
     id: string,
-    patch: Partial<Pick<AppRow, 'name' | 'maintenance' | 'healthCheckPath' | 'planId' | 'buildpacks' | 'repoSize'>>,
+    patch: Partial<Pick<AppRow, 'name' | 'maintenance' | 'healthCheckPath' | 'planId' | 'buildpacks' | 'repoSize' | 'httpsRedirect'>>,
   ): Promise<AppRow> {
     const { sql, values } = setClause(
       {
@@ -94,6 +94,7 @@ export class AppRepository {
         plan_id: patch.planId,
         buildpacks: patch.buildpacks,
         repo_size: patch.repoSize,
+        https_redirect: patch.httpsRedirect,
       },
       [id],
     );
@@ -132,41 +133,5 @@ export class AppRepository {
        ORDER BY a.created_at`,
     );
     return camelAll<AppRow>(rows);
-  }
-}
-
-export class DomainRepository {
-  constructor(private readonly db: Queryable) {}
-
-  async create(d: { appId: string; hostname: string; kind: DomainRow['kind']; verificationToken?: string | null }): Promise<DomainRow> {
-    const { rows } = await this.db.query(
-      `INSERT INTO domains (app_id, hostname, kind, verification_token, dns_status, tls_status)
-       VALUES ($1, $2, $3, $4, $5, $5) RETURNING *`,
-      [d.appId, d.hostname, d.kind, d.verificationToken ?? null, d.kind === 'default' ? 'ok' : 'pending'],
-    );
-    return camel<DomainRow>(rows[0]);
-  }
-
-  async list(appId: string): Promise<DomainRow[]> {
-    const { rows } = await this.db.query(`SELECT * FROM domains WHERE app_id = $1 ORDER BY kind, hostname`, [appId]);
-    return camelAll<DomainRow>(rows);
-  }
-
-  async find(appId: string, idOrHostname: string): Promise<DomainRow | null> {
-    const { rows } = await this.db.query(`SELECT * FROM domains WHERE app_id = $1 AND (id::text = $2 OR hostname = $2)`, [appId, idOrHostname]);
-    return rows[0] ? camel<DomainRow>(rows[0]) : null;
-  }
-
-  async hostnameTaken(hostname: string): Promise<boolean> {
-    const { rows } = await this.db.query(`SELECT 1 FROM domains WHERE hostname = $1`, [hostname]);
-    return rows.length > 0;
-  }
-
-  async delete(id: string): Promise<void> {
-    await this.db.query(`DELETE FROM domains WHERE id = $1`, [id]);
-  }
-
-  async renameDefault(appId: string, hostname: string): Promise<void> {
-    await this.db.query(`UPDATE domains SET hostname = $2, updated_at = now() WHERE app_id = $1 AND kind = 'default'`, [appId, hostname]);
   }
 }

@@ -1,7 +1,9 @@
 // One object with every repository bound to a connection (the pool, or a transaction's client).
 import type { Pool, PoolClient, Queryable } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
-import { AppRepository, DomainRepository } from './app.repository.js';
+import { AppRepository } from './app.repository.js';
+import { DomainRepository } from './domain.repository.js';
+import { AcmeAccountRepository, CertificateRepository } from './certificate.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
 import { SshKeyRepository, TokenRepository } from './credential.repository.js';
 import { FormationRepository } from './formation.repository.js';
@@ -22,6 +24,8 @@ export function createRepositories(db: Queryable) {
     plans: new PlanRepository(db),
     apps: new AppRepository(db),
     domains: new DomainRepository(db),
+    certificates: new CertificateRepository(db),
+    acmeAccounts: new AcmeAccountRepository(db),
     configVars: new ConfigVarRepository(db),
     releases: new ReleaseRepository(db),
     slugs: new SlugRepository(db),

@@ -85,6 +85,8 @@ export interface AppRow {
   buildpacks: string[];
   healthCheckPath: string | null;
   maintenance: boolean;
+  /** Redirect HTTP to HTTPS where a certificate exists; null: the platform default. */
+  httpsRedirect: boolean | null;
   status: AppStatus;
   stack: string;
   repoSize: number | null;
@@ -167,14 +169,52 @@ export interface FormationRow {
   updatedAt: Date;
 }
 
+export type DnsStatus = 'pending' | 'verified' | 'failed';
+/** none: no certificate wanted; waiting: for DNS verification; pending: to be ordered; issued;
+ *  failing: the last order failed, another follows; failed: no more automatic orders. */
+export type TlsStatus = 'none' | 'waiting' | 'pending' | 'issued' | 'failing' | 'failed';
+
 export interface DomainRow {
   id: string;
   appId: string;
   hostname: string;
   kind: 'default' | 'custom';
   verificationToken: string | null;
-  dnsStatus: string;
-  tlsStatus: string;
+  dnsStatus: DnsStatus;
+  tlsStatus: TlsStatus;
+  verificationMessage: string | null;
+  verifiedAt: Date | null;
+  dnsChecks: number;
+  dnsChecksSince: Date;
+  nextDnsCheckAt: Date | null;
+  tlsMessage: string | null;
+  tlsAttempts: number;
+  nextTlsAttemptAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A domain as listed to its app's users: with its certificate, if one is stored for it. */
+export interface DomainView extends DomainRow {
+  certNotAfter: Date | null;
+  certIssuer: string | null;
+}
+
+export interface CertificateRow {
+  id: string;
+  orgId: string | null;
+  appId: string | null;
+  domainId: string | null;
+  purpose: 'app' | 'api';
+  source: 'acme' | 'uploaded';
+  name: string;
+  hostnames: string[];
+  certPem: string;
+  keySealed: Buffer;
+  issuer: string;
+  subject: string;
+  notBefore: Date;
+  notAfter: Date;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -3,8 +3,9 @@
 import type { SettingDef } from './setting.js';
 import * as core from './core.settings.js';
 import * as billing from './billing.settings.js';
+import * as domains from './domains.settings.js';
 
-const AREAS: Record<string, SettingDef<any>>[] = [core, billing]; // eslint-disable-line @typescript-eslint/no-explicit-any
+const AREAS: Record<string, SettingDef<any>>[] = [core, billing, domains]; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const SETTINGS_CATALOG: ReadonlyMap<string, SettingDef> = new Map(
   AREAS.flatMap((area) => Object.values(area)).map((def) => [def.key, def as SettingDef]),

@@ -1,11 +1,10 @@
 // Everything under /apps/:app/… except dynos and formation (app-dynos.routes.ts): config vars,
-// releases, domains, buildpack installations, builds, log sessions, activity.
+// releases, domains, SNI endpoints, buildpack installations, builds, log sessions, activity.
 import { Router } from 'express';
 import { z } from 'zod';
-import { NotFoundError } from '@slipway/core/errors';
 import type { HttpContext } from '../context.js';
 import { requireActor } from '../middleware/auth.js';
-import { buildJson, domainJson, releaseJson } from '../serializers/heroku.serializer.js';
+import { buildJson, domainJson, releaseJson, sniEndpointJson } from '../serializers/heroku.serializer.js';
 import { nextRange, parseRange, versionBounds } from '../range.js';
 import { openSse } from '../sse.js';
 
@@ -65,19 +64,44 @@ export function appResourceRoutes(ctx: HttpContext): Router {
     const { app, domains } = await s.domains.list(uid(req), appOf(req));
     res.json(domains.map((d) => domainJson(ctx.urls, app, d)));
   });
-  r.get('/domains/:domain', async (req, res) => {
-    const { app, domains } = await s.domains.list(uid(req), appOf(req));
-    const domain = domains.find((d) => d.id === req.params.domain || d.hostname === req.params.domain);
-    if (!domain) throw new NotFoundError("Couldn't find that domain.", { resource: 'domain' });
-    res.json(domainJson(ctx.urls, app, domain));
-  });
   r.post('/domains', async (req, res) => {
     const { app, domain } = await s.domains.add(uid(req), appOf(req), (req.body ?? {}).hostname);
     res.status(201).json(domainJson(ctx.urls, app, domain));
   });
+  r.get('/domains/:domain', async (req, res) => {
+    const { app, domain } = await s.domains.get(uid(req), appOf(req), req.params.domain!);
+    res.json(domainJson(ctx.urls, app, domain));
+  });
   r.delete('/domains/:domain', async (req, res) => {
     const { app, domain } = await s.domains.remove(uid(req), appOf(req), req.params.domain!);
     res.json(domainJson(ctx.urls, app, domain));
+  });
+  // Slipway: look at DNS again now (and retry a failed certificate order)
+  r.post('/domains/:domain/verify', async (req, res) => {
+    const { app, domain } = await s.domains.verify(uid(req), appOf(req), req.params.domain!);
+    res.status(202).json(domainJson(ctx.urls, app, domain));
+  });
+
+  // SNI endpoints (the app's own certificates)
+  r.get('/sni-endpoints', async (req, res) => {
+    const { app, endpoints } = await s.sniEndpoints.list(uid(req), appOf(req));
+    res.json(endpoints.map((e) => sniEndpointJson(app, e)));
+  });
+  r.get('/sni-endpoints/:endpoint', async (req, res) => {
+    const { app, endpoint } = await s.sniEndpoints.get(uid(req), appOf(req), req.params.endpoint!);
+    res.json(sniEndpointJson(app, endpoint));
+  });
+  r.post('/sni-endpoints', async (req, res) => {
+    const { app, endpoint } = await s.sniEndpoints.create(uid(req), appOf(req), req.body ?? {});
+    res.status(201).json(sniEndpointJson(app, endpoint));
+  });
+  r.patch('/sni-endpoints/:endpoint', async (req, res) => {
+    const { app, endpoint } = await s.sniEndpoints.update(uid(req), appOf(req), req.params.endpoint!, req.body ?? {});
+    res.json(sniEndpointJson(app, endpoint));
+  });
+  r.delete('/sni-endpoints/:endpoint', async (req, res) => {
+    const { app, endpoint } = await s.sniEndpoints.remove(uid(req), appOf(req), req.params.endpoint!);
+    res.json(sniEndpointJson(app, endpoint));
   });
 
   // buildpack installations (Heroku's view of the app's buildpacks setting)

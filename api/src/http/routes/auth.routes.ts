@@ -84,14 +84,14 @@ export function authRoutes(ctx: HttpContext): Router {
     throw new NotFoundError("Couldn't find that session.", { resource: 'session' });
   });
 
-  const setSession = (res: Response, token: string) =>
-    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: ctx.urls.apiUrl.startsWith('https:'), maxAge: SESSION_DAYS * 86_400_000, path: '/' });
+  const setSession = (req: Request, res: Response, token: string) =>
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure || ctx.urls.cookiesAlwaysSecure, maxAge: SESSION_DAYS * 86_400_000, path: '/' });
 
   r.post('/api/v1/session', async (req, res) => {
     const { email, password } = LoginBody.parse(req.body);
     const user = await auth.login(email, password);
     const { token } = await auth.issueToken(user.id, 'session', 'dashboard', SESSION_DAYS);
-    setSession(res, token);
+    setSession(req, res, token);
     res.status(201).json(accountJson(user));
   });
 

@@ -2,7 +2,9 @@
 // Every field a command of Heroku's CLI reads is present (its source is the spec); fields for
 // things Slipway does not have (spaces, pipelines, ACM) carry Heroku's "none" values.
 import type { AppSummary } from '@slipway/core/repositories/app.repository';
-import type { BuildRow, DomainRow, FormationRow, PlanRow, ReleaseRow, SshKeyRow, UserRow } from '@slipway/core/repositories/types';
+import type { BuildRow, FormationRow, PlanRow, ReleaseRow, SshKeyRow, UserRow } from '@slipway/core/repositories/types';
+import type { DomainDetails } from '../../services/domains.service.js';
+import type { SniEndpoint } from '../../services/sni-endpoints.service.js';
 import type { DynoView } from '../../services/dynos.service.js';
 import { gitSshUrl, gitUrl, webUrl, type UrlConfig } from './urls.js';
 
@@ -54,6 +56,7 @@ export function appJson(u: UrlConfig, a: AppSummary, plan?: PlanRow) {
     buildpacks: a.buildpacks,
     buildpack_provided_description: null,
     health_check_path: a.healthCheckPath,
+    https_redirect: a.httpsRedirect,
     plan: plan ? planJson(plan) : { id: a.planId },
     process_tier: plan?.name ?? null,
     role: a.role,
@@ -108,19 +111,66 @@ export function formationJson(app: { id: string; name: string }, f: FormationRow
   };
 }
 
-export function domainJson(u: UrlConfig, app: { id: string; name: string }, d: DomainRow) {
+const ACM_STATUS: Record<DomainDetails['tlsStatus'], string | null> = {
+  none: null,
+  waiting: 'waiting',
+  pending: 'pending',
+  issued: 'cert issued',
+  failing: 'failing',
+  failed: 'failed',
+};
+
+/** Heroku's domain shape (status: pending | succeeded | failed; acm_status and its reason), plus
+ *  Slipway's DNS verification: the records to create and what the last check found. */
+export function domainJson(u: UrlConfig, app: { id: string; name: string }, d: DomainDetails) {
   return {
     id: d.id,
     app: ref(app),
     hostname: d.hostname,
     kind: d.kind === 'default' ? 'heroku' : 'custom',
-    cname: d.kind === 'custom' ? `${app.name}.${u.domain}` : null,
-    status: d.kind === 'default' ? 'succeeded' : d.dnsStatus,
-    acm_status: d.tlsStatus,
-    acm_status_reason: null,
-    sni_endpoint: null,
+    cname: d.kind === 'custom' ? d.target : null,
+    status: d.dnsStatus === 'verified' ? 'succeeded' : d.dnsStatus,
+    acm_status: ACM_STATUS[d.tlsStatus],
+    acm_status_reason: d.tlsMessage,
+    sni_endpoint: d.sniEndpoint,
+    dns_status: d.dnsStatus,
+    tls_status: d.tlsStatus,
+    verification: {
+      records: d.records,
+      message: d.verificationMessage,
+      verified_at: iso(d.verifiedAt),
+      next_check_at: iso(d.nextDnsCheckAt),
+    },
+    certificate: d.certificate ? { source: d.certificate.source, issuer: d.certificate.issuer, expires_at: iso(d.certificate.expiresAt) } : null,
     created_at: iso(d.createdAt),
     updated_at: iso(d.updatedAt),
+  };
+}
+
+/** Heroku's sni-endpoint shape (the private key is never returned). */
+export function sniEndpointJson(app: { id: string; name: string }, e: SniEndpoint) {
+  const c = e.cert;
+  const selfSigned = c.issuer === c.subject;
+  return {
+    id: c.id,
+    name: c.name,
+    display_name: null,
+    certificate_chain: c.certPem,
+    cname: null,
+    app: ref(app),
+    domains: e.domains.map((d) => d.id),
+    ssl_cert: {
+      id: c.id,
+      'ca_signed?': !selfSigned,
+      'self_signed?': selfSigned,
+      cert_domains: c.hostnames,
+      issuer: c.issuer,
+      subject: c.subject,
+      starts_at: iso(c.notBefore),
+      expires_at: iso(c.notAfter),
+    },
+    created_at: iso(c.createdAt),
+    updated_at: iso(c.updatedAt),
   };
 }
 

@@ -6,6 +6,9 @@ export interface UrlConfig {
   edgeScheme: 'http' | 'https';
   gitSshPort: number;
   gitSshHost: string;
+  /** Mark the session cookie Secure on every response (TLS is terminated in front of Slipway);
+   *  otherwise only on requests that came over TLS (the api's own TLS port). */
+  cookiesAlwaysSecure: boolean;
 }
 
 export function webUrl(u: UrlConfig, appName: string): string {

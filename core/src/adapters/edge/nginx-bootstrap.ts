@@ -1,4 +1,5 @@
-// nginx-bootstrap: `node core/dist/adapters/edge/nginx-bootstrap.js DIR PORT [BIND]`.
+// nginx-bootstrap: `node core/dist/adapters/edge/nginx-bootstrap.js DIR PORT [BIND]
+//   [--tls-port N] [--acme-upstream HOST:PORT]` (HTTPS port; where ACME HTTP-01 challenges go).
 // Writes the edge's main nginx.conf (always, so a changed port or bind takes effect) and an empty routing table if none exists yet (the worker rewrites it on start-up), and
 // creates logs/ and tmp/. When run as root, nginx workers run as an unprivileged user (www-data,
 // else nobody). Leaves out: starting nginx (scripts/lib/edge.sh does).
@@ -27,11 +28,21 @@ export function bootstrapEdge(layout: EdgeLayout): void {
   writeAtomic(p.main, mainConfig(layout));
 }
 
+const USAGE = 'usage: nginx-bootstrap DIR PORT [BIND] [--tls-port N] [--acme-upstream HOST:PORT]\n';
+
 function main(argv: string[]): number {
-  const [dirArg, portArg, bindArg] = argv;
+  const positional: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--tls-port' || a === '--acme-upstream') flags[a] = argv[++i] ?? '';
+    else positional.push(a);
+  }
+  const [dirArg, portArg, bindArg] = positional;
   const port = Number(portArg);
-  if (!dirArg || !Number.isInteger(port) || port < 1 || port > 65535) {
-    process.stderr.write('usage: nginx-bootstrap DIR PORT [BIND]\n');
+  const tlsPort = flags['--tls-port'] ? Number(flags['--tls-port']) : null;
+  if (!dirArg || !Number.isInteger(port) || port < 1 || port > 65535 || (tlsPort !== null && !(Number.isInteger(tlsPort) && tlsPort >= 1 && tlsPort <= 65535))) {
+    process.stderr.write(USAGE);
     return 2;
   }
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -40,6 +51,8 @@ function main(argv: string[]): number {
     port,
     bind: bindArg || '127.0.0.1',
     user: isRoot ? existingUser(['www-data', 'nobody']) : null,
+    tlsPort,
+    acmeUpstream: flags['--acme-upstream'] || null,
   });
   return 0;
 }

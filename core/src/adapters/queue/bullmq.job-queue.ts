@@ -2,10 +2,10 @@
 // deploy jobs keep a short history for debugging. Queues are created once per process.
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { JobQueue } from '../../ports/job-queue.port.js';
-import { QUEUE, type BillingJob, type BuildJob, type DeployJob, type OneOffJob } from '../../queue/queues.js';
+import { QUEUE, type BillingJob, type BuildJob, type DeployJob, type DomainJob, type OneOffJob } from '../../queue/queues.js';
 
 export class BullJobQueue implements JobQueue {
-  readonly queues: { build: Queue; deploy: Queue; billing: Queue; dynos: Queue };
+  readonly queues: { build: Queue; deploy: Queue; billing: Queue; domains: Queue; dynos: Queue };
 
   constructor(connection: ConnectionOptions, prefix: string) {
     const opts = { connection, prefix };
@@ -13,6 +13,7 @@ export class BullJobQueue implements JobQueue {
       build: new Queue(QUEUE.build, opts),
       deploy: new Queue(QUEUE.deploy, opts),
       billing: new Queue(QUEUE.billing, opts),
+      domains: new Queue(QUEUE.domains, opts),
       dynos: new Queue(QUEUE.dynos, opts),
     };
   }
@@ -38,6 +39,10 @@ export class BullJobQueue implements JobQueue {
 
   async billing(job: BillingJob, opts: { jobId?: string } = {}): Promise<void> {
     await this.queues.billing.add('bill', job, { jobId: opts.jobId, attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 100, removeOnFail: 100 });
+  }
+
+  async domains(job: DomainJob): Promise<void> {
+    await this.queues.domains.add(job.kind, job, { attempts: 3, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: 200, removeOnFail: 200 });
   }
 
   async oneOff(job: OneOffJob): Promise<void> {

@@ -59,4 +59,34 @@ describe('nginx config', () => {
   it('refuses one hostname routed to two apps', () => {
     expect(() => routesConfig(layout, [route, { ...route, appId: 'other' }])).toThrow(/two apps/);
   });
+
+  describe('with a TLS port', () => {
+    const tls = { ...layout, tlsPort: 8443, acmeUpstream: '127.0.0.1:5000' };
+    const certs = new Map([['www.shop.example.com', '/srv/slipway/edge/certs/abc.pem']]);
+
+    it('serves a hostname with a certificate over HTTPS (SNI, HTTP/2) and redirects its plain HTTP', () => {
+      const text = routesConfig(tls, [{ ...route, httpsRedirect: true }], certs);
+      expect(text).toContain('listen 127.0.0.1:8443 ssl http2;\n    server_name www.shop.example.com;\n    ssl_certificate /srv/slipway/edge/certs/abc.pem;');
+      expect(text).toContain('server_name www.shop.example.com;\n    location ^~ /.well-known/acme-challenge/ { proxy_pass http://slw_acme; }\n    location / { return 308 https://$host:8443$request_uri; }');
+      // the name without a certificate stays plain HTTP, proxied, and still answers challenges first
+      expect(text).toContain('server_name shop.localhost;\n    location ^~ /.well-known/acme-challenge/');
+      expect(text.match(/proxy_pass http:\/\/slw_a1b2_c3;/g)).toHaveLength(2);
+    });
+
+    it('proxies plain HTTP too when the app does not redirect, and ignores certificates without a TLS port', () => {
+      expect(routesConfig(tls, [{ ...route, httpsRedirect: false }], certs)).not.toContain('return 308');
+      expect(routesConfig(layout, [{ ...route, httpsRedirect: true }], certs)).not.toContain('ssl');
+      expect(routesConfig({ ...tls, tlsPort: 443 }, [{ ...route, httpsRedirect: true }], certs)).toContain('return 308 https://$host$request_uri;');
+    });
+
+    it('refuses unknown names at the handshake and sends challenges of unknown hosts to the responder', () => {
+      const main = mainConfig(tls);
+      expect(main).toContain('listen 127.0.0.1:8443 ssl http2 default_server;\n        server_name _;\n        ssl_reject_handshake on;');
+      expect(main).toContain('upstream slw_acme {\n        server 127.0.0.1:5000;');
+      expect(main).toMatch(/server_name _;\n {8}location \^~ \/\.well-known\/acme-challenge\/ \{ proxy_pass http:\/\/slw_acme; \}/);
+      expect(mainConfig(layout)).not.toContain('ssl');
+      expect(mainConfig(layout)).not.toContain('acme');
+      expect(() => mainConfig({ ...tls, acmeUpstream: 'x;y:1' })).toThrow();
+    });
+  });
 });

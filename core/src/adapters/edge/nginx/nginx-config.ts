@@ -1,8 +1,14 @@
-// nginx configuration text for the local edge: the main nginx.conf (written once by the bootstrap
-// CLI), the routing include (written by NginxEdge on every change) and the edge's own HTML pages.
+// nginx configuration text for the edge: the main nginx.conf (written once by the bootstrap CLI),
+// the routing include (written by NginxEdge on every change) and the edge's own HTML pages.
+// TLS: with a TLS port, a hostname that has a certificate gets an HTTPS server (SNI, HTTP/2) and,
+// when its app redirects, plain HTTP answers 308 to https; a name without a certificate is
+// refused at the TLS handshake. /.well-known/acme-challenge/ on plain HTTP goes to the ACME
+// responder (the api) before anything else, for every hostname, so HTTP-01 works even in
+// maintenance or before an app has a web process.
 // Pure functions: every name that reaches the text is validated here first (hostnames with
 // validateHostname, app ids and targets by their own rules), so no input can inject a directive.
-// Leaves out: writing files, running nginx (nginx.edge.ts, nginx-bootstrap.ts).
+// Leaves out: writing files (certificate files included), running nginx (nginx.edge.ts,
+// nginx-bootstrap.ts).
 import net from 'node:net';
 import path from 'node:path';
 import { ValidationError } from '../../../errors.js';
@@ -16,7 +22,14 @@ export interface EdgeLayout {
   bind: string;
   /** Worker user when the master runs as root (null: do not switch). */
   user: string | null;
+  /** HTTPS port (null: plain HTTP only). */
+  tlsPort?: number | null;
+  /** host:port of the ACME HTTP-01 responder (the api); null: challenges get the 404 page. */
+  acmeUpstream?: string | null;
 }
+
+/** Where a hostname's certificate file is (chain then key in one file, written by NginxEdge). */
+export type CertificateFiles = ReadonlyMap<string, string>;
 
 export const edgePaths = (dir: string) => ({
   main: path.join(dir, 'nginx.conf'),
@@ -24,6 +37,7 @@ export const edgePaths = (dir: string) => ({
   active: path.join(dir, 'routes', 'active.conf'),
   candidate: path.join(dir, 'routes', 'candidate.conf'),
   table: path.join(dir, 'routes', 'table.json'),
+  certs: path.join(dir, 'certs'),
   logs: path.join(dir, 'logs'),
   tmp: path.join(dir, 'tmp'),
   pid: path.join(dir, 'nginx.pid'),
@@ -56,6 +70,20 @@ function target(t: EdgeTarget): string {
   return `${validateHostname(t.host)}:${t.port}`;
 }
 
+/** `upstream slw_acme` from "host:port" (validated like a target). */
+function acmeUpstreamBlock(hostPort: string | null | undefined): string {
+  if (!hostPort) return '';
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:]+):(\d{1,5})$/.exec(hostPort);
+  if (!m) throw new ValidationError(`ACME upstream "${printable(hostPort)}" must be host:port`);
+  const t = target({ host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) });
+  return `    upstream slw_acme {\n        server ${t};\n        keepalive 4;\n    }\n`;
+}
+
+const acmeLocation = (layout: EdgeLayout, indent: string): string =>
+  layout.acmeUpstream ? `${indent}location ^~ /.well-known/acme-challenge/ { proxy_pass http://slw_acme; }\n` : '';
+
+const tlsListen = (layout: EdgeLayout, indent: string, extra = ''): string => listenLines(layout.bind, layout.tlsPort!, indent, ` ssl http2${extra}`);
+
 export const upstreamName = (appId: string): string => {
   if (!APP_ID_RE.test(appId)) throw new ValidationError(`app id "${printable(appId)}" is not a valid id`);
   return `slw_${appId.replace(/-/g, '_')}`;
@@ -70,6 +98,20 @@ export function mainConfig(layout: EdgeLayout): string {
   const dir = assertSafePath(layout.dir);
   const p = edgePaths(dir);
   const listen = listenLines(layout.bind, layout.port, '        ', ' default_server');
+  const tls = layout.tlsPort
+    ? `    # TLS: modern protocols only; names without a certificate are refused at the handshake.
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_prefer_server_ciphers off;
+    ssl_session_cache shared:slw_tls:10m;
+    ssl_session_timeout 1h;
+    ssl_session_tickets off;
+    server {
+${tlsListen(layout, '        ', ' default_server')}        server_name _;
+        ssl_reject_handshake on;
+    }
+
+`
+    : '';
   return `# Slipway edge (local runtime). Written by nginx-bootstrap; the routing table is
 # ${p.active}, written by the worker (NginxEdge) and validated with nginx -t before each reload.
 ${layout.user ? `user ${layout.user};\n` : ''}worker_processes auto;
@@ -139,45 +181,70 @@ http {
     proxy_next_upstream_tries 3;
     add_header X-Request-Id $slw_request_id always;
 
+${acmeUpstreamBlock(layout.acmeUpstream)}
     # Unknown hosts: a clear 404.
     server {
 ${listen}        server_name _;
-        location / { ${pageReturn(404, 'notFound')} }
+${acmeLocation(layout, '        ')}        location / { ${pageReturn(404, 'notFound')} }
     }
 
+${tls}
     include ${p.active};
 }
 `;
 }
 
-function routeBlock(layout: EdgeLayout, route: EdgeRoute): string {
+function routeBody(route: EdgeRoute, name: string): string {
+  if (route.unavailable) {
+    return `    location / {\n        add_header X-Request-Id $slw_request_id always;\n        ${pageReturn(503, 'unavailable')}\n    }\n`;
+  }
+  if (route.maintenance) {
+    return `    location / {\n        add_header Retry-After 120 always;\n        add_header X-Request-Id $slw_request_id always;\n` +
+      `        ${pageReturn(503, 'maintenance')}\n    }\n`;
+  }
+  if (!route.targets.length) return `    location / { ${pageReturn(503, 'noWeb')} }\n`;
+  return `    error_page 502 503 504 @slw_app_error;\n    location @slw_app_error { ${pageReturn(502, 'appError')} }\n` +
+    `    location / { proxy_pass http://${name}; }\n`;
+}
+
+function routeBlock(layout: EdgeLayout, route: EdgeRoute, certFiles: CertificateFiles): string {
   const name = upstreamName(route.appId);
   const hosts = [...new Set(route.hostnames.map((h) => validateHostname(h)))];
   if (!hosts.length) return '';
   const listen = listenLines(layout.bind, layout.port, '    ');
-  const head = `# app ${route.appId}\n`;
-  const server = (body: string) => `server {\n${listen}    server_name ${hosts.join(' ')};\n${body}}\n`;
-  if (route.unavailable) {
-    return head + server(`    location / {\n        add_header X-Request-Id $slw_request_id always;\n        ${pageReturn(503, 'unavailable')}\n    }\n`);
+  const server = (names: string[], head: string, body: string) => `server {\n${head}    server_name ${names.join(' ')};\n${body}}\n`;
+  const body = routeBody(route, name);
+  const upstream = route.unavailable || route.maintenance || !route.targets.length
+    ? ''
+    : `upstream ${name} {\n${[...new Set(route.targets.map(target))].map((t) => `    server ${t} max_fails=1 fail_timeout=3s;\n`).join('')}    keepalive 32;\n}\n`;
+  // hostnames with a certificate, grouped by certificate file (one HTTPS server each)
+  const byFile = new Map<string, string[]>();
+  if (layout.tlsPort) {
+    for (const h of hosts) {
+      const file = certFiles.get(h);
+      if (file) byFile.set(file, [...(byFile.get(file) ?? []), h]);
+    }
   }
-  if (route.maintenance) {
-    return head + server(
-      `    location / {\n        add_header Retry-After 120 always;\n        add_header X-Request-Id $slw_request_id always;\n` +
-      `        ${pageReturn(503, 'maintenance')}\n    }\n`,
-    );
+  const secured = new Set([...byFile.values()].flat());
+  const redirected = route.httpsRedirect ? hosts.filter((h) => secured.has(h)) : [];
+  const plain = hosts.filter((h) => !redirected.includes(h));
+  const acme = acmeLocation(layout, '    ');
+  let out = `# app ${route.appId}\n${upstream}`;
+  if (plain.length) out += server(plain, listen, acme + body);
+  if (redirected.length) {
+    const port = layout.tlsPort === 443 ? '' : `:${layout.tlsPort}`;
+    out += server(redirected, listen, `${acme}    location / { return 308 https://$host${port}$request_uri; }\n`);
   }
-  if (!route.targets.length) return head + server(`    location / { ${pageReturn(503, 'noWeb')} }\n`);
-  const servers = [...new Set(route.targets.map(target))].map((t) => `    server ${t} max_fails=1 fail_timeout=3s;\n`).join('');
-  return head +
-    `upstream ${name} {\n${servers}    keepalive 32;\n}\n` +
-    server(
-      `    error_page 502 503 504 @slw_app_error;\n    location @slw_app_error { ${pageReturn(502, 'appError')} }\n` +
-      `    location / { proxy_pass http://${name}; }\n`,
-    );
+  for (const [file, names] of byFile) {
+    const f = assertSafePath(file);
+    out += server(names, tlsListen(layout, '    '), `    ssl_certificate ${f};\n    ssl_certificate_key ${f};\n` + body);
+  }
+  return out;
 }
 
-/** The routing include: one upstream + server per routed app, in a stable order. */
-export function routesConfig(layout: EdgeLayout, routes: EdgeRoute[]): string {
+/** The routing include: per routed app, an upstream and its servers (HTTP, HTTPS), in a stable
+ *  order. `certFiles` maps a hostname to its certificate file (ignored without a TLS port). */
+export function routesConfig(layout: EdgeLayout, routes: EdgeRoute[], certFiles: CertificateFiles = new Map()): string {
   assertSafePath(layout.dir);
   const seen = new Map<string, string>();
   for (const r of routes) {
@@ -188,7 +255,7 @@ export function routesConfig(layout: EdgeLayout, routes: EdgeRoute[]): string {
     }
   }
   const sorted = [...routes].sort((a, b) => a.appId.localeCompare(b.appId));
-  return `# Slipway routing table (written by the worker; do not edit)\n` + sorted.map((r) => routeBlock(layout, r)).join('\n');
+  return `# Slipway routing table (written by the worker; do not edit)\n` + sorted.map((r) => routeBlock(layout, r, certFiles)).join('\n');
 }
 
 // One line, no single quote, backslash or "$": safe inside a single-quoted nginx string.

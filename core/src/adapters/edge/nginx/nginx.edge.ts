@@ -1,16 +1,21 @@
-// Edge on nginx (local runtime). Keeps the routing table in memory (and in routes/table.json for
-// operators), renders it to a candidate include, validates the whole configuration with `nginx -t`
-// against that candidate, then moves it into place and reloads the running master gracefully
-// (SIGHUP from its pid file) and waits until the old workers are gone, so a caller that stops old
-// processes right after apply() returns cuts no in-flight request. An invalid candidate leaves the
-// active file untouched and throws UpstreamError. Changes are serialised.
-// Leaves out: starting nginx (scripts/lib/edge.sh + nginx-bootstrap.ts), TLS.
-import { readFile, readdir, rename, writeFile, mkdir, rm } from 'node:fs/promises';
+// Edge on nginx (local runtime). Keeps the routing table and the certificate set in memory (the
+// table also in routes/table.json for operators), writes each certificate with its key to
+// certs/<hash>.pem (0600: only the master, which loads them at reload, reads them), renders a
+// candidate include, validates the whole configuration with `nginx -t` against that candidate,
+// then moves it into place and reloads the running master gracefully (SIGHUP from its pid file)
+// and waits until the old workers are gone, so a caller that stops old processes right after
+// apply() returns cuts no in-flight request. An invalid candidate leaves the active file untouched
+// and throws UpstreamError; certificate files no configuration uses any more are removed after a
+// reload. Changes are serialised.
+// Leaves out: starting nginx (scripts/lib/edge.sh + nginx-bootstrap.ts), choosing certificates.
+import { createHash } from 'node:crypto';
+import { chmod, readFile, readdir, rename, writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UpstreamError } from '../../../errors.js';
 import type { Logger } from '../../../logger.js';
 import type { CommandRunner } from '../../../ports/command-runner.port.js';
-import type { Edge, EdgeRoute } from '../../../ports/edge.port.js';
+import type { Edge, EdgeCertificate, EdgeRoute } from '../../../ports/edge.port.js';
+import { validateHostname } from '../../../naming.js';
 import { edgePaths, mainConfig, routesConfig, type EdgeLayout } from './nginx-config.js';
 
 export interface NginxEdgeDeps {
@@ -20,6 +25,10 @@ export interface NginxEdgeDeps {
   port: number;
   /** config.bind */
   bind: string;
+  /** config.edge.tlsPort (null: no HTTPS). */
+  tlsPort?: number | null;
+  /** host:port of the api, which answers ACME HTTP-01 challenges (null: none). */
+  acmeUpstream?: string | null;
   /** config.edge.nginxBin */
   nginxBin: string;
   commands: CommandRunner;
@@ -30,13 +39,14 @@ export interface NginxEdgeDeps {
 
 export class NginxEdge implements Edge {
   private table = new Map<string, EdgeRoute>();
+  private certs: EdgeCertificate[] = [];
   private chain: Promise<unknown> = Promise.resolve();
   private readonly paths;
   private readonly layout: EdgeLayout;
 
   constructor(private readonly deps: NginxEdgeDeps) {
     this.paths = edgePaths(deps.dir);
-    this.layout = { dir: deps.dir, port: deps.port, bind: deps.bind, user: null };
+    this.layout = { dir: deps.dir, port: deps.port, bind: deps.bind, user: null, tlsPort: deps.tlsPort ?? null, acmeUpstream: deps.acmeUpstream ?? null };
   }
 
   setRoute(route: EdgeRoute): Promise<void> {
@@ -63,6 +73,19 @@ export class NginxEdge implements Edge {
     });
   }
 
+  setCertificates(certs: EdgeCertificate[]): Promise<void> {
+    return this.serial(async () => {
+      const seen = new Set<string>();
+      for (const c of certs) {
+        for (const h of c.hostnames) {
+          if (seen.has(validateHostname(h))) throw new UpstreamError(`edge: hostname ${h} has two certificates`);
+          seen.add(h);
+        }
+      }
+      await this.apply(this.table, certs.map((c) => ({ hostnames: [...c.hostnames], certPem: c.certPem, keyPem: c.keyPem })));
+    });
+  }
+
   async routes(): Promise<EdgeRoute[]> {
     await this.chain.catch(() => undefined);
     return [...this.table.values()].map(clone);
@@ -74,11 +97,13 @@ export class NginxEdge implements Edge {
     return run;
   }
 
-  private async apply(next: Map<string, EdgeRoute>): Promise<void> {
-    const text = routesConfig(this.layout, [...next.values()]);
+  private async apply(next: Map<string, EdgeRoute>, certs: EdgeCertificate[] = this.certs): Promise<void> {
+    const files = await this.writeCertificates(certs, next);
+    const text = routesConfig(this.layout, [...next.values()], files);
     const previous = await readFile(this.paths.active, 'utf8').catch(() => null);
     if (previous === text && (await this.masterPid()) !== null) {
       this.table = next; // nothing changes for nginx
+      this.certs = certs;
       return;
     }
     await mkdir(this.paths.logs, { recursive: true });
@@ -94,7 +119,39 @@ export class NginxEdge implements Edge {
       throw err;
     }
     this.table = next;
+    this.certs = certs;
     await writeFile(this.paths.table, JSON.stringify([...next.values()], null, 2));
+    await this.removeUnusedCertificates(new Set(files.values()));
+  }
+
+  /** Writes the files of certificates that serve a routed hostname; hostname → file. */
+  private async writeCertificates(certs: EdgeCertificate[], routes: Map<string, EdgeRoute>): Promise<Map<string, string>> {
+    const files = new Map<string, string>();
+    if (!this.layout.tlsPort) return files;
+    const routed = new Set([...routes.values()].flatMap((r) => r.hostnames));
+    await mkdir(this.paths.certs, { recursive: true, mode: 0o700 });
+    for (const c of certs) {
+      const names = c.hostnames.filter((h) => routed.has(h));
+      if (!names.length) continue;
+      const pem = `${c.keyPem.trim()}\n${c.certPem.trim()}\n`;
+      const file = path.join(this.paths.certs, `${createHash('sha256').update(pem).digest('hex').slice(0, 32)}.pem`);
+      const existing = await readFile(file, 'utf8').catch(() => null);
+      if (existing !== pem) {
+        await writeFile(`${file}.tmp`, pem, { mode: 0o600 });
+        await chmod(`${file}.tmp`, 0o600);
+        await rename(`${file}.tmp`, file);
+      }
+      for (const h of names) files.set(h, file);
+    }
+    return files;
+  }
+
+  private async removeUnusedCertificates(used: Set<string>): Promise<void> {
+    const names = await readdir(this.paths.certs).catch(() => [] as string[]);
+    for (const n of names) {
+      const file = path.join(this.paths.certs, n);
+      if (!used.has(file)) await rm(file, { force: true });
+    }
   }
 
   private async validateCandidate(): Promise<void> {
@@ -165,6 +222,7 @@ const clone = (r: EdgeRoute): EdgeRoute => ({
   maintenance: r.maintenance,
   ...(r.unavailable ? { unavailable: true } : {}),
   targets: r.targets.map((t) => ({ host: t.host, port: t.port })),
+  ...(r.httpsRedirect !== undefined ? { httpsRedirect: r.httpsRedirect } : {}),
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

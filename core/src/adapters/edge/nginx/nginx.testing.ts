@@ -36,9 +36,9 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
   }
 }
 
-export async function startNginx(opts: { dir: string; port: number; nginxBin?: string }): Promise<RunningNginx> {
+export async function startNginx(opts: { dir: string; port: number; nginxBin?: string; tlsPort?: number; acmeUpstream?: string }): Promise<RunningNginx> {
   const isRoot = process.getuid?.() === 0;
-  bootstrapEdge({ dir: opts.dir, port: opts.port, bind: '127.0.0.1', user: isRoot ? existingUser(['www-data', 'nobody']) : null });
+  bootstrapEdge({ dir: opts.dir, port: opts.port, bind: '127.0.0.1', user: isRoot ? existingUser(['www-data', 'nobody']) : null, tlsPort: opts.tlsPort ?? null, acmeUpstream: opts.acmeUpstream ?? null });
   const child: ChildProcess = spawn(opts.nginxBin ?? 'nginx', ['-p', opts.dir, '-c', `${opts.dir}/nginx.conf`, '-g', 'daemon off;'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -148,7 +148,7 @@ export class LocalRuntime implements Runtime {
         st.spec = { ...st.spec, routing };
         await this.applyRoute(st);
       } else {
-        await this.deps.edge.setRoute({ appId: assertAppId(app.id), hostnames: routing.hostnames, maintenance: routing.maintenance, unavailable: routing.unavailable, targets: [] });
+        await this.deps.edge.setRoute({ appId: assertAppId(app.id), hostnames: routing.hostnames, maintenance: routing.maintenance, unavailable: routing.unavailable, targets: [], httpsRedirect: routing.httpsRedirect });
       }
     });
   }
@@ -358,6 +358,7 @@ export class LocalRuntime implements Runtime {
       hostnames: this.hasRoute(st) ? routing.hostnames : [],
       maintenance: routing.maintenance,
       unavailable: routing.unavailable,
+      httpsRedirect: routing.httpsRedirect,
       targets: st.dynos.filter((d) => d.spec.type === 'web' && !d.isStopping).map((d) => ({ host: TARGET_HOST, port: d.port })),
     };
   }
