@@ -57,6 +57,7 @@ const bodies: Record<string, unknown> = {
   'POST /apps/:app/dynos': { command: 'true', attach: false },
   'POST /apps/:app/collaborators': { user: 'owner-b@example.com' },
   'PUT /apps/:app/buildpack-installations': { updates: [] },
+  'PATCH /apps/:app/domains/:domain': { sni_endpoint: null },
 };
 
 const appRoutes = () => [

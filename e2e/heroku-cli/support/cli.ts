@@ -2,7 +2,8 @@
 // tier's stack, as one of its users. Each user has their own HOME (netrc, git config, CLI cache),
 // so logins and git credential helpers do not leak between them. The CLI is pointed at Slipway the
 // way the README tells a user to: HEROKU_HOST, HEROKU_PARTICLEBOARD_URL and
-// HEROKU_BUILDPACK_REGISTRY_URL name the api; NODE_EXTRA_CA_CERTS trusts the platform CA.
+// HEROKU_BUILDPACK_REGISTRY_URL name the api's HTTPS port; NODE_EXTRA_CA_CERTS (and git's
+// GIT_SSL_CAINFO) trust the platform CA.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -44,9 +45,9 @@ export function cliEnv(user: CliUser | null, name: string, s: CliStack = stackIn
     PATH: `${cliBinDir}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     HOME: home,
     LANG: 'C.UTF-8',
-    HEROKU_HOST: s.apiUrl,
-    HEROKU_PARTICLEBOARD_URL: s.apiUrl,
-    HEROKU_BUILDPACK_REGISTRY_URL: `${s.apiUrl}/buildpack-registry`,
+    HEROKU_HOST: s.httpsUrl,
+    HEROKU_PARTICLEBOARD_URL: s.httpsUrl,
+    HEROKU_BUILDPACK_REGISTRY_URL: `${s.httpsUrl}/buildpack-registry`,
     NODE_EXTRA_CA_CERTS: caFile(s),
     GIT_SSL_CAINFO: caFile(s),
     DISABLE_TELEMETRY: 'true',

@@ -1,5 +1,6 @@
-// The heroku-cli tier's one stack: the whole platform as real processes (api, worker, nginx edge,
-// the rendezvous listener for `heroku run`), started once for every file of the tier, and the
+// The heroku-cli tier's one stack: the whole platform as real processes (api with its TLS port,
+// worker, nginx edge, the rendezvous listener for `heroku run`), started once for every file of
+// the tier, and the
 // people who use it: alice (owner of the team "acme"), bob (a member of acme), vic (a viewer of
 // acme) and carol (in no team of alice's). Test files reach it through inject('cli').
 import { mkdtemp } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { requireEnv } from '@slipway/core/testing/test-env';
 import { startStack, type Stack } from '../../support/stack.js';
 import { ApiClient } from '../../support/client.js';
+import { freePort } from '../../support/api-harness.js';
 
 export interface CliUser {
   email: string;
@@ -16,7 +18,10 @@ export interface CliUser {
 }
 
 export interface CliStack {
+  /** Plain HTTP (for the tests' own API calls). */
   apiUrl: string;
+  /** The api's TLS port, what users give the CLI (HEROKU_HOST) and git. */
+  httpsUrl: string;
   edgePort: number;
   dataDir: string;
   /** The stack's database (tests read what billing reads). */
@@ -36,7 +41,8 @@ const PASSWORD = 'correct horse battery';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const bin = requireEnv('SLIPWAY_HEROKU_CLI');
-  const stack: Stack = await startStack();
+  const tlsPort = await freePort();
+  const stack: Stack = await startStack({ SLIPWAY_API_TLS_PORT: String(tlsPort) });
   try {
     const user = async (name: string): Promise<CliUser> => {
       const email = `${name}@example.com`;
@@ -52,7 +58,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       if (r.status !== 201) throw new Error(`adding ${who} failed: ${r.text}`);
     }
     const scratch = await mkdtemp(path.join(requireEnv('SLIPWAY_TEST_SCRATCH'), 'heroku-cli-'));
-    project.provide('cli', { apiUrl: stack.apiUrl, edgePort: stack.edgePort, dataDir: stack.dataDir, dbUrl: stack.db.url, bin, scratch, users });
+    project.provide('cli', { apiUrl: stack.apiUrl, httpsUrl: `https://127.0.0.1:${tlsPort}`, edgePort: stack.edgePort, dataDir: stack.dataDir, dbUrl: stack.db.url, bin, scratch, users });
   } catch (err) {
     await stack.stop();
     throw err;

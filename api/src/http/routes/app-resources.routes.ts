@@ -2,6 +2,7 @@
 // releases, domains, SNI endpoints, buildpack installations, builds, log sessions, activity.
 import { Router } from 'express';
 import { z } from 'zod';
+import { ValidationError } from '@slipway/core/errors';
 import type { HttpContext } from '../context.js';
 import { requireActor } from '../middleware/auth.js';
 import { buildJson, domainJson, releaseJson, sniEndpointJson } from '../serializers/heroku.serializer.js';
@@ -15,6 +16,7 @@ const LogSessionBody = z.object({
   // Heroku names the platform's own lines "heroku"
   source: z.enum(['app', 'platform', 'heroku']).optional().transform((s) => (s === 'heroku' ? 'platform' : s)),
 });
+const DomainPatch = z.object({ sni_endpoint: z.string().max(100).nullable().optional() });
 const BuildpackUpdates = z.object({ updates: z.array(z.object({ buildpack: z.string().max(2048) })).max(8) });
 
 export function appResourceRoutes(ctx: HttpContext): Router {
@@ -70,6 +72,19 @@ export function appResourceRoutes(ctx: HttpContext): Router {
   });
   r.get('/domains/:domain', async (req, res) => {
     const { app, domain } = await s.domains.get(uid(req), appOf(req), req.params.domain!);
+    res.json(domainJson(ctx.urls, app, domain));
+  });
+  // Heroku's `certs:add` / `domains:update --cert` name the SNI endpoint a domain uses. Slipway
+  // serves a hostname with the certificate that covers it, so this checks that it does.
+  r.patch('/domains/:domain', async (req, res) => {
+    const { app, domain } = await s.domains.get(uid(req), appOf(req), req.params.domain!);
+    const { sni_endpoint: name } = DomainPatch.parse(req.body ?? {});
+    if (name) {
+      const { endpoint } = await s.sniEndpoints.get(uid(req), appOf(req), name);
+      if (!endpoint.domains.some((d) => d.id === domain.id)) {
+        throw new ValidationError(`SNI endpoint ${name} does not cover ${domain.hostname}: Slipway serves a hostname with a certificate that covers it.`, { field: 'sni_endpoint' });
+      }
+    }
     res.json(domainJson(ctx.urls, app, domain));
   });
   r.delete('/domains/:domain', async (req, res) => {
