@@ -32,7 +32,9 @@ export async function waitForDynos(user: CliUser, app: string, ok: (dynos: { nam
 /** The app's recent log lines (one dyno's, if given), through the API's log session. */
 export async function logLines(user: CliUser, app: string, dyno?: string): Promise<string[]> {
   const session = await api(user).post(`/apps/${app}/log-sessions`, { lines: 500, ...(dyno ? { dyno } : {}) });
-  return (await readSse(session.body.logplex_url, { timeoutMs: 15_000 })).map((e) => e.data);
+  // the URL names the api's HTTPS port; this test process reads it over plain HTTP
+  const url = new URL(session.body.logplex_url);
+  return (await readSse(`${inject('cli').apiUrl}${url.pathname}`, { timeoutMs: 15_000 })).map((e) => e.data);
 }
 
 /** Creates the app (unless it exists) and pushes `files` to it over smart HTTP with the user's token. */
