@@ -12,8 +12,7 @@ chmod 755 "$SCRATCH"
 CHILD_PIDS=()
 trap 'stop_children; rm -rf "$SCRATCH"' EXIT
 export SLIPWAY_PG_FSYNC=off
-pg_start "$SCRATCH/pg" "$(free_port)"
-redis_port=$(free_port)
-redis_start "$SCRATCH/redis" "$redis_port"
-export SLIPWAY_TEST_PG_URL="$PG_URL" SLIPWAY_TEST_REDIS_URL="redis://127.0.0.1:$redis_port" SLIPWAY_TEST_SCRATCH="$SCRATCH"
+pg_start "$SCRATCH/pg" "$(free_port)" "$SCRATCH/postgres.password"
+redis_start "$SCRATCH/redis" "$(free_port)" "$SCRATCH/redis.password"
+export SLIPWAY_TEST_PG_URL="$PG_URL" SLIPWAY_TEST_REDIS_URL="$REDIS_URL" SLIPWAY_TEST_SCRATCH="$SCRATCH"
 npx tsx bench/dashboard.ts

@@ -25,6 +25,7 @@ import type { HttpContext } from './http/context.js';
 import type { UrlConfig } from './http/serializers/urls.js';
 import { PasswordHasher } from './services/passwords.js';
 import { AuthService } from './services/auth.service.js';
+import { LoginThrottle } from './services/login-throttle.js';
 import { UsersService } from './services/users.service.js';
 import { AdminService } from './services/admin.service.js';
 import { OrgsService } from './services/orgs.service.js';
@@ -136,11 +137,11 @@ export function createApiContext(
       return { ok: db && r, checks: { database: db, redis: r } };
     },
     services: {
-      auth: new AuthService({ store, passwords }),
+      auth: new AuthService({ store, passwords, throttle: new LoginThrottle({ redis, prefix: config.redis.prefix, settings }) }),
       users,
       orgs,
       sshKeys: new SshKeysService({ store }),
-      apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log, settings }),
+      apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log, settings, allowedBuildpackHosts: config.build.allowedBuildpackHosts }),
       config: new ConfigService({ store, lookup, vault, releases, jobs }),
       formation: new FormationService({ store, lookup, jobs }),
       domains: new DomainsService({ store, lookup, jobs, settings, domain: config.domain, apiHost: new URL(config.api.publicUrl).hostname }),

@@ -7,6 +7,7 @@ import { createLogger } from '@slipway/core/logger';
 import { RedisLogStore } from '@slipway/core/adapters/log/redis.log-store';
 import { createApiContext } from './context.js';
 import { createHttpApp } from './http/app.js';
+import { answerClientError } from './http/middleware/input-hygiene.js';
 import { createObjectStore, createRuntimeView } from './adapters.js';
 import { installHook } from './git/hook-installer.js';
 import { startGit } from './git/git.module.js';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const git = startGit(ctx);
   const app = createHttpApp(ctx.http, { before: [git.httpRouter], extra: git.extraRouters });
   const server = createServer(app);
+  answerClientError(server);
   server.requestTimeout = 0; // git pushes wait for their build
   server.listen(config.api.port, config.bind, () => log.info({ port: config.api.port, bind: config.bind }, 'api listening'));
   let tls: TlsListener | null = null;

@@ -1,5 +1,6 @@
 // Where a buildpack comes from: a built-in name (nodejs, python, static, procfile; heroku/<name>
-// aliases) or a git URL (`https://…`, `http://…`, `git://…`, optionally `#<branch-or-tag>`).
+// aliases) or a git URL (`https://…`, optionally `#<branch-or-tag>`; `http://…` and `git://…`
+// only for hosts an operator allowed).
 // Git buildpacks are cloned with `git clone --depth 1 [--branch ref] -- url dir` through the
 // CommandRunner: refs are validated (git ref rules, no leading "-"), other protocols are off,
 // redirects are not followed, and the host must be public unless an operator allowed it.
@@ -86,8 +87,12 @@ export interface CloneSpec {
 /** Clones a git buildpack into `spec.dir` and makes its bin/ scripts executable. */
 export async function cloneBuildpack(spec: CloneSpec): Promise<void> {
   const url = new URL(spec.ref.url);
-  const decision = await checkHost(url, spec.allowedHosts, spec.lookup ?? systemLookup);
   const scheme = url.protocol.replace(/:$/, '');
+  const allowed = new Set(spec.allowedHosts.map((h) => h.toLowerCase()));
+  if (scheme !== 'https' && !allowed.has(url.host.toLowerCase()) && !allowed.has(url.hostname.toLowerCase())) {
+    throw new BuildFailure(`buildpack URL must use https (${scheme}:// only for hosts an operator allowed): ${spec.ref.display}`);
+  }
+  const decision = await checkHost(url, spec.allowedHosts, spec.lookup ?? systemLookup);
   const config = ['-c', 'protocol.allow=never', '-c', `protocol.${scheme}.allow=always`, '-c', 'http.followRedirects=false'];
   let target = url.toString();
   if (decision.address) {

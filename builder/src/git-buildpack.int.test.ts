@@ -140,9 +140,15 @@ describe('git URL buildpacks', () => {
   });
 
   it('refuses a buildpack host on a private or loopback address unless the operator allows it', async () => {
-    const { result, lines } = await h.build({ source: appDir, cacheDir: await h.tempDir('slw-cache-'), buildpacks: [url] });
+    const https = `https://127.0.0.1:${port}/hello.git`;
+    const { result, lines } = await h.build({ source: appDir, cacheDir: await h.tempDir('slw-cache-'), buildpacks: [https] });
     expect(result).toEqual({ ok: false, message: 'buildpack host 127.0.0.1 resolves to 127.0.0.1, a private, loopback or link-local address; an operator can allow it' });
     expect(lines.at(-1)).toMatch(/^! {5}Build failed: buildpack host 127\.0\.0\.1/);
+  });
+
+  it('refuses http and git URLs for hosts the operator did not allow', async () => {
+    const { result } = await h.build({ source: appDir, cacheDir: await h.tempDir('slw-cache-'), buildpacks: [url] });
+    expect(result).toEqual({ ok: false, message: `buildpack URL must use https (git:// only for hosts an operator allowed): ${url}` });
   });
 
   it('refuses option-like refs and other protocols before running git', async () => {

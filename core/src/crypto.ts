@@ -4,13 +4,14 @@
 // (e.g. "app:<id>:config:<KEY>") so a sealed value cannot be moved to another row.
 // Tokens: random, shown once, stored as SHA-256 hashes.
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const VERSION = 1;
 
 export function loadOrCreateMasterKey(file: string): Buffer {
   if (existsSync(file)) {
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600); // readable by nobody else, whatever made it
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
     if (key.length !== 32) throw new Error(`master key at ${file} is not 32 bytes of base64`);
     return key;

@@ -43,12 +43,20 @@ const CONFIG_KEY_RE = new RegExp(CONFIG_KEY_RULE);
 export const CONFIG_KEY_MAX = 128;
 export const CONFIG_TOTAL_MAX_BYTES = 64 * 1024;
 
+/** Heroku's rules: the platform's own names start with HEROKU_ (and SLIPWAY_ here), and a leading
+ *  double underscore is reserved. */
+export const RESERVED_CONFIG_PREFIXES = ['HEROKU_', 'SLIPWAY_', '__'] as const;
+
 export function validateConfigKey(key: string): string {
   if (!CONFIG_KEY_RE.test(key) || key.length > CONFIG_KEY_MAX) {
     throw new ValidationError(
       `Config var key "${printable(key)}" must match ${CONFIG_KEY_RULE} (uppercase letters, digits, underscores; not starting with a digit) and be at most ${CONFIG_KEY_MAX} characters.`,
       { field: 'key', rule: CONFIG_KEY_RULE },
     );
+  }
+  const reserved = RESERVED_CONFIG_PREFIXES.find((p) => key.startsWith(p));
+  if (reserved) {
+    throw new ValidationError(`Config var key "${key}" must not start with ${reserved}: that prefix is reserved for the platform.`, { field: 'key', rule: 'reserved_prefix' });
   }
   return key;
 }

@@ -569,6 +569,33 @@ describe('the dashboard', () => {
     }
     expect(dev.dialogs).toEqual([]);
     expect(dev.errors).toEqual([]);
+    expect(dev.cspViolations).toEqual([]);
+  });
+
+  it('is sent with a content security policy that forbids framing, nosniff and no referrer', async () => {
+    const res = await fetch(`${stack.apiUrl}/`, { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    // an inline script is refused by the browser under that policy
+    const probe = await openPage(browser);
+    try {
+      await probe.page.goto(`${stack.apiUrl}/login`);
+      await probe.page.evaluate(() => {
+        const s = document.createElement('script');
+        s.textContent = 'window.__inlineRan = true';
+        document.body.appendChild(s);
+      });
+      expect(await probe.page.evaluate(() => (window as unknown as { __inlineRan?: boolean }).__inlineRan ?? false)).toBe(false);
+      await eventually(async () => expect(probe.cspViolations.length).toBeGreaterThan(0), 5_000);
+    } finally {
+      await probe.context.close();
+    }
   });
 
   it('signs out; signed-in pages then send to the sign-in page', async () => {

@@ -1,13 +1,17 @@
 // Accounts and access against the real api, PostgreSQL and Redis: sign-up, the Heroku token flow,
-// SSH keys, dashboard sessions, organizations and members, rate limiting.
+// SSH keys, dashboard sessions, organizations and members, sign-in limits per account and address.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
 import ssh2 from 'ssh2';
+import { setTestSetting } from '@slipway/core/testing/test-env';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { ApiClient } from '../support/client.js';
 
 let h: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness({}, { authAttemptsPer15Min: 5 });
+  h = await startApiHarness();
+  await setTestSetting(h.db.pool, 'login_failures_per_account', 5);
+  await setTestSetting(h.db.pool, 'max_orgs_per_user', 3);
 });
 afterAll(async () => h?.close());
 
@@ -136,6 +140,16 @@ describe('organizations', () => {
     expect(demote.body.message).toMatch(/at least one owner/);
   });
 
+  it('limits the organizations a user owns (setting max_orgs_per_user), naming the limit', async () => {
+    const erin = await ApiClient.signUp(h.url, 'erin@example.com');
+    expect((await erin.post('/api/v1/organizations', { name: 'erin-two' })).status).toBe(201);
+    expect((await erin.post('/api/v1/organizations', { name: 'erin-three' })).status).toBe(201);
+    const over = await erin.post('/api/v1/organizations', { name: 'erin-four' });
+    expect(over.status).toBe(422);
+    expect(over.body).toMatchObject({ id: 'limit_exceeded', message: 'A user may own at most 3 organizations (setting max_orgs_per_user).' });
+    expect((await erin.get('/api/v1/organizations')).body).toHaveLength(3);
+  });
+
   it('lists plans publicly with hourly and monthly prices', async () => {
     const plans = await new ApiClient(h.url).get('/api/v1/plans');
     expect(plans.status).toBe(200);
@@ -144,16 +158,60 @@ describe('organizations', () => {
   });
 });
 
-describe('rate limiting', () => {
-  it('answers 429 after repeated failed sign-ins', async () => {
-    let last = 0;
-    for (let i = 0; i < 7; i++) {
-      const r = await fetch(`${h.url}/oauth/authorizations`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from('bob@example.com:guess-' + i).toString('base64')}` },
-      });
-      last = r.status;
+describe('sign-in limits', () => {
+  const basic = (email: string, password: string) => `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}`;
+  const oauth = (email: string, password: string, headers: Record<string, string> = {}) =>
+    fetch(`${h.url}/oauth/authorizations`, { method: 'POST', headers: { authorization: basic(email, password), ...headers } });
+  const session = (email: string, password: string, headers: Record<string, string> = {}) =>
+    fetch(`${h.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ email, password }) });
+
+  it('locks an account after repeated failures, and it stays locked for the right password', async () => {
+    await ApiClient.signUp(h.url, 'carol@example.com', 'carol password ok');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await oauth('carol@example.com', `guess-${i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
+    for (const attempt of [() => oauth('carol@example.com', 'carol password ok'), () => session('Carol@Example.com', 'carol password ok')]) {
+      const locked = await attempt();
+      expect(locked.status).toBe(429);
+      expect(await locked.json()).toMatchObject({ id: 'rate_limit', message: expect.stringMatching(/wait 15 minutes/) });
     }
-    expect(last).toBe(429);
+  });
+
+  it('counts guesses against the account whatever decoy headers are sent', async () => {
+    await ApiClient.signUp(h.url, 'dave@example.com', 'dave password ok');
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const decoys = { authorization: basic(`decoy-${i}@example.com`, 'x'), 'x-forwarded-for': `10.0.0.${i}`, 'x-real-ip': `10.1.0.${i}` };
+      statuses.push((await session('dave@example.com', `guess-${i}`, decoys)).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    expect((await session('dave@example.com', 'dave password ok')).status).toBe(429);
+    // other accounts are not locked by dave's failures
+    expect((await session('ada@example.com', 'analytical engine')).status).toBe(201);
+  });
+
+  it('refuses an address that guesses across many accounts, and only that address', async () => {
+    // sign-ins from two other loopback addresses, as two different clients
+    const from = (localAddress: string, email: string, password: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${h.url}/oauth/authorizations`, { method: 'POST', localAddress, headers: { authorization: basic(email, password) } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    await setTestSetting(h.db.pool, 'login_failures_per_address', 4);
+    h.ctx.settings.invalidate();
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push(await from('127.0.0.2', `nobody-${i}@example.com`, 'guess'));
+      expect(statuses).toEqual([401, 401, 401, 401, 429]);
+      expect(await from('127.0.0.2', 'ada@example.com', 'analytical engine')).toBe(429);
+      expect(await from('127.0.0.3', 'ada@example.com', 'analytical engine')).toBe(201);
+    } finally {
+      await h.db.pool.query(`DELETE FROM settings WHERE key = 'login_failures_per_address'`);
+      h.ctx.settings.invalidate();
+    }
   });
 });

@@ -54,7 +54,7 @@ beforeAll(async () => {
   const specs = new ReleaseSpecs(h.ctx.vault, h.ctx.settings);
   const logs = rig.harness.logs;
   const deployer = new ReleaseDeployer({ store, runtime: rig.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 60_000 });
-  const ops = new RuntimeOps({ store, runtime: rig.runtime, locks, specs, deployer, logs, objects: rig.objects, log });
+  const ops = new RuntimeOps({ store, runtime: rig.runtime, locks, specs, deployer, logs, objects: rig.objects, log, cacheDir: h.config.paths.cache });
   connection = createRedis(h.config.redis.url, { forWorker: true, name: 'test-worker' });
   worker = new Worker(QUEUE.deploy, deployProcessor(ops), { connection, prefix: h.config.redis.prefix, concurrency: 4 });
 });

@@ -1,8 +1,8 @@
 // The life of a Node app on the local runtime, as a developer lives it: git push over HTTPS and
-// SSH, zero-downtime redeploys, config vars, rollback, scaling, logs. Real git client, real
+// SSH, zero-downtime redeploys, config vars, rollback, scaling, logs, deletion. Real git client, real
 // api/worker processes, real nginx edge, the npm registry for the app's dependencies.
 import { spawnSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.js';
@@ -135,5 +135,24 @@ describe('a Node app on the local runtime', () => {
     const got = await reading;
     expect(got.some((e) => e.data.includes('log-line'))).toBe(true);
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('leaves nothing of the app on disk or in the object store once it is deleted', async () => {
+    const id = (await dev.get('/apps/node-demo')).body.id as string;
+    // directories that must be gone, and object store prefixes that must hold no object
+    const left = async () => {
+      const found: string[] = [];
+      for (const dir of [path.join('repos', 'node-demo.git'), path.join('cache', id), path.join('apps', id)]) {
+        if ((await readdir(path.join(stack.dataDir, dir)).catch(() => null)) !== null) found.push(dir);
+      }
+      for (const prefix of ['slugs', 'sources', 'build-logs']) {
+        const objects = await readdir(path.join(stack.dataDir, 'objects', prefix, id), { recursive: true, withFileTypes: true }).catch(() => []);
+        if (objects.some((e) => e.isFile())) found.push(`objects/${prefix}/${id}`);
+      }
+      return found;
+    };
+    expect((await left()).length).toBeGreaterThanOrEqual(5); // what a deployed app has
+    expect((await dev.delete('/apps/node-demo')).status).toBe(200);
+    await eventually(async () => expect(await left()).toEqual([]), 60_000, 500);
   });
 });

@@ -14,6 +14,7 @@ import type { CommandRunner, CommandSpec } from '@slipway/core/ports/command-run
 import { createTestDatabase, setTestSetting, testRedisUrl, uniquePrefix, type TestDatabase } from '@slipway/core/testing/test-env';
 import { createApiContext, type ApiContext } from '@slipway/api/context';
 import { createHttpApp } from '@slipway/api/http/app';
+import { answerClientError } from '@slipway/api/http/middleware/input-hygiene';
 import { installHook } from '@slipway/api/git/hook-installer';
 import { startGit, type GitModule } from '@slipway/api/git/git.module';
 
@@ -47,7 +48,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startApiHarness(env: Record<string, string> = {}, opts: { authAttemptsPer15Min?: number } = {}): Promise<ApiHarness> {
+export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
   const db = await createTestDatabase();
   await setTestSetting(db.pool, 'signup_enabled', true); // the tests play users who sign up
   const dataDir = await mkdtemp(path.join(tmpdir(), 'slw-api-'));
@@ -83,8 +84,9 @@ export async function startApiHarness(env: Record<string, string> = {}, opts: { 
   );
   await installHook(config);
   const git = startGit(ctx);
-  const app = createHttpApp(ctx.http, { before: [git.httpRouter], extra: git.extraRouters, authAttemptsPer15Min: opts.authAttemptsPer15Min });
+  const app = createHttpApp(ctx.http, { before: [git.httpRouter], extra: git.extraRouters });
   const server: Server = createServer(app);
+  answerClientError(server);
   server.requestTimeout = 0;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   await git.listen();

@@ -1,8 +1,10 @@
 // Test support: the whole platform as real processes, the way ./scripts/up runs it — the nginx
 // edge, the api (HTTP + git smart HTTP + git SSH) and the worker — on free ports, with a fresh
 // database, Redis prefix and data dir. PostgreSQL and Redis are the ones scripts/test started.
+// With `supervised`, the api and the worker run under scripts/lib/supervise as ./scripts/up runs
+// them: a crash (kill -9) is followed by a restart with backoff.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { createTestDatabase, REPO_ROOT, requireEnv, setTestSetting, testRedisUrl, uniquePrefix, type TestDatabase } from '@slipway/core/testing/test-env';
@@ -17,9 +19,11 @@ export interface Stack {
   env: Record<string, string>;
   admin: ApiClient;
   db: TestDatabase;
-  /** Restart the worker process (e.g. after killing it). */
+  /** Restart the worker process (e.g. after killing it); supervised: wait for the supervisor's restart. */
   restartWorker(): Promise<void>;
   killWorker(signal?: NodeJS.Signals): Promise<void>;
+  /** Supervised stacks: the current pid of the api's or the worker's node process. */
+  pidOf(name: 'api' | 'worker'): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -53,7 +57,12 @@ async function waitHttp(url: string, ms: number): Promise<void> {
 
 export type StackEnv = Record<string, string> | ((ports: { api: number; edge: number; ssh: number }) => Record<string, string>);
 
-export async function startStack(extra: StackEnv = {}): Promise<Stack> {
+async function alive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat !== null && !/^\d+ \(.*\) Z /.test(stat);
+}
+
+export async function startStack(extra: StackEnv = {}, opts: { supervised?: boolean } = {}): Promise<Stack> {
   const scratch = requireEnv('SLIPWAY_TEST_SCRATCH');
   const dataDir = await mkdtemp(path.join(scratch, 'stack-'));
   const db = await createTestDatabase({ migrate: false });
@@ -85,7 +94,7 @@ export async function startStack(extra: StackEnv = {}): Promise<Stack> {
     SLIPWAY_LOG_LEVEL: 'debug',
     SLIPWAY_BOOT_TIMEOUT_SECONDS: '30',
     SLIPWAY_STOP_GRACE_SECONDS: '5',
-    SLIPWAY_APP_PORT_RANGE: `${30000 + (apiPort % 200) * 100}-${30000 + (apiPort % 200) * 100 + 99}`,
+    SLIPWAY_APP_PORT_RANGE: `${10000 + (apiPort % 200) * 100}-${10000 + (apiPort % 200) * 100 + 99}`, // below the kernel's ephemeral range, where free ports come from
     ...passThrough,
     ...extraEnv,
   };
@@ -114,26 +123,55 @@ export async function startStack(extra: StackEnv = {}): Promise<Stack> {
   const boot = run(process.execPath, ['core/dist/adapters/edge/nginx-bootstrap.js', edgeDir, String(edgePort), '127.0.0.1', ...tlsFlags, '--acme-upstream', `127.0.0.1:${apiPort}`], 'edge-bootstrap');
   if ((await new Promise<number>((r) => boot.on('exit', (c) => r(c ?? 1)))) !== 0) throw new Error('edge bootstrap failed');
   const nginx = run('nginx', ['-p', edgeDir, '-c', path.join(edgeDir, 'nginx.conf'), '-g', 'daemon off;'], 'nginx');
-  const api = run(process.execPath, ['api/dist/main.js'], 'api');
-  let worker = run(process.execPath, ['worker/dist/main.js'], 'worker');
+  const runDir = path.join(dataDir, 'run');
+  await import('node:fs/promises').then((fs) => fs.mkdir(runDir, { recursive: true }));
+  const pidFile = (name: string) => path.join(runDir, `${name}.pid`);
+  const pidOf = async (name: 'api' | 'worker') => {
+    const pid = Number((await readFile(pidFile(name), 'utf8').catch(() => '')).trim());
+    return pid > 0 && (await alive(pid)) ? pid : null;
+  };
+  const start = (name: 'api' | 'worker'): ChildProcess =>
+    opts.supervised
+      ? spawn(path.join(REPO_ROOT, 'scripts/lib/supervise'), [name, path.join(logDir, `${name}.log`), pidFile(name), process.execPath, `${name}/dist/main.js`], { cwd: REPO_ROOT, env, stdio: 'ignore' })
+      : run(process.execPath, [`${name}/dist/main.js`], name);
+  const api = start('api');
+  let worker = start('worker');
+  let killed: number | null = null;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitHttp(`${apiUrl}/healthz`, 60_000);
   const admin = await ApiClient.login(apiUrl, 'admin@example.com', adminPassword);
 
   return {
-    apiUrl, edgePort, sshPort, dataDir, env, admin, db,
+    apiUrl, edgePort, sshPort, dataDir, env, admin, db, pidOf,
     async killWorker(signal = 'SIGKILL') {
-      worker.kill(signal);
-      await waitExit(worker, 40_000);
+      if (!opts.supervised) {
+        worker.kill(signal);
+        return waitExit(worker, 40_000);
+      }
+      killed = await pidOf('worker');
+      if (!killed) throw new Error('the supervised worker is not running');
+      process.kill(killed, signal);
+      const end = Date.now() + 40_000;
+      while ((await alive(killed)) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     },
     async restartWorker() {
-      await waitExit(worker, 40_000);
-      worker = run(process.execPath, ['worker/dist/main.js'], 'worker');
+      if (!opts.supervised) {
+        await waitExit(worker, 40_000);
+        worker = start('worker');
+        return;
+      }
+      const end = Date.now() + 60_000;
+      for (;;) {
+        const pid = await pidOf('worker');
+        if (pid && pid !== killed) return;
+        if (Date.now() > end) throw new Error('the supervisor did not restart the worker within 60 s');
+        await new Promise((r) => setTimeout(r, 100));
+      }
     },
     async stop() {
       worker.kill('SIGTERM');
       api.kill('SIGTERM');
-      await Promise.all([waitExit(worker, 40_000), waitExit(api, 10_000)]);
+      await Promise.all([waitExit(worker, 40_000), waitExit(api, opts.supervised ? 40_000 : 10_000)]);
       nginx.kill('SIGQUIT');
       await waitExit(nginx, 10_000);
       await db.drop();

@@ -124,57 +124,139 @@ ensure_traversable() {
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 
+# ensure_secret FILE — a random secret (48 hex characters) in a 0600 file, made once and reused.
+# Every password the platform generates lives in such a file under the data dir.
+ensure_secret() {
+  local file=$1
+  if [ ! -s "$file" ]; then
+    mkdir -p "$(dirname "$file")"
+    (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$file.tmp" && mv "$file.tmp" "$file") || die "could not write $file"
+  fi
+  chmod 600 "$file"
+}
+
 # Run a command as the database's OS user (PostgreSQL refuses to run as root). setpriv execs in
 # place, so the pid we record is the server's own and our signals reach it.
 as_pg_user() {
   if is_root; then setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; else "$@"; fi
 }
 
-# pg_start DIR PORT — initialises (once) and starts PostgreSQL; exports PG_URL (superuser).
+# Only scram-sha-256, for every socket and TCP connection (the server listens on loopback only).
+PG_HBA='# written by Slipway (scripts/lib/common.sh): every connection needs the password
+local   all   all                  scram-sha-256
+host    all   all   127.0.0.1/32   scram-sha-256
+host    all   all   ::1/128        scram-sha-256
+'
+
+# pg_start DIR PORT PASSWORD_FILE — initialises (once) and starts PostgreSQL; exports PG_URL
+# (superuser "slipway" with the password from PASSWORD_FILE, generated on first start). A cluster
+# made by older scripts (trust authentication) gets the password and the scram-only pg_hba.conf.
 pg_start() {
-  local dir=$1 port=$2 bin; bin=$(pg_bin)
+  local dir=$1 port=$2 pwfile=$3 bin; bin=$(pg_bin)
   [ -n "$bin" ] || die "PostgreSQL server binaries not found (apt-get install postgresql)"
   if is_root && ! id postgres >/dev/null 2>&1; then useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin postgres; fi
+  ensure_secret "$pwfile"
+  local password; password=$(cat "$pwfile")
   mkdir -p "$dir"
-  if is_root; then chown postgres "$dir"; chmod 700 "$dir"; fi
+  if is_root; then chown postgres "$dir"; fi
+  chmod 700 "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     say "initialising PostgreSQL in $dir"
-    as_pg_user "$bin/initdb" -D "$dir/data" -U slipway --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null || die "initdb failed"
-    mkdir -p "$dir/run"; is_root && chown postgres "$dir/run"
+    local initpw="$dir/.initdb-password"
+    (umask 077 && printf '%s\n' "$password" >"$initpw")
+    is_root && chown postgres "$initpw"
+    as_pg_user "$bin/initdb" -D "$dir/data" -U slipway --auth=scram-sha-256 --pwfile="$initpw" --encoding=UTF8 --locale=C.UTF-8 >/dev/null \
+      || { rm -f "$initpw"; die "initdb failed"; }
+    rm -f "$initpw"
   fi
+  mkdir -p "$dir/run"
+  is_root && chown postgres "$dir/run"
+  chmod 700 "$dir/run"
+  # an older cluster trusted loopback: it keeps doing so until the password is set below
+  local legacy=0
+  grep -Eq '^[[:space:]]*[^#[:space:]].*[[:space:]]trust[[:space:]]*$' "$dir/data/pg_hba.conf" && legacy=1
+  [ $legacy = 0 ] && pg_write_hba "$dir"
   if [ -f "$dir/data/postmaster.pid" ] && kill -0 "$(head -1 "$dir/data/postmaster.pid")" 2>/dev/null; then
     say "PostgreSQL already running on $dir"
+    [ $legacy = 0 ] && as_pg_user "$bin/pg_ctl" reload -D "$dir/data" -s >/dev/null
   else
     rm -f "$dir/data/postmaster.pid"
     # the server itself must be our child (a backgrounded function would be a subshell)
     local runas=(); is_root && runas=(setpriv --reuid=postgres --regid=postgres --init-groups --)
     "${runas[@]}" "$bin/postgres" -D "$dir/data" -p "$port" -k "$dir/run" -c listen_addresses=127.0.0.1 \
+      -c unix_socket_permissions=0700 -c password_encryption=scram-sha-256 \
       -c fsync=${SLIPWAY_PG_FSYNC:-on} -c max_connections=300 -c shared_buffers=256MB >"$dir/postgres.log" 2>&1 &
     CHILD_PIDS+=($!)
     PG_PIDS+=($!)
   fi
-  export PG_URL="postgres://slipway@127.0.0.1:$port/postgres"
   wait_for 30 PostgreSQL "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"
+  if [ $legacy = 1 ]; then
+    say "PostgreSQL: setting the password and requiring it (scram-sha-256) for every connection"
+    pg_write_hba "$dir"
+    # through stdin, never argv; the old pg_hba.conf (trust) still applies until the reload
+    printf "SET password_encryption = 'scram-sha-256';\nALTER ROLE slipway PASSWORD '%s';\nSELECT pg_reload_conf();\n" "$password" \
+      | "$bin/psql" -qtA -X -h 127.0.0.1 -p "$port" -U slipway -d postgres -v ON_ERROR_STOP=1 >/dev/null \
+      || die "could not set the PostgreSQL password in $dir"
+  fi
+  export PG_URL="postgres://slipway:$password@127.0.0.1:$port/postgres"
+  PG_PASSWORD=$password
 }
 
-pg_ensure_db() { # pg_ensure_db PORT NAME
+pg_write_hba() { # pg_write_hba DIR
+  local hba="$1/data/pg_hba.conf"
+  [ "$(cat "$hba" 2>/dev/null)" = "${PG_HBA%$'\n'}" ] && return 0
+  printf '%s' "$PG_HBA" >"$hba.tmp" && chmod 600 "$hba.tmp" && { ! is_root || chown postgres "$hba.tmp"; } && mv "$hba.tmp" "$hba" \
+    || die "could not write $hba"
+}
+
+pg_ensure_db() { # pg_ensure_db PORT NAME (after pg_start)
   local bin; bin=$(pg_bin)
-  "$bin/psql" -qtA -h 127.0.0.1 -p "$1" -U slipway -d postgres -c "SELECT 1 FROM pg_database WHERE datname='$2'" | grep -q 1 \
-    || "$bin/createdb" -h 127.0.0.1 -p "$1" -U slipway "$2"
+  PGPASSWORD=$PG_PASSWORD "$bin/psql" -qtA -X -h 127.0.0.1 -p "$1" -U slipway -d postgres -c "SELECT 1 FROM pg_database WHERE datname='$2'" | grep -q 1 \
+    || PGPASSWORD=$PG_PASSWORD "$bin/createdb" -h 127.0.0.1 -p "$1" -U slipway "$2"
 }
 
-# redis_start DIR PORT
+# redis_start DIR PORT PASSWORD_FILE — Redis on loopback with an ACL user "slipway" (password from
+# PASSWORD_FILE, generated on first start) and the default user off; exports REDIS_URL. The
+# configuration (it holds the password) is a 0600 file, never argv. A server left running by older
+# scripts (no password) gets the same ACL live.
 redis_start() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 pwfile=$3
   mkdir -p "$dir"
+  chmod 700 "$dir"
+  ensure_secret "$pwfile"
+  local password; password=$(cat "$pwfile")
+  (umask 077 && cat >"$dir/redis.conf.tmp" <<CONF && mv "$dir/redis.conf.tmp" "$dir/redis.conf") || die "could not write $dir/redis.conf"
+# written by Slipway (scripts/lib/common.sh) on every start
+bind 127.0.0.1
+protected-mode yes
+port $port
+dir "$dir"
+pidfile "$dir/redis.pid"
+logfile "$dir/redis.log"
+daemonize no
+appendonly yes
+save ""
+databases 64
+user default off
+user slipway on >$password ~* &* +@all
+CONF
   if [ -f "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then
     say "Redis already running on $dir"
+    if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; then
+      say "Redis: adding the platform's ACL user and turning the default user off"
+      printf 'ACL SETUSER slipway on >%s ~* &* +@all\nACL SETUSER default off\n' "$password" | redis-cli -p "$port" >/dev/null \
+        || die "could not set the Redis password on $dir"
+    fi
   else
-    redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --pidfile "$dir/redis.pid" --daemonize no \
-      --appendonly yes --save '' --databases 64 --logfile "$dir/redis.log" &
+    redis-server "$dir/redis.conf" &
     CHILD_PIDS+=($!)
   fi
-  wait_for 15 Redis redis-cli -p "$port" ping
+  wait_for 15 Redis redis_ping "$port" "$password"
+  export REDIS_URL="redis://slipway:$password@127.0.0.1:$port"
+}
+
+redis_ping() { # redis_ping PORT PASSWORD — the password goes through the environment, never argv
+  [ "$(REDISCLI_AUTH=$2 redis-cli --no-auth-warning --user slipway -p "$1" ping 2>/dev/null)" = PONG ]
 }
 
 stop_children() {
@@ -188,7 +270,12 @@ stop_children() {
     kill -"$sig" "$pid" 2>/dev/null || continue
     end=$((SECONDS + 45))
     while kill -0 "$pid" 2>/dev/null; do
-      [ $SECONDS -ge $end ] && { kill -KILL "$pid" 2>/dev/null || true; break; }
+      if [ $SECONDS -ge $end ]; then
+        # a supervisor's process goes with it (its children first: they would outlive it)
+        for c in $(pgrep -P "$pid" 2>/dev/null); do kill -KILL "$c" 2>/dev/null || true; done
+        kill -KILL "$pid" 2>/dev/null || true
+        break
+      fi
       sleep 0.1
     done
   done

@@ -25,7 +25,7 @@ import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-
 import type { ObjectStore } from '@slipway/core/ports/object-store.port';
 import type { ReleaseSpec } from '@slipway/core/ports/runtime.port';
 import type { AppRow } from '@slipway/core/repositories/types';
-import { AppLocks } from './services/app-lock.js';
+import { AppLocks, BuildLocks } from './services/app-lock.js';
 import { ReleaseSpecs } from './services/release-spec.js';
 import { ReleaseDeployer } from './services/release-deployer.js';
 import { BuildService } from './services/build.service.js';
@@ -88,6 +88,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
   const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls });
   const locks = new AppLocks(pool);
+  const buildLocks = new BuildLocks(pool);
   const specs = new ReleaseSpecs(vault, settings);
   const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000, outputs: sink });
   const oneOffs = new OneOffRunner({
@@ -95,11 +96,11 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
     rendezvous: { host: config.rendezvous.dynoHost, port: config.rendezvous.port, caFile: platformCaFiles(config.dataDir).certFile },
   });
   const builds = new BuildService({
-    store, objects, sink, executor: runtime.executor, vault, releases, deployer, log, setup: new AppSetup({ store, vault, runner: oneOffs }),
+    store, objects, sink, executor: runtime.executor, vault, releases, deployer, locks: buildLocks, settings, log, setup: new AppSetup({ store, vault, runner: oneOffs }),
     buildsDir: config.paths.builds, cacheDir: config.paths.cache, timeoutMs: config.build.timeoutSeconds * 1000, webUrl: webUrlOf(config),
   });
-  const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log });
-  const reaper = new Reaper({ store, builds, log, releaseStaleMinutes: 30, oneOffs });
+  const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log, cacheDir: config.paths.cache });
+  const reaper = new Reaper({ store, builds, locks: buildLocks, log, releaseStaleMinutes: 30, oneOffs });
   const billingLog = log.child({ component: 'billing' });
   const billing = new HourlyBillingRun({ store, jobs, log: billingLog, graceHours: () => settings.get(suspensionGraceHours) });
   const workers: Worker[] = [];
@@ -142,8 +143,9 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       await runtime.recover(specsNow);
       log.info({ apps: specsNow.length }, 'runtime recovered');
       const common = { connection, prefix: config.redis.prefix, maxStalledCount: 2 };
-      // a build whose worker died is picked up again within ~45 s (lock expiry + stalled check)
-      workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 30_000, stalledInterval: 15_000 }));
+      // a build whose worker died is picked up again within ~30 s (lock expiry + stalled checks); a
+      // live attempt whose lock lapsed only delays its retry, which waits for the build's lock
+      workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 20_000, stalledInterval: 5_000 }));
       workers.push(new Worker(QUEUE.deploy, deployProcessor(ops), { ...common, concurrency: 8 }));
       // a one-off's job lasts as long as the dyno; a stalled one (its worker died) is never run again
       workers.push(new Worker(QUEUE.dynos, async (job) => void (await oneOffs.run((job.data as OneOffJob).dynoId)), { ...common, concurrency: 200, maxStalledCount: 0 }));

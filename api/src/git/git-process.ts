@@ -12,10 +12,13 @@ export interface GitProcessSpec {
   advertiseRefs?: boolean;
   protocol?: string;
   hookEnv?: Record<string, string>;
+  /** receive-pack only: the largest pack git accepts (receive.maxInputSize). */
+  maxInputBytes?: number;
 }
 
 export function spawnGit(spec: GitProcessSpec): ChildProcess {
-  const args = [spec.service === 'git-receive-pack' ? 'receive-pack' : 'upload-pack'];
+  const args = spec.maxInputBytes ? ['-c', `receive.maxInputSize=${Math.floor(spec.maxInputBytes)}`] : [];
+  args.push(spec.service === 'git-receive-pack' ? 'receive-pack' : 'upload-pack');
   if (spec.statelessRpc) args.push('--stateless-rpc');
   if (spec.advertiseRefs) args.push('--advertise-refs');
   args.push('--', spec.repoDir);

@@ -27,12 +27,19 @@ export function startGit(ctx: ApiContext): GitModule {
     jobs: ctx.jobs,
     buildLogs: ctx.buildLogs,
     buildTimeoutSeconds: config.build.timeoutSeconds,
+    settings: ctx.settings,
   });
   const auth = ctx.http.services.auth;
   const ssh = createSshGitServer({ hostKey: loadOrCreateHostKey(config.gitSsh.hostKeyFile), keys: ctx.http.services.sshKeys, pushes, registry, repos: ctx.repoStore, log: ctx.log });
   return {
     httpRouter: smartHttpRoutes({ auth, pushes, registry, repos: ctx.repoStore }),
-    extraRouters: [internalGitRoutes({ registry, pushes })],
+    extraRouters: [
+      internalGitRoutes({
+        registry,
+        pushes,
+        tokens: { sign: (id) => ctx.box.mac('build-follow', id), verify: (id, token) => ctx.box.verifyMac('build-follow', id, token) },
+      }),
+    ],
     listen: () =>
       new Promise((resolve, reject) => {
         ssh.once('error', reject);

@@ -3,6 +3,7 @@
 // does); no credentials → 401 with WWW-Authenticate so the git client asks for them. A push
 // stays open while its build runs: the pre-receive hook streams the build as `remote:` lines.
 // If the client goes away, git keeps running (its output is drained) so the build still lands.
+// A push bigger than max_push_size_mb is cut off and refused with a message naming the limit.
 import { Router, type Request, type Response } from 'express';
 import { createGunzip } from 'node:zlib';
 import { isAppError } from '@slipway/core/errors';
@@ -12,6 +13,7 @@ import { bearerOrBasicToken } from '../http/middleware/auth.js';
 import type { PushRegistry } from './push-registry.js';
 import type { FsRepoStore } from './fs.repo-store.js';
 import { pktLine, spawnGit } from './git-process.js';
+import { guardPush, pushTooLargeMessage, sideBandMessage, wantsSideBand } from './push-limit.js';
 
 const SERVICES = new Set<GitService>(['git-upload-pack', 'git-receive-pack']);
 const INFO_REFS = /^\/([a-z][a-z0-9-]{1,29})\.git\/info\/refs$/;
@@ -57,17 +59,28 @@ export function smartHttpRoutes(deps: { auth: AuthService; pushes: PushService; 
     const service = (req.params as Record<string, string>)[1] as GitService;
     const ok = await gate(req, res, service);
     if (!ok) return;
-    const push = service === 'git-receive-pack' ? deps.registry.begin({ userId: ok.actor.user.id, appId: ok.app.id, appName: ok.app.name }) : null;
-    const git = spawnGit({ service, repoDir: deps.repos.pathOf(ok.app.name), statelessRpc: true, protocol: req.get('git-protocol'), hookEnv: push?.env });
+    const receiving = service === 'git-receive-pack';
+    const push = receiving ? deps.registry.begin({ userId: ok.actor.user.id, appId: ok.app.id, appName: ok.app.name }) : null;
+    const limit = receiving ? await deps.pushes.limits() : null;
+    const git = spawnGit({ service, repoDir: deps.repos.pathOf(ok.app.name), statelessRpc: true, protocol: req.get('git-protocol'), hookEnv: push?.env, maxInputBytes: limit?.pushBytes });
     res.setHeader('Content-Type', `application/x-${service}-result`);
     res.setHeader('Cache-Control', 'no-cache');
     const body = req.get('content-encoding') === 'gzip' ? req.pipe(createGunzip()) : req;
-    body.pipe(git.stdin!);
     git.stdin!.on('error', () => undefined);
     git.stderr!.resume();
     let clientGone = false;
+    let forwarded = false;
     res.on('close', () => (clientGone = true));
+    if (limit) {
+      const guard = guardPush(body, git.stdin!, limit.pushBytes, () => {
+        // before git answers, so the client shows it first (as `remote:` text on side band 2)
+        if (!forwarded && !clientGone && wantsSideBand(guard.head())) res.write(sideBandMessage(pushTooLargeMessage(limit.pushMb)));
+      }, () => req.destroy());
+    } else {
+      body.pipe(git.stdin!);
+    }
     git.stdout!.on('data', (chunk: Buffer) => {
+      forwarded = true;
       if (!clientGone) res.write(chunk);
     });
     git.on('close', () => {

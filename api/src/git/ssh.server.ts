@@ -3,7 +3,7 @@
 // git-receive-pack on '<app>.git' (parsed strictly, never given to a shell). The host key is
 // generated once into the data dir. A push stays open while its build runs; if the client leaves,
 // git keeps running (output drained) so the build is not cancelled.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 import type { Logger } from '@slipway/core/logger';
 import { isAppError } from '@slipway/core/errors';
@@ -12,6 +12,7 @@ import type { GitService, PushService } from '../services/push.service.js';
 import type { PushRegistry } from './push-registry.js';
 import type { FsRepoStore } from './fs.repo-store.js';
 import { spawnGit } from './git-process.js';
+import { guardPush, pushTooLargeMessage } from './push-limit.js';
 
 const COMMAND_RE = /^(git-upload-pack|git-receive-pack|git upload-pack|git receive-pack) '?\/?([a-z][a-z0-9-]{1,29})\.git\/?'?$/;
 
@@ -21,11 +22,13 @@ export function parseGitCommand(command: string): { service: GitService; app: st
   return { service: m[1]!.replace(' ', '-') as GitService, app: m[2]! };
 }
 
+/** The SSH host key: generated once into a 0600 file (a looser file is made 0600). */
 export function loadOrCreateHostKey(file: string): Buffer {
   if (!existsSync(file)) {
     const pair = ssh2.utils.generateKeyPairSync('ed25519');
     writeFileSync(file, pair.private, { mode: 0o600, flag: 'wx' });
   }
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   return readFileSync(file);
 }
 
@@ -91,13 +94,20 @@ async function runCommand(deps: SshGitDeps, userId: string, command: string, cha
     if (!isAppError(err)) throw err;
     return fail(err.status === 403 ? err.message : 'Repository not found.');
   }
-  const push = parsed.service === 'git-receive-pack' ? deps.registry.begin({ userId, appId: app.id, appName: app.name }) : null;
-  const git = spawnGit({ service: parsed.service, repoDir: deps.repos.pathOf(app.name), statelessRpc: false, hookEnv: push?.env });
+  const receiving = parsed.service === 'git-receive-pack';
+  const push = receiving ? deps.registry.begin({ userId, appId: app.id, appName: app.name }) : null;
+  const limit = receiving ? await deps.pushes.limits() : null;
+  const git = spawnGit({ service: parsed.service, repoDir: deps.repos.pathOf(app.name), statelessRpc: false, hookEnv: push?.env, maxInputBytes: limit?.pushBytes });
   let open = true;
   channel.on('close', () => (open = false));
-  channel.on('data', (d: Buffer) => git.stdin!.write(d));
-  channel.on('end', () => git.stdin!.end());
   git.stdin!.on('error', () => undefined);
+  if (limit) {
+    // over SSH the client shows the command's stderr as it is
+    guardPush(channel, git.stdin!, limit.pushBytes, () => open && channel.stderr.write(`!     ${pushTooLargeMessage(limit.pushMb)}\n`), () => channel.close());
+  } else {
+    channel.on('data', (d: Buffer) => git.stdin!.write(d));
+    channel.on('end', () => git.stdin!.end());
+  }
   git.stdout!.on('data', (d: Buffer) => open && channel.write(d));
   git.stderr!.on('data', (d: Buffer) => open && channel.stderr.write(d));
   git.on('close', (code) => {

@@ -1,11 +1,13 @@
 // The Express application: middleware order, routers, the one error handler.
 import express, { type Express } from 'express';
 import cookieParser from 'cookie-parser';
+import helmet from 'helmet';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { HttpContext } from './context.js';
 import { accessLog, herokuVersion, requestContext } from './middleware/request-context.js';
 import { authenticate } from './middleware/auth.js';
 import { errorBody, errorHandler, notFoundHandler } from './middleware/error-handler.js';
+import { bodyHygiene, markNonUtf8, urlHygiene } from './middleware/input-hygiene.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { accountRoutes } from './routes/account.routes.js';
 import { orgRoutes } from './routes/orgs.routes.js';
@@ -29,16 +31,33 @@ export interface HttpAppOptions {
   before?: Router[];
   /** Extra routers mounted with the API (admin, billing…), after authentication. */
   extra?: Router[];
-  /** Failed sign-in attempts allowed per IP per 15 minutes. */
-  authAttemptsPer15Min?: number;
+  /** Sign-ups allowed per client address per 15 minutes (failed sign-ins are counted by LoginThrottle). */
+  signupsPer15Min?: number;
 }
 
-function attemptedEmail(authorization: string | undefined, body: unknown): string {
-  const m = /^basic\s+(.+)$/i.exec(authorization ?? '');
-  const fromBasic = m ? Buffer.from(m[1]!, 'base64').toString('utf8').split(':')[0] : undefined;
-  const fromBody = (body as { email?: unknown } | undefined)?.email;
-  return String(fromBasic ?? fromBody ?? '').toLowerCase().slice(0, 254);
-}
+/** What every response carries: the dashboard's content security policy (its own scripts, styles,
+ *  images and API only; never framed), nosniff and no referrer. HSTS is left to the TLS edge. */
+export const securityHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  strictTransportSecurity: false,
+  crossOriginEmbedderPolicy: false,
+});
 
 export function createHttpApp(ctx: HttpContext, opts: HttpAppOptions = {}): Express {
   const app = express();
@@ -47,27 +66,30 @@ export function createHttpApp(ctx: HttpContext, opts: HttpAppOptions = {}): Expr
   app.set('etag', false);
   app.use(requestContext(ctx.log));
   app.use(accessLog());
+  app.use(securityHeaders);
+  app.use(urlHygiene);
   for (const r of opts.before ?? []) app.use(r);
   app.use(slugRoutes(ctx.slugs));
   app.use(acmeRoutes(ctx));
 
-  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'], verify: markNonUtf8 }));
+  app.use(bodyHygiene);
   app.use(cookieParser());
   app.use(herokuVersion);
 
-  const authLimiter = rateLimit({
+  // sign-up per client address (sign-in failures: LoginThrottle, per account and address)
+  const signupLimiter = rateLimit({
     windowMs: 15 * 60_000,
-    limit: opts.authAttemptsPer15Min ?? 30,
+    limit: opts.signupsPer15Min ?? 30,
     skipSuccessfulRequests: true,
-    // per address and account, so one account's failures do not lock out its neighbours
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${attemptedEmail(req.get('authorization'), req.body)}`,
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (req, res) => {
-      res.status(429).json(errorBody('rate_limit', 'Too many failed sign-in attempts; wait 15 minutes and try again.', req.id));
+      res.status(429).json(errorBody('rate_limit', 'Too many failed sign-ups from this address; wait 15 minutes and try again.', req.id));
     },
   });
-  app.use(['/oauth/authorizations', '/api/v1/session', '/api/v1/users'], (req, res, next) => (req.method === 'POST' ? authLimiter(req, res, next) : next()));
+  app.use('/api/v1/users', (req, res, next) => (req.method === 'POST' ? signupLimiter(req, res, next) : next()));
 
   app.use(authenticate(ctx.services.auth));
   app.use(authRoutes(ctx));

@@ -18,7 +18,7 @@ import type { RepoStore } from './git-repos.port.js';
 const ADJECTIVES = ['quiet', 'brave', 'calm', 'swift', 'bright', 'bold', 'gentle', 'lucky', 'steady', 'sunny', 'frosty', 'mellow'];
 const NOUNS = ['harbor', 'river', 'meadow', 'summit', 'canyon', 'forest', 'island', 'galaxy', 'comet', 'lagoon', 'prairie', 'glacier'];
 const HEALTH_PATH_RE = /^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]{0,199}$/;
-const BUILDPACK_RE = /^(nodejs|python|static|procfile|heroku\/(nodejs|node|python|static|procfile)|heroku-community\/static|(https?|git):\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9._~/-]*(#[A-Za-z0-9._/-]+)?)$/;
+const BUILDPACK_RE = /^(nodejs|python|static|procfile|heroku\/(?:nodejs|node|python|static|procfile)|heroku-community\/static|(https?|git):\/\/([A-Za-z0-9.-]+(:\d{1,5})?)\/[A-Za-z0-9._~/-]*(#[A-Za-z0-9._/-]+)?)$/;
 /** The one stack apps build and run on (the builder's STACK), and the one region. */
 export const STACK_NAME = 'slipway-1';
 export const REGION_NAME = 'local';
@@ -56,7 +56,9 @@ function checkRegionAndStack(input: { region?: unknown; stack?: unknown; build_s
 }
 
 export class AppsService {
-  constructor(private readonly deps: { store: Store; lookup: AppLookup; jobs: JobQueue; repos: RepoStore; domain: string; log: Logger; settings: Settings }) {}
+  constructor(
+    private readonly deps: { store: Store; lookup: AppLookup; jobs: JobQueue; repos: RepoStore; domain: string; log: Logger; settings: Settings; allowedBuildpackHosts: readonly string[] },
+  ) {}
 
   async create(userId: string, input: CreateAppInput): Promise<AppSummary> {
     const { store } = this.deps;
@@ -123,7 +125,7 @@ export class AppsService {
       plan = await this.resolvePlan(input.plan);
       if (plan.id !== app.planId) patch.planId = plan.id;
     }
-    if (input.buildpacks !== undefined) patch.buildpacks = validateBuildpacks(input.buildpacks);
+    if (input.buildpacks !== undefined) patch.buildpacks = validateBuildpacks(input.buildpacks, this.deps.allowedBuildpackHosts);
 
     const updated = await this.deps.store.transaction(async (repos) => {
       if (plan && patch.planId) {
@@ -176,13 +178,19 @@ export class AppsService {
   }
 }
 
-export function validateBuildpacks(v: unknown): string[] {
+/** Built-in names or https URLs; http and git URLs only for hosts the operator allowed
+ *  (SLIPWAY_BUILDPACK_ALLOWED_HOSTS, e.g. an internal git server). */
+export function validateBuildpacks(v: unknown, allowedHosts: readonly string[] = []): string[] {
   if (!Array.isArray(v) || v.length > 8) throw new ValidationError('buildpacks must be a list of at most 8 buildpack names or URLs.', { field: 'buildpacks' });
+  const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
   return v.map((b) => {
     const s = typeof b === 'object' && b !== null && 'url' in b ? (b as { url: unknown }).url : b;
-    if (typeof s !== 'string' || s.length > 300 || !BUILDPACK_RE.test(s)) {
-      throw new ValidationError('Each buildpack must be nodejs, python, static, procfile, or an http(s)/git URL.', { field: 'buildpacks' });
+    const m = typeof s === 'string' && s.length <= 300 ? BUILDPACK_RE.exec(s) : null;
+    if (!m) throw new ValidationError('Each buildpack must be nodejs, python, static, procfile (or heroku/<name>), or an https URL.', { field: 'buildpacks' });
+    const [, , scheme, host] = m;
+    if (scheme && scheme !== 'https' && !allowed.has(host!.toLowerCase()) && !allowed.has(host!.toLowerCase().replace(/:\d+$/, ''))) {
+      throw new ValidationError(`Buildpack URLs must use https (${scheme}:// only for hosts an operator allowed).`, { field: 'buildpacks', rule: 'https' });
     }
-    return s;
+    return s as string;
   });
 }

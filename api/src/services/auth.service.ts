@@ -6,16 +6,24 @@ import type { Store } from '@slipway/core/repositories/index';
 import type { TokenRow, UserRow } from '@slipway/core/repositories/types';
 import type { Actor } from '../http/types.js';
 import type { PasswordHasher } from './passwords.js';
+import type { LoginThrottle } from './login-throttle.js';
 
 export const SESSION_DAYS = 14;
 
 export class AuthService {
-  constructor(private readonly deps: { store: Store; passwords: PasswordHasher }) {}
+  constructor(private readonly deps: { store: Store; passwords: PasswordHasher; throttle: LoginThrottle }) {}
 
-  async login(email: string, password: string): Promise<UserRow> {
+  /** Sign-in by password. `ip` is the client's address: failures count against it and the account. */
+  async login(email: string, password: string, ip: string | null): Promise<UserRow> {
+    const attempt = { email, ip };
+    await this.deps.throttle.check(attempt);
     const user = await this.deps.store.repos.users.findByEmail(email);
     const ok = await this.deps.passwords.verify(user?.passwordHash ?? null, password);
-    if (!user || !ok) throw new UnauthorizedError('Invalid email or password.');
+    if (!user || !ok) {
+      await this.deps.throttle.failed(attempt);
+      throw new UnauthorizedError('Invalid email or password.');
+    }
+    await this.deps.throttle.succeeded(attempt);
     await this.deps.store.repos.users.touchLogin(user.id);
     return user;
   }

@@ -1,6 +1,6 @@
 // Organizations and their members. Membership is the only way into an organization's apps; another
 // organization's id is "not found", never "forbidden".
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@slipway/core/errors';
+import { ConflictError, ForbiddenError, LimitError, NotFoundError, ValidationError } from '@slipway/core/errors';
 import { assertCan, atLeast } from '@slipway/core/domain/access';
 import { validateOrgName } from '@slipway/core/naming';
 import { isUniqueViolation } from '@slipway/core/db/pool';
@@ -9,6 +9,7 @@ import type { Settings } from '@slipway/core/settings/settings.service';
 import { startingCredit } from '@slipway/core/settings/billing.settings';
 import { grantStartingCredit } from '@slipway/core/services/billing/org-wallet.service';
 import { ROLES, type MemberRow, type OrgWithRole, type Role } from '@slipway/core/repositories/types';
+import { maxOrgsPerUser } from '@slipway/core/settings/limits.settings';
 import { validateEmail } from './users.service.js';
 
 export function validateRole(role: unknown): Role {
@@ -33,9 +34,14 @@ export class OrgsService {
 
   async create(userId: string, name: unknown): Promise<OrgWithRole> {
     const valid = validateOrgName(name);
+    const max = await this.deps.settings.get(maxOrgsPerUser);
     const credit = await this.deps.settings.get(startingCredit);
     try {
       return await this.deps.store.transaction(async (repos) => {
+        await repos.users.lock(userId); // concurrent creates count one after another
+        if ((await repos.orgs.countOwnedBy(userId)) >= max) {
+          throw new LimitError(`A user may own at most ${max} organizations (setting max_orgs_per_user).`, { limit: max });
+        }
         const org = await repos.orgs.create({ name: valid, personal: false });
         await repos.orgs.addMember(org.id, userId, 'owner');
         await repos.activity.record({ orgId: org.id, userId, action: 'org.created', details: { name: valid } });

@@ -123,24 +123,52 @@ export class BuildRepository {
     return camelAll<BuildRow>(rows);
   }
 
-  /** pending → building (or building again when a worker died mid-build and the job is retried);
-   *  false if the build already ended (succeeded, failed, superseded, reaped). */
-  async start(id: string): Promise<boolean> {
-    const r = await this.db.query(
-      `UPDATE builds SET status = 'building', started_at = COALESCE(started_at, now()), updated_at = now()
-       WHERE id = $1 AND status IN ('pending', 'building')`,
+  /** pending → building, as a new attempt (a retried job whose worker died starts the next one);
+   *  the attempt's number, or null if the build already ended (succeeded, failed, superseded, reaped). */
+  async start(id: string): Promise<number | null> {
+    const { rows } = await this.db.query(
+      `UPDATE builds SET status = 'building', attempt = attempt + 1, releasing_at = NULL, started_at = COALESCE(started_at, now()), updated_at = now()
+       WHERE id = $1 AND status IN ('pending', 'building') RETURNING attempt`,
       [id],
+    );
+    return rows[0] ? (rows[0].attempt as number) : null;
+  }
+
+  /** Whether `attempt` is still the build's running attempt (nothing ended or superseded it). */
+  async isCurrent(id: string, attempt: number, opts: { forUpdate?: boolean } = {}): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `SELECT 1 FROM builds WHERE id = $1 AND status = 'building' AND attempt = $2${opts.forUpdate ? ' FOR UPDATE' : ''}`,
+      [id, attempt],
+    );
+    return rowCount === 1;
+  }
+
+  /** The attempt takes the release: from now on only it ends the build. False if it no longer may. */
+  async claimRelease(id: string, attempt: number, releaseMinutes: number): Promise<boolean> {
+    const r = await this.db.query(
+      `UPDATE builds SET releasing_at = now(), deadline_at = GREATEST(deadline_at, now() + make_interval(mins => $3)), updated_at = now()
+       WHERE id = $1 AND status = 'building' AND attempt = $2`,
+      [id, attempt, releaseMinutes],
     );
     return (r.rowCount ?? 0) > 0;
   }
 
-  /** Ends a build once: only a build still pending/building changes. */
-  async finish(id: string, f: { status: Extract<BuildStatus, 'succeeded' | 'failed'>; error?: string | null; releaseId?: string | null; buildpack?: string | null; stages?: Record<string, number>; logKey?: string }): Promise<boolean> {
+  /**
+   * Ends a build once: only a build still pending/building changes. An attempt ends its own build
+   * (`attempt`); anyone else (a newer push, the reaper) may end it only before an attempt claimed
+   * the release, unless `evenIfReleasing` (the reaper, once no attempt runs any more).
+   */
+  async finish(
+    id: string,
+    f: { status: Extract<BuildStatus, 'succeeded' | 'failed'>; error?: string | null; releaseId?: string | null; buildpack?: string | null; stages?: Record<string, number>; logKey?: string },
+    guard: { attempt?: number; evenIfReleasing?: boolean } = {},
+  ): Promise<boolean> {
     const r = await this.db.query(
       `UPDATE builds SET status = $2, error = $3, release_id = COALESCE($4, release_id), buildpack = COALESCE($5, buildpack),
               stages = COALESCE($6, stages), log_key = COALESCE($7, log_key), finished_at = now(), updated_at = now()
-       WHERE id = $1 AND status IN ('pending', 'building')`,
-      [id, f.status, f.error ?? null, f.releaseId ?? null, f.buildpack ?? null, f.stages ? JSON.stringify(f.stages) : null, f.logKey ?? null],
+       WHERE id = $1 AND status IN ('pending', 'building')
+         AND ($8::int IS NULL OR attempt = $8) AND ($8::int IS NOT NULL OR $9::boolean OR releasing_at IS NULL)`,
+      [id, f.status, f.error ?? null, f.releaseId ?? null, f.buildpack ?? null, f.stages ? JSON.stringify(f.stages) : null, f.logKey ?? null, guard.attempt ?? null, guard.evenIfReleasing ?? false],
     );
     return (r.rowCount ?? 0) > 0;
   }

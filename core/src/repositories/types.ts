@@ -116,6 +116,10 @@ export interface BuildRow {
   logKey: string | null;
   userId: string | null;
   releaseId: string | null;
+  /** How many times a worker started this build (each run is an attempt; only the newest counts). */
+  attempt: number;
+  /** When the current attempt claimed the release (from then on only that attempt ends the build). */
+  releasingAt: Date | null;
   deadlineAt: Date | null;
   startedAt: Date | null;
   finishedAt: Date | null;

@@ -29,6 +29,12 @@ export class UserRepository {
     return rows[0].n as number;
   }
 
+  /** Serialises changes that count a user's rows (the organization cap); call inside a transaction. */
+  async lock(id: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+    return rowCount === 1;
+  }
+
   async touchLogin(id: string): Promise<void> {
     await this.db.query(`UPDATE users SET last_login_at = now() WHERE id = $1`, [id]);
   }
@@ -105,6 +111,12 @@ export class OrgRepository {
       [orgId],
     );
     return camelAll<MemberRow>(rows);
+  }
+
+  /** Organizations the user owns (their personal one included). */
+  async countOwnedBy(userId: string): Promise<number> {
+    const { rows } = await this.db.query(`SELECT count(*)::int AS n FROM memberships WHERE user_id = $1 AND role = 'owner'`, [userId]);
+    return rows[0].n as number;
   }
 
   async countOwners(orgId: string): Promise<number> {

@@ -51,6 +51,7 @@ export function mergeConfig(current: ConfigMap, patch: Record<string, unknown>):
       delete next[key];
     } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       next[key] = String(value);
+      if (next[key].includes('\u0000')) throw new ValidationError(`Config var ${key} must not contain NUL bytes (a process environment cannot hold them).`, { field: key });
       if (current[key] !== next[key]) set.push(key);
     } else {
       throw new ValidationError(`Config var ${key} must be a string, a number, a boolean, or null to remove it.`, { field: key });

@@ -1,6 +1,7 @@
 // Browser-tier support: Debian's chromium driven by playwright-core (no browser downloads), a
-// screenshot helper writing under $SLIPWAY_TEST_OUTPUT/screenshots, and a watch on JavaScript
-// dialogs (an alert() from injected markup would be a failed escape).
+// screenshot helper writing under $SLIPWAY_TEST_OUTPUT/screenshots, a watch on JavaScript
+// dialogs (an alert() from injected markup would be a failed escape) and on what the page's
+// Content-Security-Policy blocked (the dashboard must work under its own policy).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -19,6 +20,8 @@ export interface Watched {
   dialogs: string[];
   /** Uncaught page errors. */
   errors: string[];
+  /** What the Content-Security-Policy refused (the browser's console reports). */
+  cspViolations: string[];
 }
 
 export async function openPage(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<Watched> {
@@ -27,13 +30,17 @@ export async function openPage(browser: Browser, viewport = { width: 1280, heigh
   page.setDefaultTimeout(20_000);
   const dialogs: string[] = [];
   const errors: string[] = [];
+  const cspViolations: string[] = [];
   // every page of the context, including tabs the app opens
   context.on('dialog', (d) => {
     dialogs.push(`${d.type()}: ${d.message()}`);
     void d.dismiss().catch(() => {});
   });
   page.on('pageerror', (e) => errors.push(e.message));
-  return { page, context, dialogs, errors };
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  return { page, context, dialogs, errors, cspViolations };
 }
 
 const shotDir = () => path.join(process.env.SLIPWAY_TEST_OUTPUT ?? path.resolve('test-output'), 'screenshots');

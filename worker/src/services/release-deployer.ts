@@ -2,6 +2,8 @@
 // process run once; failure keeps the current release), then the runtime's zero-downtime deploy.
 // Success makes it current and records what runs; failure marks it failed and leaves the previous
 // release serving. Serialised per app; a release that is no longer pending is not deployed twice.
+// A build's release first claims the build (`claim`, under the app lock, before the release phase):
+// a build that was ended meanwhile is not deployed at all.
 import type { Logger } from '@slipway/core/logger';
 import type { Runtime } from '@slipway/core/ports/runtime.port';
 import type { LogStore } from '@slipway/core/ports/log-store.port';
@@ -14,6 +16,13 @@ import type { ReleaseSpecs } from './release-spec.js';
 import { recordRunning } from './formation-ledger.js';
 
 export type DeployOutcome = { ok: true; version: number } | { ok: false; reason: string };
+
+export interface DeployClaim {
+  /** Taken before anything goes live; false: the release must not be deployed. */
+  claim: () => Promise<boolean>;
+  /** The reason given when the claim is refused. */
+  unclaimed: string;
+}
 
 export interface ReleaseDeployerDeps {
   store: Store;
@@ -30,7 +39,7 @@ export interface ReleaseDeployerDeps {
 export class ReleaseDeployer {
   constructor(private readonly deps: ReleaseDeployerDeps) {}
 
-  async deploy(releaseId: string, progress: (line: string) => void): Promise<DeployOutcome> {
+  async deploy(releaseId: string, progress: (line: string) => void, gate?: DeployClaim): Promise<DeployOutcome> {
     const { store } = this.deps;
     const first = await store.repos.releases.findById(releaseId);
     if (!first) return { ok: false, reason: 'The release no longer exists.' };
@@ -44,6 +53,10 @@ export class ReleaseDeployer {
       if (current && current.version > release.version && (current.slugId || current.image)) {
         await store.repos.releases.setStatus(release.id, 'failed');
         return { ok: false, reason: `v${current.version} was released meanwhile; v${release.version} is not deployed.` };
+      }
+      if (gate && !(await gate.claim())) {
+        await store.repos.releases.setStatus(release.id, 'failed');
+        return { ok: false, reason: gate.unclaimed };
       }
       const slug = release.slugId ? await store.repos.slugs.findById(release.slugId) : null;
       if (slug) await store.transaction((repos) => repos.formation.syncWithProcessTypes(app.id, slug.processTypes));

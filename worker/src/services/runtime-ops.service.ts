@@ -1,6 +1,9 @@
 // Runtime changes that do not build: apply the formation (scale, plan change, suspension), restart,
-// routing (maintenance, domains, rename), stop, and remove a deleted app. Each runs under the app's
-// lock and records what runs afterwards (formation_events).
+// routing (maintenance, domains, rename), stop, and remove a deleted app (its processes, release
+// dirs, logs, slugs, sources, build logs and build cache). Each runs under the app's lock and
+// records what runs afterwards (formation_events).
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from '@slipway/core/logger';
 import type { Runtime } from '@slipway/core/ports/runtime.port';
 import type { LogStore } from '@slipway/core/ports/log-store.port';
@@ -22,6 +25,8 @@ export interface RuntimeOpsDeps {
   logs: LogStore;
   objects: ObjectStore;
   log: Logger;
+  /** Where builds keep each app's cache (<cacheDir>/<app id>). */
+  cacheDir: string;
 }
 
 export class RuntimeOps {
@@ -59,6 +64,7 @@ export class RuntimeOps {
         for (const prefix of [`slugs/${job.appId}/`, `sources/${job.appId}/`, `build-logs/${job.appId}/`]) {
           for await (const o of this.deps.objects.list(prefix)) await this.deps.objects.delete(o.key);
         }
+        await rm(path.join(this.deps.cacheDir, job.appId), { recursive: true, force: true });
         return;
     }
   }

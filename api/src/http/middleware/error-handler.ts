@@ -43,8 +43,21 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(413).json(errorBody('payload_too_large', 'The request body is too large.', requestId));
     return;
   }
-  if (e.type === 'entity.parse.failed' || e.type === 'encoding.unsupported' || (e.status === 400 && e.expose)) {
+  if (e.type === 'entity.parse.failed') {
     res.status(400).json(errorBody('invalid_params', 'The request body is not valid JSON.', requestId));
+    return;
+  }
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    res.status(400).json(errorBody('invalid_params', 'The request body must be JSON in UTF-8.', requestId));
+    return;
+  }
+  if (err instanceof URIError) {
+    // a path segment whose percent-encoding does not decode (the router's parameter decoding)
+    res.status(400).json(errorBody('bad_request', 'The request is malformed (a URL part does not decode).', requestId));
+    return;
+  }
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
+    res.status(e.status).json(errorBody('bad_request', 'The request is malformed.', requestId));
     return;
   }
   req.log.error({ err }, 'unhandled error');

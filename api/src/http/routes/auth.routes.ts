@@ -3,7 +3,8 @@
 // `authorizations` use), the dashboard's cookie session, and sign-up.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { NotFoundError, UnauthorizedError } from '@slipway/core/errors';
+import { isUtf8 } from 'node:buffer';
+import { NotFoundError, UnauthorizedError, ValidationError } from '@slipway/core/errors';
 import type { TokenRow, UserRow } from '@slipway/core/repositories/types';
 import type { HttpContext } from '../context.js';
 import { SESSION_COOKIE, requireActor } from '../middleware/auth.js';
@@ -13,7 +14,9 @@ import { SESSION_DAYS } from '../../services/auth.service.js';
 function basicCredentials(req: Request): { email: string; password: string } | null {
   const m = /^basic\s+(.+)$/i.exec(req.get('authorization') ?? '');
   if (!m) return null;
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const raw = Buffer.from(m[1]!, 'base64');
+  if (!isUtf8(raw) || raw.includes(0)) throw new ValidationError('The Authorization header must be UTF-8 text without NUL bytes.');
+  const decoded = raw.toString('utf8');
   const i = decoded.indexOf(':');
   return i < 0 ? null : { email: decoded.slice(0, i), password: decoded.slice(i + 1) };
 }
@@ -54,7 +57,7 @@ export function authRoutes(ctx: HttpContext): Router {
     const body = OAuthBody.parse(req.body ?? {});
     const basic = req.actor ? null : basicCredentials(req);
     if (!req.actor && !basic) throw new UnauthorizedError('Send your email and password with HTTP Basic authentication.');
-    const user = req.actor?.user ?? (await auth.login(basic!.email, basic!.password));
+    const user = req.actor?.user ?? (await auth.login(basic!.email, basic!.password, req.ip ?? null));
     const { token, row } = await auth.issueToken(user.id, 'oauth', body.description ?? 'Slipway CLI', undefined, body.expires_in);
     res.status(201).json(authorizationJson(row, user, token));
   });
@@ -89,7 +92,7 @@ export function authRoutes(ctx: HttpContext): Router {
 
   r.post('/api/v1/session', async (req, res) => {
     const { email, password } = LoginBody.parse(req.body);
-    const user = await auth.login(email, password);
+    const user = await auth.login(email, password, req.ip ?? null);
     const { token } = await auth.issueToken(user.id, 'session', 'dashboard', SESSION_DAYS);
     setSession(req, res, token);
     res.status(201).json(accountJson(user));
