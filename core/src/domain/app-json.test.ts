@@ -34,6 +34,7 @@ describe('app.json', () => {
     expect(() => parseAppJson('{"env":{"bad-key":"x"}}')).toThrow(/^app\.json: env\.bad-key: keys must match/);
     expect(() => parseAppJson('{"buildpacks":["heroku/nodejs"]}')).toThrow(/^app\.json: buildpacks\.0:/);
     expect(() => parseAppJson('{"scripts":{"postdeploy":""}}')).toThrow(/^app\.json: scripts\.postdeploy/);
+    expect(() => parseAppJson('{"buildpacks":[{"url":"http://10.0.0.1/bp.git"}]}')).toThrow(/^app\.json: buildpacks\.0\.url: must be a built-in buildpack .* or an https URL$/);
   });
 
   it('gives values and secrets to unset variables and insists on required ones', () => {

@@ -11,6 +11,8 @@ import { ValidationError } from '../errors.js';
 import { CONFIG_KEY_RULE, PROCESS_TYPE_RULE } from '../naming.js';
 
 export const APP_JSON_MAX_BYTES = 64 * 1024;
+// what an app's buildpacks setting accepts from a user (http and git URLs need an operator's leave)
+const BUILDPACK_URL = /^(nodejs|python|static|procfile|heroku\/(nodejs|node|python|static|procfile)|heroku-community\/static|https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9._~/-]*(#[A-Za-z0-9._/-]+)?)$/;
 
 // a plain string is shorthand for { value } (env) and { command } (scripts)
 const EnvEntry = z.preprocess((v) => (typeof v === 'string' ? { value: v } : v), z.object({
@@ -31,7 +33,9 @@ const Manifest = z.object({
     z.string().regex(new RegExp(PROCESS_TYPE_RULE), `process types must match ${PROCESS_TYPE_RULE}`),
     z.object({ quantity: z.number().int().min(0).max(1000).optional(), size: z.string().max(40).optional() }).passthrough(),
   ).optional(),
-  buildpacks: z.array(z.object({ url: z.string().min(1).max(2048) }).passthrough()).max(8).optional(),
+  buildpacks: z.array(z.object({
+    url: z.string().max(2048).regex(BUILDPACK_URL, 'must be a built-in buildpack (heroku/nodejs, heroku/python, heroku/static, heroku/procfile) or an https URL'),
+  }).passthrough()).max(8).optional(),
   scripts: z.object({ postdeploy: Script.optional() }).passthrough().optional(),
   addons: z.array(z.union([z.string(), z.object({ plan: z.string() }).passthrough()])).optional(),
   stack: z.string().max(64).optional(),
