@@ -69,20 +69,24 @@ ensure_build() {
   echo "$want" > "$stamp"
 }
 
-# The real Heroku CLI for the heroku-cli tier, from the npm registry, cached by version under
-# $SLIPWAY_CACHE (installed into a scratch dir, then renamed: a cache entry is whole or absent).
-# Exports SLIPWAY_HEROKU_CLI (its bin/run.js).
-HEROKU_CLI_VERSION=11.10.0
+# The real Heroku CLI for the heroku-cli tier, from the npm registry: e2e/heroku-cli/cli pins it
+# (package.json + package-lock.json), installed with `npm ci` into $SLIPWAY_CACHE/heroku-cli/<hash
+# of those two files> (in a scratch dir, then renamed: an entry is whole or absent), so a second
+# run reuses it and a changed pin installs anew. Exports SLIPWAY_HEROKU_CLI (its bin/run.js).
 ensure_heroku_cli() {
-  local dir="$SLIPWAY_CACHE/heroku-cli/$HEROKU_CLI_VERSION" tmp
-  if [ ! -f "$dir/node_modules/heroku/bin/run.js" ]; then
-    say "installing heroku@$HEROKU_CLI_VERSION (the real Heroku CLI) into $dir"
+  local src="$SLIPWAY_ROOT/e2e/heroku-cli/cli" key dir tmp
+  key=$(file_hash "$src/package.json" "$src/package-lock.json")
+  dir="$SLIPWAY_CACHE/heroku-cli/$key"
+  if [ ! -f "$dir/.slipway-complete" ]; then
+    say "installing the Heroku CLI ($(node -p 'require(process.argv[1]).dependencies.heroku' "$src/package.json"), npm ci) into $dir"
     mkdir -p "$SLIPWAY_CACHE/heroku-cli"
     tmp=$(mktemp -d "$SLIPWAY_CACHE/heroku-cli/tmp.XXXXXX")
-    if ! (cd "$tmp" && echo '{"private":true}' >package.json && npm install --no-audit --no-fund --loglevel=error "heroku@$HEROKU_CLI_VERSION" >/dev/null); then
-      rm -rf "$tmp"; warn "npm install heroku@$HEROKU_CLI_VERSION failed"; return 1
+    cp "$src/package.json" "$src/package-lock.json" "$tmp/"
+    if ! (cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+      rm -rf "$tmp"; warn "npm ci of the Heroku CLI failed"; return 1
     fi
-    rm -rf "$dir"; mv "$tmp" "$dir"
+    touch "$tmp/.slipway-complete"
+    rm -rf "$dir"; mv "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp" # a concurrent run may have won
   fi
   export SLIPWAY_HEROKU_CLI="$dir/node_modules/heroku/bin/run.js"
 }
