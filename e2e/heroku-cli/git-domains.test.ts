@@ -1,16 +1,18 @@
 // git and domains with the real Heroku CLI over the api's HTTPS port: `heroku git:remote` then
 // `git push heroku main` (the CLI is git's credential helper, the platform CA is trusted),
-// `git:clone`; custom domains added, listed, shown, removed and cleared; an app's own certificate
+// `git:clone`; custom domains added, listed, shown, removed and cleared, and waited for with
+// `domains:wait` while DNS (the tier's test DNS server) verifies one; an app's own certificate
 // added with `certs:add` (its domain chosen at the CLI's prompt), listed and shown.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Heroku, ok, runProcess, stackInfo } from './support/cli.js';
-import { PROCFILE_APP } from './support/apps.js';
+import { api, PROCFILE_APP } from './support/apps.js';
 import { inTerminal } from './support/terminal.js';
 import { viaEdge } from '../support/git.js';
 import { eventually } from '../support/wait.js';
+import { setRecords, type AcmeEnv } from '../support/acme-env.js';
 
 const APP = 'cli-git';
 const alice = () => Heroku.as('alice');
@@ -63,6 +65,29 @@ describe('heroku domains and certs', () => {
     expect(ok(await alice().run(['domains', '-a', APP])).stdout).not.toContain('cli-git.test');
     const bad = await alice().run(['domains:add', 'not a host', '-a', APP]);
     expect(bad.code).not.toBe(0);
+  });
+
+  it('waits with domains:wait until DNS verifies the domain, and refuses an unknown one', async () => {
+    const HOST = 'live.cli-git.test';
+    ok(await alice().run(['domains:add', HOST, '-a', APP]));
+    // the CLI polls every 5 s while the domain is pending; the user creates the records meanwhile
+    const waiting = alice().run(['domains:wait', HOST, '-a', APP], { timeoutMs: 120_000 });
+    const added = await api(stackInfo().users.alice).get(`/apps/${APP}/domains/${HOST}`);
+    expect(added.body.status).toBe('pending');
+    const zone = { zoneDir: stackInfo().zoneDir } as AcmeEnv;
+    for (const r of added.body.verification.records as { type: 'TXT' | 'CNAME'; name: string; value: string }[]) {
+      await setRecords(r.name, r.type === 'TXT' ? { TXT: [r.value] } : { CNAME: r.value }, zone);
+    }
+    // "check now" (the dashboard's button) rather than the first scheduled check, a minute later
+    expect((await api(stackInfo().users.alice).post(`/apps/${APP}/domains/${HOST}/verify`)).status).toBe(202);
+    const waited = await waiting;
+    expect(waited.output).toContain(`Waiting for ${HOST}... done`);
+    expect(waited.code, waited.output).toBe(0);
+    expect(ok(await alice().run(['domains:info', HOST, '-a', APP])).stdout).toMatch(/status:\s+succeeded/);
+    const unknown = await alice().run(['domains:wait', 'nowhere.cli-git.test', '-a', APP]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.output).toContain("Couldn't find that domain.");
+    ok(await alice().run(['domains:remove', HOST, '-a', APP]));
   });
 
   it('adds a certificate with certs:add, choosing its domain at the prompt, and lists and shows it', async () => {
