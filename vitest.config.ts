@@ -24,7 +24,7 @@ export default defineConfig({
       { ...common, test: { name: 'unit', include: ['{core,api,worker,builder}/src/**/*.test.ts', 'client/src/**/*.test.ts'], exclude: [...exclude, '**/*.int.test.ts', '**/*.swarm.test.ts'], testTimeout: 30_000 } },
       { ...common, test: { name: 'integration', include: ['{core,api,worker,builder}/src/**/*.int.test.ts', 'e2e/integration/**/*.test.ts'], exclude, testTimeout: 60_000, hookTimeout: 60_000 } },
       { ...common, test: { name: 'e2e', include: ['e2e/local/**/*.test.ts'], exclude, globalSetup: [acmeSetup], testTimeout: 240_000, hookTimeout: 240_000, fileParallelism: true, maxWorkers: 2 } },
-      { ...common, test: { name: 'heroku-cli', include: ['e2e/heroku-cli/**/*.test.ts'], exclude, globalSetup: ['e2e/heroku-cli/support/global-setup.ts'], testTimeout: 240_000, hookTimeout: 240_000, fileParallelism: false } },
+      { ...common, test: { name: 'heroku-cli', include: ['e2e/heroku-cli/**/*.test.ts'], exclude, globalSetup: ['e2e/heroku-cli/support/global-setup.ts'], testTimeout: 240_000, hookTimeout: 240_000, fileParallelism: true, maxWorkers: 2 } },
       { ...common, test: { name: 'browser', include: ['e2e/browser/**/*.test.ts'], exclude, globalSetup: [acmeSetup], testTimeout: 240_000, hookTimeout: 240_000, fileParallelism: false } },
       { ...common, test: { name: 'swarm', include: ['e2e/swarm/**/*.test.ts', '{core,worker}/src/**/*.swarm.test.ts'], exclude, testTimeout: 600_000, hookTimeout: 600_000, fileParallelism: false } },
       { ...common, test: { name: 'up', include: ['e2e/up/**/*.test.ts'], exclude, testTimeout: 600_000, hookTimeout: 600_000, fileParallelism: false } },
