@@ -3,9 +3,11 @@
 // converted by labelsToDynamicConfig (as Traefik's swarm provider would); the forwarding happens
 // inside the swarm, in a small Node proxy running as a swarm service from the stack image that
 // SwarmRuntime keeps on every organization network (its `edgeService` option, as for Traefik). The
-// proxy resolves the chosen service's tasks by DNS (dnsrr), round-robins over them, answers 503
-// when a service has no task, 502 when a task does not answer, and 404 when no router matches.
-// Leaves out: TLS, entrypoints, middlewares.
+// proxy resolves the chosen service's tasks by DNS (dnsrr), round-robins over them, and like the
+// nginx edge (proxy_next_upstream error timeout, 3 tries, a bounded wait for the answer's head) passes a GET that
+// could not reach a task on to the next one: a task Swarm is just taking out of rotation is not a
+// failed request. It answers 503 when a service has no task, 502 when no task answers, and 404 when
+// no router matches. Leaves out: TLS, entrypoints, middlewares, request bodies (the contract only GETs).
 import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
@@ -16,24 +18,35 @@ import type { HttpReply } from '@slipway/core/ports/runtime.contract';
 
 const PROXY_JS = `
 const http = require('http');
-const dns = require('dns').promises;
+const dns = require('dns');
+const resolver = new dns.promises.Resolver({ timeout: 1000, tries: 2 });
 const turn = new Map();
+const TRIES = 3, ANSWER_MS = 4000;
+const resolve = (host) => resolver.resolve4(host).catch(() => []);
+const attempt = (req, addr, port, headers) => new Promise((done) => {
+  const p = http.request({ host: addr, port: port, path: req.url, method: req.method, headers: headers, agent: false });
+  const t = setTimeout(() => p.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })), ANSWER_MS);
+  p.on('response', (r) => { clearTimeout(t); done({ r: r }); });
+  p.on('error', (e) => { clearTimeout(t); done({ e: e }); });
+  p.end();
+});
 http.createServer(async (req, res) => {
   const up = req.headers['x-slw-upstream'];
   if (!up || up === 'none') { res.statusCode = 404; return res.end('404 page not found'); }
   const [host, port] = up.split(':');
-  let addrs = [];
-  try { addrs = await dns.resolve4(host); } catch (e) { addrs = []; }
-  if (!addrs.length) { res.statusCode = 503; return res.end('no available server'); }
-  const i = (turn.get(host) || 0) % addrs.length;
-  turn.set(host, i + 1);
   const headers = Object.assign({}, req.headers, { host: req.headers['x-slw-host'] || req.headers.host });
-  const p = http.request({ host: addrs[i], port: Number(port), path: req.url, method: req.method, headers: headers, agent: false }, (r) => {
-    res.writeHead(r.statusCode, r.headers);
-    r.pipe(res);
-  });
-  p.on('error', (e) => { if (!res.headersSent) { res.statusCode = 502; res.end('bad gateway: ' + e.code); } });
-  req.pipe(p);
+  let last = null;
+  for (let i = 0; i < TRIES; i++) {
+    const addrs = await resolve(host);
+    if (!addrs.length) { if (last) break; res.statusCode = 503; return res.end('no available server'); }
+    const n = (turn.get(host) || 0) % addrs.length;
+    turn.set(host, n + 1);
+    const out = await attempt(req, addrs[n], Number(port), headers);
+    if (out.r) { res.writeHead(out.r.statusCode, out.r.headers); return out.r.pipe(res); }
+    last = out.e;
+  }
+  res.statusCode = 502;
+  res.end('bad gateway: ' + (last && last.code));
 }).listen(8080, () => console.log('edge emulator listening'));
 `;
 
@@ -45,7 +58,7 @@ export interface EdgeEmulator {
 
 function once(port: number, path: string, headers: Record<string, string>): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, agent: false, timeout: 10_000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false, timeout: 20_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
