@@ -53,7 +53,7 @@ export class OneOffRunner {
       return null;
     }
     const name = oneOffName(row);
-    const platform = (line: string) => this.deps.logs.append(app.id, { source: 'platform', dyno: name, line }).catch(() => undefined);
+    const platform = (line: string) => this.logLine(app.id, name, line);
 
     const stop = new AbortController();
     this.running.add(stop);
@@ -121,7 +121,16 @@ export class OneOffRunner {
     if (!(await this.deps.store.repos.oneOffs.finish(row.id, state, result.exitCode))) return;
     const name = oneOffName(row);
     if (wasUp) await this.bill(app, name, plan, 0, 'one-off dyno ended');
-    await this.deps.logs.append(app.id, { source: 'platform', dyno: name, line: `State changed from ${wasUp ? 'up' : 'starting'} to ${state}` }).catch(() => undefined);
+    await this.logLine(app.id, name, `State changed from ${wasUp ? 'up' : 'starting'} to ${state}`);
+  }
+
+  /** A platform log line (heroku[run.N]); best effort: a lost line is logged at warn, the dyno goes on. */
+  private async logLine(appId: string, dyno: string, line: string): Promise<void> {
+    try {
+      await this.deps.logs.append(appId, { source: 'platform', dyno, line });
+    } catch (err) {
+      this.deps.log.warn({ appId, dyno, err }, 'one-off dyno: platform log line not written');
+    }
   }
 
   private bill(app: AppRow, type: string, plan: PlanRow, quantity: number, reason: string): Promise<void> {

@@ -137,7 +137,7 @@ export class SwarmRuntime implements Runtime {
     const logs = this.opts.logs;
     const onLine = (line: string) => {
       progress(line);
-      if (!a && logs) void logs.append(spec.app.id, { source: 'app', dyno: dyno.name, line }).catch(() => undefined);
+      if (!a && logs) logs.append(spec.app.id, { source: 'app', dyno: dyno.name, line }).catch((err: unknown) => this.opts.logger.warn({ appId: spec.app.id, dyno: dyno.name, err }, 'one-off dyno: log line not written'));
     };
     try {
       return await runOneOff({
