@@ -32,6 +32,13 @@ describe('heroku run', () => {
     const good = await alice().run(['run', '-a', APP, '--', 'echo $SECRET_WORD in $PWD as $DYNO']);
     expect(good.stdout).toMatch(/swordfish in \S+ as run\.\d+/);
     expect(good.code).toBe(0);
+    // -e adds variables for this dyno only; a --size that is no plan is refused (run:detached below picks one)
+    const extra = await alice().run(['run', '-e', 'EXTRA=from-flag', '-a', APP, '--', 'echo extra=$EXTRA']);
+    expect(extra.stdout.split('\n')).toContain('extra=from-flag');
+    expect(extra.code, extra.output).toBe(0);
+    const badSize = await alice().run(['run', '--size', 'Performance-XL', '-a', APP, '--', 'true']);
+    expect(badSize.code).not.toBe(0);
+    expect(badSize.output).toContain('Size "Performance-XL" is not a plan of this Slipway');
   });
 
   it('gives an interactive shell in a terminal: ls, then exit', async () => {
@@ -47,14 +54,14 @@ describe('heroku run', () => {
   });
 
   it('runs detached, shows in ps while it runs, writes its output to the log, and can be stopped', async () => {
-    const detached = ok(await alice().run(['run:detached', 'for i in 1 2 3; do echo tick $i; sleep 1; done; sleep 600', '-a', APP]));
+    const detached = ok(await alice().run(['run:detached', '--size', 'standard', 'for i in 1 2 3; do echo tick $i; sleep 1; done; sleep 600', '-a', APP]));
     const name = /done, (run\.\d+)/.exec(detached.output)?.[1];
     expect(name, detached.output).toBeTruthy();
     expect(detached.stdout).toContain(`Run heroku logs --app ${APP} --dyno ${name} to view the output.`);
     await waitForDynos(s().users.alice, APP, (d) => d.some((x) => x.name === name && x.state === 'up'));
     const ps = ok(await alice().run(['ps', '-a', APP])).stdout;
     expect(ps).toMatch(/=== run: one-off processes \(1\)/);
-    expect(ps).toContain(`${name} (hobby): up`);
+    expect(ps).toContain(`${name} (standard): up`);
     await eventually(async () => expect((await logLines(s().users.alice, APP, name)).join('\n')).toMatch(/app\[run\.\d+\]: tick 3/), 30_000, 500);
     const backlog = ok(await alice().run(['logs', '--dyno', name!, '-a', APP])).stdout;
     for (const i of [1, 2, 3]) expect(backlog).toMatch(new RegExp(`app\\[run\\.\\d+\\]: tick ${i}\n`));
