@@ -51,6 +51,11 @@ import { ManualPayments } from '@slipway/core/adapters/payments/manual.payments'
 import { BillingReportsService } from './services/billing-reports.service.js';
 import { BillingAdminService } from './services/billing-admin.service.js';
 import { PlansAdminService } from './services/plans-admin.service.js';
+import { AdminUsersService } from './services/admin-users.service.js';
+import { AdminOrgsService } from './services/admin-orgs.service.js';
+import { AdminOverviewService } from './services/admin-overview.service.js';
+import { AdminBillingService } from './services/admin-billing.service.js';
+import { AppRemoval } from './services/app-removal.js';
 import { FsRepoStore } from './git/fs.repo-store.js';
 import { hookPath } from './git/hook-installer.js';
 
@@ -97,7 +102,7 @@ export function urlConfig(config: Config): UrlConfig {
 export function createApiContext(
   config: Config,
   log: Logger,
-  makeAdapters: (deps: { redis: Redis; config: Config; log: Logger }) => ApiAdapters,
+  makeAdapters: (deps: { redis: Redis; config: Config; log: Logger; settings: Settings }) => ApiAdapters,
   opts: { runner?: CommandRunner } = {},
 ): ApiContext {
   const pool = createPool(config.databaseUrl, 20, (err) => log.warn({ err: err.message }, 'idle database connection failed; it will be replaced'));
@@ -111,7 +116,7 @@ export function createApiContext(
   const releases = new ReleaseService({ store, vault, jobs });
   const runner = opts.runner ?? new SpawnCommandRunner();
   const repoStore = new FsRepoStore({ dir: config.paths.repos, runner, hookPath: hookPath(config) });
-  const adapters = makeAdapters({ redis, config, log });
+  const adapters = makeAdapters({ redis, config, log, settings });
   const urls = urlConfig(config);
   const passwords = new PasswordHasher();
   const lookup = new AppLookup(store);
@@ -122,6 +127,7 @@ export function createApiContext(
   const wallets = new OrgWalletService({ store, jobs, payments: new ManualPayments(), log, graceHours });
   const billingRuns = new HourlyBillingRun({ store, jobs, log, graceHours });
   const rendezvous = new RendezvousServer({ box, log: log.child({ component: 'rendezvous' }), publicHost: config.rendezvous.publicHost, port: config.rendezvous.port });
+  const removal = new AppRemoval({ jobs, repos: repoStore });
 
   const http: HttpContext = {
     slugs: { urls: new SlugUrls(box, config.api.slugBaseUrl), objects: adapters.objects },
@@ -141,7 +147,7 @@ export function createApiContext(
       users,
       orgs,
       sshKeys: new SshKeysService({ store }),
-      apps: new AppsService({ store, lookup, jobs, repos: repoStore, domain: config.domain, log, settings, allowedBuildpackHosts: config.build.allowedBuildpackHosts }),
+      apps: new AppsService({ store, lookup, jobs, repos: repoStore, removal, domain: config.domain, log, settings, allowedBuildpackHosts: config.build.allowedBuildpackHosts }),
       config: new ConfigService({ store, lookup, vault, releases, jobs }),
       formation: new FormationService({ store, lookup, jobs }),
       domains: new DomainsService({ store, lookup, jobs, settings, domain: config.domain, apiHost: new URL(config.api.publicUrl).hostname }),
@@ -157,15 +163,18 @@ export function createApiContext(
       billingAdmin: new BillingAdminService({ store, wallets, billing: billingRuns }),
       plansAdmin: new PlansAdminService({ store, log }),
       admin: new AdminService({
-        store,
-        users,
         settings,
+        config,
         infra: {
           runtime: config.runtime,
           docker: adapters.docker ?? null,
-          objectStore: { kind: adapters.objects.kind, check: 'check' in adapters.objects ? () => (adapters.objects as S3ObjectStore).check() : undefined },
+          objectStore: { kind: () => adapters.objects.kind, check: 'check' in adapters.objects ? () => (adapters.objects as S3ObjectStore).check() : undefined },
         },
       }),
+      adminUsers: new AdminUsersService({ store, users, passwords, log }),
+      adminOrgs: new AdminOrgsService({ store, wallets, removal, jobs, log }),
+      adminOverview: new AdminOverviewService({ store }),
+      adminBilling: new AdminBillingService({ store }),
     },
   };
 

@@ -3,6 +3,7 @@
 // SSH; stop gracefully on SIGTERM/SIGINT.
 import { createServer } from 'node:http';
 import { loadConfig } from '@slipway/core/config/config';
+import { withStartupSettings } from '@slipway/core/settings/startup';
 import { createLogger } from '@slipway/core/logger';
 import { RedisLogStore } from '@slipway/core/adapters/log/redis.log-store';
 import { createApiContext } from './context.js';
@@ -15,13 +16,14 @@ import { ApiCertificates, startTlsListener, type TlsListener } from './http/tls-
 import { startRendezvous } from './rendezvous/rendezvous-tls.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = await withStartupSettings(loadConfig(process.env));
   const log = createLogger({ level: config.logLevel, name: 'api' });
-  const ctx = createApiContext(config, log, ({ redis }) => {
+  const ctx = createApiContext(config, log, ({ redis, settings }) => {
     const view = createRuntimeView(config, redis, new RedisLogStore({ redis, prefix: config.redis.prefix }), log);
-    return { objects: createObjectStore(config), logs: view.logs, runtime: view.runtime, docker: view.docker };
+    return { objects: createObjectStore(config, settings), logs: view.logs, runtime: view.runtime, docker: view.docker };
   });
   await installHook(config);
+  await ctx.http.services.apps.adoptDefaultDomain();
   const git = startGit(ctx);
   const app = createHttpApp(ctx.http, { before: [git.httpRouter], extra: git.extraRouters });
   const server = createServer(app);

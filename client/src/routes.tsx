@@ -7,6 +7,7 @@ import { Layout } from './components/Layout';
 import { ErrorNote, Loading } from './components/ui';
 import { CurrentOrgProvider } from './lib/current-org';
 import { SignIn } from './pages/SignIn';
+import { SignUp } from './pages/SignUp';
 import { AppsList } from './pages/AppsList';
 import { CreateApp } from './pages/CreateApp';
 import { AccountPage } from './pages/Account';
@@ -26,6 +27,12 @@ import { PublicFrame } from './components/PublicFrame';
 
 // uPlot is only needed on the billing page: load it with that page.
 const BillingPage = lazy(() => import('./pages/org/Billing').then((m) => ({ default: m.BillingPage })));
+// the admin console is one chunk, loaded when an admin opens it
+const admin = () => import('./pages/admin/index');
+const lazyAdmin = <K extends keyof Awaited<ReturnType<typeof admin>>>(name: K) => {
+  const Page = lazy(() => admin().then((m) => ({ default: m[name] as () => ReactNode })));
+  return wait(<Page />);
+};
 
 function RequireAuth() {
   const session = useSession();
@@ -57,6 +64,7 @@ const wait = (el: ReactNode) => <Suspense fallback={<Loading />}>{el}</Suspense>
 
 export const router = createBrowserRouter([
   { path: '/login', element: <SignIn /> },
+  { path: '/signup', element: <SignUp /> },
   { element: <MaybeSignedIn />, children: [{ path: '/plans', element: <PlansPage /> }] },
   {
     element: <RequireAuth />,
@@ -83,6 +91,21 @@ export const router = createBrowserRouter([
           { path: 'settings/account', element: <AccountPage /> },
           { path: 'org/members', element: <MembersPage /> },
           { path: 'org/billing', element: wait(<BillingPage />) },
+          {
+            path: 'admin',
+            element: lazyAdmin('AdminLayout'),
+            children: [
+              { index: true, element: lazyAdmin('AdminOverview') },
+              { path: 'organizations', element: lazyAdmin('AdminOrganizations') },
+              { path: 'organizations/:id', element: lazyAdmin('AdminOrganization') },
+              { path: 'users', element: lazyAdmin('AdminUsers') },
+              { path: 'users/:id', element: lazyAdmin('AdminUser') },
+              { path: 'plans', element: lazyAdmin('AdminPlans') },
+              { path: 'settings', element: lazyAdmin('AdminSettings') },
+              { path: 'billing', element: lazyAdmin('AdminBilling') },
+              { path: 'activity', element: lazyAdmin('AdminActivity') },
+            ],
+          },
           { path: '*', element: <NotFound /> },
         ],
       },

@@ -95,7 +95,7 @@ describe('charges', () => {
     await recordEvents(h.db.pool, app, [{ atUs: H - 3n * US_PER_HOUR, type: 'web', quantity: 1, pricePerHour: 7000 }]);
     const connection = createRedis(h.config.redis.url, { forWorker: true });
     const billing = new HourlyBillingRun({ store: h.ctx.store, jobs: h.ctx.jobs, log: silent, graceHours });
-    const processBilling = billingProcessor({ billing, settings: h.ctx.settings, log: silent });
+    const processBilling = billingProcessor({ billing, settings: h.ctx.settings, store: h.ctx.store, log: silent });
     const results: unknown[] = [];
     let attempts = 0;
     const worker = new Worker<BillingJob>(
@@ -166,7 +166,7 @@ describe('the worker', () => {
     const queue = h.ctx.jobs.queues.billing as Queue<BillingJob>;
     await installBillingSchedule(queue);
     const billing = new HourlyBillingRun({ store: h.ctx.store, jobs: h.ctx.jobs, log: silent, graceHours });
-    const worker = new Worker<BillingJob>(QUEUE.billing, billingProcessor({ billing, settings: h.ctx.settings, log: silent }), { connection, prefix: h.config.redis.prefix, concurrency: 1 });
+    const worker = new Worker<BillingJob>(QUEUE.billing, billingProcessor({ billing, settings: h.ctx.settings, store: h.ctx.store, log: silent }), { connection, prefix: h.config.redis.prefix, concurrency: 1 });
     const finished = () => new Promise<unknown>((resolve, reject) => {
       worker.once('completed', (_job, result) => resolve(result));
       worker.once('failed', (_job, err) => reject(err));

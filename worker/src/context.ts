@@ -18,6 +18,7 @@ import { RedisBuildLogSink } from '@slipway/core/adapters/build-log/redis.build-
 import { RedisLogStore } from '@slipway/core/adapters/log/redis.log-store';
 import { createObjectStore } from '@slipway/core/adapters/object-store/create-object-store';
 import { ConfigVault } from '@slipway/core/services/config-vars.service';
+import { logRetentionHours, logRetentionLines } from '@slipway/core/settings/admin.settings';
 import { ReleaseService } from '@slipway/core/services/releases.service';
 import { SlugUrls } from '@slipway/core/services/slug-urls';
 import { QUEUE, type BillingJob, type OneOffJob } from '@slipway/core/queue/queues';
@@ -77,12 +78,16 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const redis = createRedis(config.redis.url, { name: 'worker' });
   const connection = createRedis(config.redis.url, { forWorker: true, name: 'worker-bullmq' });
   const jobs = new BullJobQueue(connection, config.redis.prefix);
-  const objects = createObjectStore(config);
-  const logs = new RedisLogStore({ redis, prefix: config.redis.prefix });
-  const sink = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects });
   const box = new SecretBox(loadOrCreateMasterKey(config.masterKeyFile));
-  const vault = new ConfigVault(box);
   const settings = new Settings({ store, config, box });
+  const objects = createObjectStore(config, settings);
+  const logs = new RedisLogStore({
+    redis,
+    prefix: config.redis.prefix,
+    retention: async () => ({ maxLines: await settings.get(logRetentionLines), maxAgeSeconds: (await settings.get(logRetentionHours)) * 3600 }),
+  });
+  const sink = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects });
+  const vault = new ConfigVault(box);
   const releases = new ReleaseService({ store, vault, jobs });
   const runner = new SpawnCommandRunner();
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
@@ -151,7 +156,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       workers.push(new Worker(QUEUE.dynos, async (job) => void (await oneOffs.run((job.data as OneOffJob).dynoId)), { ...common, concurrency: 200, maxStalledCount: 0 }));
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
       workers.push(new Worker(QUEUE.domains, domainsProcessor(domains), { ...common, concurrency: 1, lockDuration: 120_000 }));
-      workers.push(new Worker(QUEUE.billing, billingProcessor({ billing, settings, log: billingLog }), { ...common, concurrency: 1 }));
+      workers.push(new Worker(QUEUE.billing, billingProcessor({ billing, settings, store, log: billingLog }), { ...common, concurrency: 1 }));
       for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
       await maintenance.upsertJobScheduler('reaper', { every: 60_000 }, { name: 'reap', data: { kind: 'reap' } });
       if (runtime.reconcileEveryMs > 0) await maintenance.upsertJobScheduler('reconcile', { every: runtime.reconcileEveryMs }, { name: 'reconcile', data: { kind: 'reconcile' } });
@@ -167,6 +172,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       await domainsQueue.close();
       await billingQueue.close();
       await jobs.close();
+      objects.close();
       connection.disconnect();
       redis.disconnect();
       await pool.end();

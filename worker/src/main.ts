@@ -1,11 +1,12 @@
 // worker process composition root: read config once, build the worker, consume the queues, and
 // stop gracefully on SIGTERM/SIGINT (active jobs finish, dynos stop cleanly).
 import { loadConfig } from '@slipway/core/config/config';
+import { withStartupSettings } from '@slipway/core/settings/startup';
 import { createLogger } from '@slipway/core/logger';
 import { createWorkerContext } from './context.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = await withStartupSettings(loadConfig(process.env));
   const log = createLogger({ level: config.logLevel, name: 'worker' });
   const worker = createWorkerContext(config, log);
   await worker.start();

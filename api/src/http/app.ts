@@ -21,6 +21,9 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { slugRoutes } from './routes/slugs.routes.js';
 import { billingRoutes } from './routes/billing.routes.js';
 import { adminPlansRoutes } from './routes/admin-plans.routes.js';
+import { adminAccountRoutes } from './routes/admin-accounts.routes.js';
+import { adminActivityRoutes } from './routes/admin-activity.routes.js';
+import { adminBillingRoutes } from './routes/admin-billing.routes.js';
 import { acmeRoutes } from './routes/acme.routes.js';
 import type { Router } from 'express';
 
@@ -59,6 +62,19 @@ export const securityHeaders = helmet({
   crossOriginEmbedderPolicy: false,
 });
 
+/** Every router of the admin console (/api/v1/admin/…; billing.routes.ts has the billing cursor,
+ *  "Run now" and wallet credits too). Tests walk their routes. */
+export function adminRouters(ctx: HttpContext): Router[] {
+  const s = ctx.services;
+  return [
+    adminPlansRoutes(ctx),
+    adminRoutes(s.admin),
+    adminAccountRoutes({ users: s.adminUsers, orgs: s.adminOrgs }),
+    adminActivityRoutes(s.adminOverview),
+    adminBillingRoutes(s.adminBilling),
+  ];
+}
+
 export function createHttpApp(ctx: HttpContext, opts: HttpAppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -76,6 +92,9 @@ export function createHttpApp(ctx: HttpContext, opts: HttpAppOptions = {}): Expr
   app.use(bodyHygiene);
   app.use(cookieParser());
   app.use(herokuVersion);
+  // after the body parsers (their callbacks would lose the scope): activity entries written while
+  // serving this request record its client address
+  app.use((req, _res, next) => ctx.store.origin.run({ ip: req.ip ?? null }, next));
 
   // sign-up per client address (sign-in failures: LoginThrottle, per account and address)
   const signupLimiter = rateLimit({
@@ -101,8 +120,7 @@ export function createHttpApp(ctx: HttpContext, opts: HttpAppOptions = {}): Expr
   app.use('/apps/:app', appResourceRoutes(ctx));
   app.use('/apps/:app', appDynoRoutes(ctx));
   app.use(billingRoutes(ctx));
-  app.use(adminPlansRoutes(ctx));
-  app.use(adminRoutes(ctx.services.admin));
+  for (const r of adminRouters(ctx)) app.use(r);
   for (const r of opts.extra ?? []) app.use(r);
   app.use(systemRoutes(ctx));
   app.use(notFoundHandler);

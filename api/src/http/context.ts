@@ -22,6 +22,10 @@ import type { BillingReportsService } from '../services/billing-reports.service.
 import type { BillingAdminService } from '../services/billing-admin.service.js';
 import type { AdminService } from '../services/admin.service.js';
 import type { PlansAdminService } from '../services/plans-admin.service.js';
+import type { AdminUsersService } from '../services/admin-users.service.js';
+import type { AdminOrgsService } from '../services/admin-orgs.service.js';
+import type { AdminOverviewService } from '../services/admin-overview.service.js';
+import type { AdminBillingService } from '../services/admin-billing.service.js';
 import type { UrlConfig } from './serializers/urls.js';
 import type { SlugUrls } from '@slipway/core/services/slug-urls';
 import type { ObjectStore } from '@slipway/core/ports/object-store.port';
@@ -57,5 +61,9 @@ export interface HttpContext {
     billingAdmin: BillingAdminService;
     plansAdmin: PlansAdminService;
     admin: AdminService;
+    adminUsers: AdminUsersService;
+    adminOrgs: AdminOrgsService;
+    adminOverview: AdminOverviewService;
+    adminBilling: AdminBillingService;
   };
 }

@@ -14,6 +14,7 @@ import type { Settings } from '@slipway/core/settings/settings.service';
 import { maxAppsPerOrg } from '@slipway/core/settings/core.settings';
 import type { AppLookup } from './app-lookup.js';
 import type { RepoStore } from './git-repos.port.js';
+import type { AppRemoval } from './app-removal.js';
 
 const ADJECTIVES = ['quiet', 'brave', 'calm', 'swift', 'bright', 'bold', 'gentle', 'lucky', 'steady', 'sunny', 'frosty', 'mellow'];
 const NOUNS = ['harbor', 'river', 'meadow', 'summit', 'canyon', 'forest', 'island', 'galaxy', 'comet', 'lagoon', 'prairie', 'glacier'];
@@ -57,7 +58,7 @@ function checkRegionAndStack(input: { region?: unknown; stack?: unknown; build_s
 
 export class AppsService {
   constructor(
-    private readonly deps: { store: Store; lookup: AppLookup; jobs: JobQueue; repos: RepoStore; domain: string; log: Logger; settings: Settings; allowedBuildpackHosts: readonly string[] },
+    private readonly deps: { store: Store; lookup: AppLookup; jobs: JobQueue; repos: RepoStore; removal: AppRemoval; domain: string; log: Logger; settings: Settings; allowedBuildpackHosts: readonly string[] },
   ) {}
 
   async create(userId: string, input: CreateAppInput): Promise<AppSummary> {
@@ -148,17 +149,18 @@ export class AppsService {
 
   async delete(userId: string, idOrName: string): Promise<AppSummary> {
     const app = await this.deps.lookup.resolve(userId, idOrName, 'app:delete', 'delete this app');
-    await this.deps.store.transaction(async (repos) => {
-      const running = await repos.formation.runningNow(app.id);
-      await repos.formation.recordEvents(
-        running.filter((r) => r.quantity > 0).map((r) => ({ orgId: app.orgId, appId: app.id, appName: app.name, type: r.type, quantity: 0, planId: r.planId, pricePerHour: r.pricePerHour, reason: 'app deleted' })),
-      );
-      await repos.apps.delete(app.id);
-      await repos.activity.record({ orgId: app.orgId, appId: app.id, userId, action: 'app.deleted', details: { name: app.name } });
-    });
-    await this.deps.jobs.deploy({ kind: 'remove', appId: app.id, appName: app.name, orgId: app.orgId });
-    await this.deps.repos.remove(app.name);
+    await this.deps.store.transaction((repos) => this.deps.removal.deleteRows(repos, app, userId, 'app deleted'));
+    await this.deps.removal.cleanUp(app);
     return app;
+  }
+
+  /** At start: apps whose default hostname is not under the default domain (the setting changed)
+   *  move to it, and their routing is updated. Returns how many moved. */
+  async adoptDefaultDomain(): Promise<number> {
+    const moved = await this.deps.store.repos.domains.moveDefaults(this.deps.domain);
+    for (const appId of moved) await this.deps.jobs.deploy({ kind: 'routing', appId });
+    if (moved.length) this.deps.log.info({ domain: this.deps.domain, apps: moved.length }, 'apps moved to the default domain');
+    return moved.length;
   }
 
   private async resolvePlan(plan: unknown): Promise<PlanRow> {

@@ -1,7 +1,7 @@
 // Sign-in and tokens. Tokens are random strings shown once and stored as SHA-256 hashes; the
 // dashboard's session is a token of kind "session" carried in an httpOnly cookie.
 import { generateToken, hashToken } from '@slipway/core/crypto';
-import { NotFoundError, UnauthorizedError, ValidationError } from '@slipway/core/errors';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@slipway/core/errors';
 import type { Store } from '@slipway/core/repositories/index';
 import type { TokenRow, UserRow } from '@slipway/core/repositories/types';
 import type { Actor } from '../http/types.js';
@@ -24,6 +24,7 @@ export class AuthService {
       throw new UnauthorizedError('Invalid email or password.');
     }
     await this.deps.throttle.succeeded(attempt);
+    if (user.disabledAt) throw new ForbiddenError('This account is disabled; ask a Slipway administrator.');
     await this.deps.store.repos.users.touchLogin(user.id);
     return user;
   }

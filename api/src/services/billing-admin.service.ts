@@ -7,6 +7,7 @@ import type { Store } from '@slipway/core/repositories/index';
 import type { BillingRunResult, HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
 import type { EntryResult, OrgWalletService, WalletSummary } from '@slipway/core/services/billing/org-wallet.service';
 import type { OrgRef } from './billing-reports.service.js';
+import { recordBillingRun } from '@slipway/core/services/billing-run-log';
 
 export class BillingAdminService {
   constructor(private readonly deps: { store: Store; wallets: OrgWalletService; billing: HourlyBillingRun }) {}
@@ -29,8 +30,9 @@ export class BillingAdminService {
     return { org, unbilled: result.wallet.unbilled, wallet: result.wallet, resumedApps: result.resumedApps };
   }
 
-  run(until?: Date): Promise<BillingRunResult> {
-    return this.deps.billing.run({ until });
+  /** Bills now (recorded in billing_runs as an administrator's run). */
+  run(userId: string | null, until?: Date): Promise<BillingRunResult> {
+    return recordBillingRun(this.deps.store, { trigger: 'admin', userId }, () => this.deps.billing.run({ until }));
   }
 
   state(): Promise<{ billedThrough: Date; eventsSeen: number; lastRunAt: Date | null }> {

@@ -37,8 +37,12 @@ export function orgNameFromEmail(email: string): string {
 export class UsersService {
   constructor(private readonly deps: { store: Store; passwords: PasswordHasher; settings: Settings }) {}
 
+  signupOpen(): Promise<boolean> {
+    return this.deps.settings.get(signupEnabled);
+  }
+
   async signUp(input: { email: unknown; password: unknown; name?: unknown }): Promise<UserRow> {
-    if (!(await this.deps.settings.get(signupEnabled))) {
+    if (!(await this.signupOpen())) {
       throw new ForbiddenError('Sign-up is turned off on this Slipway; ask an administrator for an account.');
     }
     return this.create({ ...input, isAdmin: false });

@@ -8,7 +8,9 @@ import type { BillingNotification, LedgerEntry, UsageRow, Wallet } from './types
 
 const base = (org: string) => `/api/v1/organizations/${enc(org)}`;
 
-export const useWallet = (org: string) => useQuery<Wallet, ApiError>({ queryKey: keys.wallet(org), queryFn: () => api.get(`${base(org)}/wallet`), refetchInterval: 30_000 });
+// staleTime 0: opening the Billing page asks again, rather than showing what the banner fetched
+// up to 5 s ago (a top-up or billing run in between would otherwise show for up to 30 s)
+export const useWallet = (org: string) => useQuery<Wallet, ApiError>({ queryKey: keys.wallet(org), queryFn: () => api.get(`${base(org)}/wallet`), refetchInterval: 30_000, staleTime: 0 });
 
 interface LedgerPage {
   entries: LedgerEntry[];

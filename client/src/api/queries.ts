@@ -6,6 +6,7 @@ import type { Account, Activity, ApiToken, App, Build, Domain, Dyno, Formation, 
 
 export const keys = {
   session: ['session'] as const,
+  signup: ['signup'] as const,
   orgs: ['orgs'] as const,
   members: (org: string) => ['orgs', org, 'members'] as const,
   plans: ['plans'] as const,
@@ -43,6 +44,10 @@ export const sessionQuery = queryOptions<Account | null, ApiError>({
 });
 
 export const useSession = () => useQuery(sessionQuery);
+
+/** Whether this Slipway lets anyone create an account (the setting signup_enabled). */
+export const useSignupOpen = () =>
+  useQuery<boolean, ApiError>({ queryKey: keys.signup, queryFn: async () => (await api.get<{ enabled: boolean }>('/api/v1/signup')).enabled, staleTime: 0 });
 
 export const orgsQuery = queryOptions<Organization[], ApiError>({ queryKey: keys.orgs, queryFn: () => api.get('/api/v1/organizations'), staleTime: 30_000 });
 

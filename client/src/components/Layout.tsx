@@ -1,26 +1,17 @@
 // The signed-in frame: header with the organization switcher, main navigation, account and sign-out,
 // and the current organization's wallet banner (grace period, suspended apps).
 import { Logo } from './Logo';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { NavLink, Outlet, useNavigate } from 'react-router';
-import { api } from '../api/client';
-import { keys, useSession } from '../api/queries';
+import { useSession } from '../api/queries';
+import { useSessionMutations } from '../api/mutations';
 import { useCurrentOrg } from '../lib/current-org';
 import { WalletBanner } from './WalletBanner';
 
 export function Layout() {
   const session = useSession();
   const { org, orgs, choose } = useCurrentOrg();
-  const qc = useQueryClient();
   const navigate = useNavigate();
-  const signOut = useMutation({
-    mutationFn: () => api.delete('/api/v1/session'),
-    onSettled: () => {
-      qc.clear();
-      qc.setQueryData(keys.session, null);
-      navigate('/login', { replace: true });
-    },
-  });
+  const { signOut } = useSessionMutations();
 
   return (
     <div className="shell">
@@ -51,12 +42,17 @@ export function Layout() {
           <NavLink to="/org/billing">Billing</NavLink>
           <NavLink to="/plans">Plans</NavLink>
           <NavLink to="/settings/account">Account</NavLink>
+          {session.data?.admin && (
+            <NavLink to="/admin" className="nav-admin">
+              Admin
+            </NavLink>
+          )}
         </nav>
         <div className="who">
           <span className="who-email" title={session.data?.email}>
             {session.data?.email}
           </span>
-          <button type="button" className="btn btn-small" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+          <button type="button" className="btn btn-small" onClick={() => signOut.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) })} disabled={signOut.isPending}>
             Sign out
           </button>
         </div>

@@ -1,25 +1,16 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { api, enc } from '../api/client';
-import { keys, useSession, useSshKeys, useTokens } from '../api/queries';
-import type { ApiToken, NewToken, Organization, SshKey } from '../api/types';
+import { useSession, useSshKeys, useTokens } from '../api/queries';
+import { useOrgMutations, useSshKeyMutations, useTokenMutations } from '../api/mutations';
+import type { ApiToken, NewToken, SshKey } from '../api/types';
 import { ConfirmDialog, CopyButton, Empty, ErrorNote, Loading, TimeAgo } from '../components/ui';
 import { useCurrentOrg } from '../lib/current-org';
 
 function SshKeys() {
   const list = useSshKeys();
-  const qc = useQueryClient();
   const [removing, setRemoving] = useState<SshKey | null>(null);
   const { register, handleSubmit, reset, formState } = useForm<{ key: string }>({ defaultValues: { key: '' } });
-  const add = useMutation({
-    mutationFn: (k: string) => api.post<SshKey>('/account/keys', { public_key: k.trim() }),
-    onSuccess: () => (reset(), qc.invalidateQueries({ queryKey: keys.keys })),
-  });
-  const remove = useMutation({
-    mutationFn: (k: SshKey) => api.delete(`/account/keys/${enc(k.id)}`),
-    onSuccess: () => (setRemoving(null), qc.invalidateQueries({ queryKey: keys.keys })),
-  });
+  const { add, remove } = useSshKeyMutations();
   return (
     <div className="card">
       <h2>SSH keys</h2>
@@ -48,7 +39,7 @@ function SshKeys() {
           ))}
         </ul>
       )}
-      <form onSubmit={handleSubmit((f) => add.mutate(f.key))} noValidate>
+      <form onSubmit={handleSubmit((f) => add.mutate(f.key, { onSuccess: () => reset() }))} noValidate>
         <label className="field">
           <span>Add a public key</span>
           <textarea
@@ -65,7 +56,7 @@ function SshKeys() {
           {add.isPending ? 'Adding…' : 'Add key'}
         </button>
       </form>
-      <ConfirmDialog open={!!removing} title="Remove this SSH key?" confirmLabel="Remove key" danger busy={remove.isPending} error={remove.error} onConfirm={() => removing && remove.mutate(removing)} onClose={() => setRemoving(null)}>
+      <ConfirmDialog open={!!removing} title="Remove this SSH key?" confirmLabel="Remove key" danger busy={remove.isPending} error={remove.error} onConfirm={() => removing && remove.mutate(removing, { onSuccess: () => setRemoving(null) })} onClose={() => setRemoving(null)}>
         <p>
           Pushes signed with <span className="mono">{removing?.fingerprint}</span> will be refused.
         </p>
@@ -76,22 +67,10 @@ function SshKeys() {
 
 function Tokens() {
   const list = useTokens();
-  const qc = useQueryClient();
   const [created, setCreated] = useState<NewToken | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
   const { register, handleSubmit, reset } = useForm<{ description: string }>({ defaultValues: { description: '' } });
-  const create = useMutation({
-    mutationFn: (description: string) => api.post<NewToken>('/api/v1/tokens', { description }),
-    onSuccess: (t) => {
-      setCreated(t);
-      reset();
-      void qc.invalidateQueries({ queryKey: keys.tokens });
-    },
-  });
-  const revoke = useMutation({
-    mutationFn: (t: ApiToken) => api.delete(`/api/v1/tokens/${enc(t.id)}`),
-    onSuccess: () => (setRevoking(null), qc.invalidateQueries({ queryKey: keys.tokens })),
-  });
+  const { create, revoke } = useTokenMutations();
   const tokens = (list.data ?? []).filter((t) => t.kind !== 'session');
   return (
     <div className="card">
@@ -140,7 +119,7 @@ function Tokens() {
           ))}
         </ul>
       )}
-      <form className="inline-form" onSubmit={handleSubmit((f) => create.mutate(f.description.trim()))}>
+      <form className="inline-form" onSubmit={handleSubmit((f) => create.mutate(f.description.trim(), { onSuccess: (t) => (setCreated(t), reset()) }))}>
         <label className="field grow">
           <span>Description</span>
           <input {...register('description', { maxLength: 100 })} placeholder="laptop git, CI deploys…" />
@@ -150,7 +129,7 @@ function Tokens() {
         </button>
       </form>
       <ErrorNote error={create.error} />
-      <ConfirmDialog open={!!revoking} title="Revoke this token?" confirmLabel="Revoke" danger busy={revoke.isPending} error={revoke.error} onConfirm={() => revoking && revoke.mutate(revoking)} onClose={() => setRevoking(null)}>
+      <ConfirmDialog open={!!revoking} title="Revoke this token?" confirmLabel="Revoke" danger busy={revoke.isPending} error={revoke.error} onConfirm={() => revoking && revoke.mutate(revoking, { onSuccess: () => setRevoking(null) })} onClose={() => setRevoking(null)}>
         <p>Anything using “{revoking?.description}” stops working at once.</p>
       </ConfirmDialog>
     </div>
@@ -158,22 +137,14 @@ function Tokens() {
 }
 
 function NewOrganization() {
-  const qc = useQueryClient();
   const { choose } = useCurrentOrg();
   const { register, handleSubmit, reset } = useForm<{ name: string }>({ defaultValues: { name: '' } });
-  const create = useMutation({
-    mutationFn: (name: string) => api.post<Organization>('/api/v1/organizations', { name }),
-    onSuccess: (o) => {
-      reset();
-      void qc.invalidateQueries({ queryKey: keys.orgs });
-      choose(o.id);
-    },
-  });
+  const { create } = useOrgMutations();
   return (
     <div className="card">
       <h2>Organizations</h2>
       <p className="muted">An organization owns apps and a wallet; invite people to it under Members.</p>
-      <form className="inline-form" onSubmit={handleSubmit((f) => create.mutate(f.name.trim()))}>
+      <form className="inline-form" onSubmit={handleSubmit((f) => create.mutate(f.name.trim(), { onSuccess: (o) => (reset(), choose(o.id)) }))}>
         <label className="field grow">
           <span>New organization name</span>
           <input {...register('name', { required: true })} placeholder="acme" autoComplete="off" spellCheck={false} />

@@ -82,7 +82,7 @@ export function AppsList() {
                       </td>
                       <td data-label="Plan">
                         {a.plan.name ?? '—'}
-                        {'price_per_hour' in a.plan && <span className="muted small"> · {perHour(a.plan.price_per_hour)}</span>}
+                        {a.plan.price_per_hour !== undefined && <span className="muted small"> · {perHour(a.plan.price_per_hour)}</span>}
                       </td>
                       <td data-label="Web URL" className="url-cell">
                         <a href={a.web_url} target="_blank" rel="noreferrer noopener">

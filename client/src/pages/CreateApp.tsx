@@ -1,9 +1,7 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { Link } from 'react-router';
-import { api } from '../api/client';
-import { keys, usePlans } from '../api/queries';
-import type { App } from '../api/types';
+import { usePlans } from '../api/queries';
+import { useAppMutations } from '../api/mutations';
 import { GitInstructions } from '../components/GitInstructions';
 import { ErrorNote, Loading } from '../components/ui';
 import { appNameProblem } from '../lib/app-name';
@@ -19,7 +17,6 @@ interface Form {
 export function CreateApp() {
   const { org, orgs } = useCurrentOrg();
   const plans = usePlans();
-  const qc = useQueryClient();
   const creatable = orgs.filter((o) => canDeploy(o.role));
   const defaultPlan = plans.data?.find((p) => p.default)?.name ?? plans.data?.[0]?.name ?? '';
   const { register, handleSubmit, watch, formState } = useForm<Form>({
@@ -27,10 +24,7 @@ export function CreateApp() {
     values: { name: '', organization: org && canDeploy(org.role) ? org.id : (creatable[0]?.id ?? ''), plan: defaultPlan },
     resetOptions: { keepDirtyValues: true },
   });
-  const create = useMutation({
-    mutationFn: (f: Form) => api.post<App>('/apps', { name: f.name.trim() || undefined, organization: f.organization, plan: f.plan || undefined }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: keys.appsAll }),
-  });
+  const { create } = useAppMutations();
   const name = watch('name');
   const planName = watch('plan');
 
@@ -59,7 +53,7 @@ export function CreateApp() {
   return (
     <section className="narrow" aria-labelledby="create-title">
       <h1 id="create-title">Create an app</h1>
-      <form onSubmit={handleSubmit((f) => create.mutate(f))} noValidate className="card">
+      <form onSubmit={handleSubmit((f) => create.mutate({ name: f.name.trim() || undefined, organization: f.organization, plan: f.plan || undefined }))} noValidate className="card">
         <label className="field">
           <span>App name</span>
           <input

@@ -1,10 +1,8 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Logo } from '../components/Logo';
 import { useForm } from 'react-hook-form';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
-import { api } from '../api/client';
-import { keys, useSession } from '../api/queries';
-import type { Account } from '../api/types';
+import { useSession, useSignupOpen } from '../api/queries';
+import { useSessionMutations } from '../api/mutations';
 import { ErrorNote, Loading } from '../components/ui';
 
 interface Form {
@@ -21,24 +19,16 @@ export function SignIn() {
   const session = useSession();
   const [params] = useSearchParams();
   const navigate = useNavigate();
-  const qc = useQueryClient();
   const { register, handleSubmit, formState } = useForm<Form>({ defaultValues: { email: '', password: '' } });
-  const signIn = useMutation({
-    mutationFn: (f: Form) => api.post<Account>('/api/v1/session', f),
-    onSuccess: (account) => {
-      qc.setQueryData(keys.session, account);
-      // anything fetched while signed out (401s) is fetched again as this user
-      void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
-      navigate(safeNext(params.get('next')), { replace: true });
-    },
-  });
+  const { signIn } = useSessionMutations();
+  const signupOpen = useSignupOpen();
 
   if (session.isPending) return <Loading />;
   if (session.data) return <Navigate to={safeNext(params.get('next'))} replace />;
 
   return (
     <main className="signin" id="main">
-      <form className="card signin-card" onSubmit={handleSubmit((f) => signIn.mutate(f))} noValidate>
+      <form className="card signin-card" onSubmit={handleSubmit((f) => signIn.mutate(f, { onSuccess: () => navigate(safeNext(params.get('next')), { replace: true }) }))} noValidate>
         <h1>
           <Logo size={26} /> Sign in to Slipway
         </h1>
@@ -57,6 +47,11 @@ export function SignIn() {
           {signIn.isPending ? 'Signing in…' : 'Sign in'}
         </button>
         <p className="muted small">
+          {signupOpen.data && (
+            <>
+              New here? <Link to="/signup">Create an account</Link> ·{' '}
+            </>
+          )}
           <Link to="/plans">See plans and prices</Link>
         </p>
       </form>

@@ -23,6 +23,17 @@ export interface ObjectStore {
   fetchUrl(key: string, ttlSeconds: number): Promise<string>;
 }
 
+/** What a connection test found (adapters' probe()): every step done, or the first that failed
+ *  and why, in words an operator acts on. */
+export interface ObjectStoreProbe {
+  ok: boolean;
+  kind: 'fs' | 's3';
+  /** Where it looked (endpoint and bucket, or the directory); never a credential. */
+  location: string;
+  latencyMs: number;
+  message: string;
+}
+
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,511}$/;
 
 /** Throws on a key that could escape the store. Shared by every adapter. */

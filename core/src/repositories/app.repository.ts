@@ -66,6 +66,17 @@ export class AppRepository {
     return camelAll<AppSummary>(rows);
   }
 
+  /** Every app of one organization with its plan's name and its dynos (sum of the formation), for
+   *  platform administrators. */
+  async listInOrg(orgId: string): Promise<(AppRow & { planName: string; dynos: number })[]> {
+    const { rows } = await this.db.query(
+      `SELECT a.*, p.name AS plan_name, (SELECT coalesce(sum(f.quantity), 0)::int FROM formation f WHERE f.app_id = a.id) AS dynos
+       FROM apps a JOIN plans p ON p.id = a.plan_id WHERE a.org_id = $1 ORDER BY a.name`,
+      [orgId],
+    );
+    return camelAll(rows);
+  }
+
   async findById(id: string): Promise<AppRow | null> {
     const { rows } = await this.db.query(`SELECT * FROM apps WHERE id = $1`, [id]);
     return rows[0] ? camel<AppRow>(rows[0]) : null;

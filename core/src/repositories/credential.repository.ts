@@ -16,7 +16,8 @@ export class TokenRepository {
     return camel<TokenRow>(rows[0]);
   }
 
-  /** The live token with this hash and its user; null when unknown or expired. Marks it used (at most once a minute). */
+  /** The live token with this hash and its user; null when unknown, expired, or its user is
+   *  disabled. Marks it used (at most once a minute). */
   async authenticate(tokenHash: string): Promise<{ token: TokenRow; user: UserRow } | null> {
     const { rows } = await this.db.query({
       name: 'token-authenticate',
@@ -24,7 +25,7 @@ export class TokenRepository {
               u.email AS u_email, u.name AS u_name, u.password_hash AS u_password_hash, u.is_admin AS u_is_admin,
               u.last_login_at AS u_last_login_at, u.created_at AS u_created_at, u.updated_at AS u_updated_at
        FROM api_tokens t JOIN users u ON u.id = t.user_id
-       WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > now())`,
+       WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.disabled_at IS NULL`,
       values: [tokenHash],
     });
     const r = rows[0];
@@ -35,7 +36,7 @@ export class TokenRepository {
     });
     const user = camel<UserRow>({
       id: r.user_id, email: r.u_email, name: r.u_name, password_hash: r.u_password_hash, is_admin: r.u_is_admin,
-      last_login_at: r.u_last_login_at, created_at: r.u_created_at, updated_at: r.u_updated_at,
+      last_login_at: r.u_last_login_at, disabled_at: null, created_at: r.u_created_at, updated_at: r.u_updated_at,
     });
     if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {
       await this.db.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [token.id]);
@@ -55,6 +56,12 @@ export class TokenRepository {
   async delete(userId: string, id: string): Promise<boolean> {
     const r = await this.db.query(`DELETE FROM api_tokens WHERE user_id = $1 AND id::text = $2`, [userId, id]);
     return (r.rowCount ?? 0) > 0;
+  }
+
+  /** Ends every dashboard session of the user (a disabled account, a reset password). */
+  async deleteSessions(userId: string): Promise<number> {
+    const r = await this.db.query(`DELETE FROM api_tokens WHERE user_id = $1 AND kind = 'session'`, [userId]);
+    return r.rowCount ?? 0;
   }
 
   async deleteByHash(tokenHash: string): Promise<void> {
@@ -78,9 +85,10 @@ export class SshKeyRepository {
     return camelAll<SshKeyRow>(rows);
   }
 
+  /** The key and its owner; null when unknown or its owner is disabled. */
   async findByFingerprint(fingerprint: string): Promise<(SshKeyRow & { userEmail: string }) | null> {
     const { rows } = await this.db.query(
-      `SELECT k.*, u.email AS user_email FROM ssh_keys k JOIN users u ON u.id = k.user_id WHERE k.fingerprint = $1`,
+      `SELECT k.*, u.email AS user_email FROM ssh_keys k JOIN users u ON u.id = k.user_id WHERE k.fingerprint = $1 AND u.disabled_at IS NULL`,
       [fingerprint],
     );
     return rows[0] ? camel(rows[0]) : null;

@@ -57,6 +57,20 @@ export class DomainRepository {
     await this.db.query(`DELETE FROM domains WHERE id = $1`, [id]);
   }
 
+  /** Moves every app's default hostname to <app>.<domain> (one whose new name is taken stays; a
+   *  certificate of the old name does not serve the new one); returns the apps moved. */
+  async moveDefaults(domain: string): Promise<string[]> {
+    const { rows } = await this.db.query(
+      `UPDATE domains d SET hostname = a.name || '.' || $1, tls_status = 'none', tls_message = NULL, tls_attempts = 0, next_tls_attempt_at = NULL, updated_at = now()
+       FROM apps a
+       WHERE d.app_id = a.id AND d.kind = 'default' AND d.hostname <> a.name || '.' || $1
+         AND NOT EXISTS (SELECT 1 FROM domains x WHERE x.hostname = a.name || '.' || $1)
+       RETURNING d.app_id`,
+      [domain],
+    );
+    return rows.map((r) => r.app_id as string);
+  }
+
   async renameDefault(appId: string, hostname: string): Promise<void> {
     // a certificate for the old name does not serve the new one (per-host ACME orders again)
     await this.db.query(

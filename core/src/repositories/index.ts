@@ -11,11 +11,12 @@ import { ActivityRepository, PlanRepository, SettingsRepository } from './misc.r
 import { BuildRepository, ReleaseRepository, SlugRepository } from './release.repository.js';
 import { OrgRepository, UserRepository } from './user.repository.js';
 import { OneOffRepository } from './one-off.repository.js';
+import { OriginScope } from './origin-scope.js';
 import { WalletRepository } from './wallet.repository.js';
 import { BillingRepository } from './billing.repository.js';
 import { SuspensionRepository } from './suspension.repository.js';
 
-export function createRepositories(db: Queryable) {
+export function createRepositories(db: Queryable, origin: OriginScope = new OriginScope()) {
   return {
     users: new UserRepository(db),
     orgs: new OrgRepository(db),
@@ -33,7 +34,7 @@ export function createRepositories(db: Queryable) {
     formation: new FormationRepository(db),
     oneOffs: new OneOffRepository(db),
     settings: new SettingsRepository(db),
-    activity: new ActivityRepository(db),
+    activity: new ActivityRepository(db, origin),
     wallets: new WalletRepository(db),
     billing: new BillingRepository(db),
     suspensions: new SuspensionRepository(db),
@@ -45,10 +46,12 @@ export type Repositories = ReturnType<typeof createRepositories>;
 /** Repositories on the pool, plus transactions that hand out repositories bound to one client. */
 export class Store {
   readonly repos: Repositories;
+  /** The request being served (its client address goes into activity entries). */
+  readonly origin = new OriginScope();
   constructor(readonly pool: Pool) {
-    this.repos = createRepositories(pool);
+    this.repos = createRepositories(pool, this.origin);
   }
   transaction<T>(fn: (repos: Repositories, client: PoolClient) => Promise<T>): Promise<T> {
-    return withTransaction(this.pool, (client) => fn(createRepositories(client), client));
+    return withTransaction(this.pool, (client) => fn(createRepositories(client, this.origin), client));
   }
 }

@@ -2,6 +2,7 @@
 import type { Queryable } from '../db/pool.js';
 import { camel, camelAll, isUuid } from './sql.js';
 import type { ActivityRow, PlanRow } from './types.js';
+import type { OriginScope } from './origin-scope.js';
 
 export class PlanRepository {
   constructor(private readonly db: Queryable) {}
@@ -62,12 +63,16 @@ export class SettingsRepository {
 }
 
 export class ActivityRepository {
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly origin?: OriginScope,
+  ) {}
 
+  /** Records an entry; the client address is the request's being served, if any. */
   async record(a: { orgId: string | null; appId?: string | null; userId?: string | null; action: string; details?: Record<string, unknown> }): Promise<void> {
     await this.db.query(
-      `INSERT INTO activity (org_id, app_id, user_id, action, details) VALUES ($1, $2, $3, $4, $5)`,
-      [a.orgId, a.appId ?? null, a.userId ?? null, a.action, JSON.stringify(a.details ?? {})],
+      `INSERT INTO activity (org_id, app_id, user_id, action, details, ip) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [a.orgId, a.appId ?? null, a.userId ?? null, a.action, JSON.stringify(a.details ?? {}), this.origin?.current()?.ip ?? null],
     );
   }
 

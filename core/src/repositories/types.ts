@@ -10,6 +10,8 @@ export interface UserRow {
   passwordHash: string | null;
   isAdmin: boolean;
   lastLoginAt: Date | null;
+  /** Set while an administrator has disabled the account: no sign-in, every token refused. */
+  disabledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -20,6 +22,9 @@ export interface OrgRow {
   personal: boolean;
   /** Usage metered, never charged (issue 15; set by a platform admin). */
   unbilled: boolean;
+  /** Set on a deleted organization's tombstone (its name is then `deletedName`). */
+  deletedAt?: Date | null;
+  deletedName?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -231,5 +236,7 @@ export interface ActivityRow {
   userEmail: string | null;
   action: string;
   details: Record<string, unknown>;
+  /** The client address of the request that caused it (null: the platform itself). */
+  ip: string | null;
   createdAt: Date;
 }

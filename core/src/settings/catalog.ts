@@ -6,12 +6,14 @@ import * as core from './core.settings.js';
 import * as billing from './billing.settings.js';
 import * as domains from './domains.settings.js';
 import * as limits from './limits.settings.js';
+import * as admin from './admin.settings.js';
 
 const AREAS: Record<string, SettingDef<any>>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
   core,
   billing,
   domains,
   limits,
+  admin,
 ];
 
 export const SETTINGS_CATALOG: ReadonlyMap<string, SettingDef> = new Map(

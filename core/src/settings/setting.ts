@@ -20,6 +20,9 @@ export interface SettingDef<T = unknown> {
   default: (config: Config) => T;
   /** Sealed at rest, never returned (the api shows only whether it is set). */
   secret?: boolean;
+  /** 'restart': read when the api and worker start (what they hold open, e.g. the Docker
+   *  connection); the console says so. Default 'live': in effect within seconds. */
+  takesEffect?: 'live' | 'restart';
 }
 
 export function defineSetting<T>(def: SettingDef<T>): SettingDef<T> {

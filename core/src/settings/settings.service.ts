@@ -10,6 +10,7 @@ import { ValidationError } from '../errors.js';
 import type { Store } from '../repositories/index.js';
 import { SETTINGS_CATALOG } from './catalog.js';
 import type { SettingDef, SettingGroup } from './setting.js';
+import { inputShape, type InputShape } from './input-shape.js';
 
 export interface SettingView {
   key: string;
@@ -21,6 +22,11 @@ export interface SettingView {
   isSet: boolean;
   /** true when no value is stored and the default applies. */
   isDefault: boolean;
+  /** The default (null for a secret). */
+  defaultValue: unknown;
+  /** What kind of field edits it (derived from its schema). */
+  input: InputShape;
+  takesEffect: 'live' | 'restart';
 }
 
 export interface SettingsDeps {
@@ -32,6 +38,9 @@ export interface SettingsDeps {
 }
 
 const SCOPE = 'platform';
+
+/** A secret counts as set when stored, or when its first-boot default (the environment) gives one. */
+const hasValue = (v: unknown) => v !== '' && v !== null && v !== undefined;
 
 export class Settings {
   private cache: { at: number; values: Map<string, { value: unknown; isSecret: boolean }> } | null = null;
@@ -62,8 +71,11 @@ export class Settings {
         description: def.description,
         secret: !!def.secret,
         value: def.secret ? null : await this.get(def),
-        isSet: def.secret ? !!row : true,
+        isSet: def.secret ? !!row || hasValue(await this.get(def)) : true,
         isDefault: !row,
+        defaultValue: def.secret ? null : def.default(this.deps.config),
+        input: inputShape(def.schema),
+        takesEffect: def.takesEffect ?? 'live',
       });
     }
     return out;

@@ -1,6 +1,7 @@
 // Turns database state into the Runtime port's ReleaseSpec: the release's artifact and config
-// snapshot, the app's formation and plan limits, its routed hostnames, maintenance flag, HTTPS
-// redirect, and whether it is suspended (the edge then says it is unavailable).
+// snapshot, the app's formation and plan limits, its health check path (the platform's default
+// when the app sets none), its routed hostnames, maintenance flag, HTTPS redirect, and whether it
+// is suspended (the edge then says it is unavailable).
 import { NotFoundError } from '@slipway/core/errors';
 import type { ReleaseSpec, Routing } from '@slipway/core/ports/runtime.port';
 import type { Repositories } from '@slipway/core/repositories/index';
@@ -8,6 +9,7 @@ import type { AppRow, ReleaseRow } from '@slipway/core/repositories/types';
 import type { ConfigVault } from '@slipway/core/services/config-vars.service';
 import type { Settings } from '@slipway/core/settings/settings.service';
 import { httpsRedirectDefault } from '@slipway/core/settings/domains.settings';
+import { healthCheckDefaultPath } from '@slipway/core/settings/admin.settings';
 
 export class ReleaseSpecs {
   constructor(private readonly vault: ConfigVault, private readonly settings: Settings) {}
@@ -42,7 +44,7 @@ export class ReleaseSpecs {
       env: this.vault.openSnapshot(app, release.config),
       processes: formation.map((f) => ({ type: f.type, command: types[f.type] ?? f.command, quantity: f.quantity, ...(sized.has(f.type) ? { plan: sized.get(f.type)! } : {}) })),
       plan: { cpu: plan.cpu, memoryMb: plan.ramMb, maxReplicas: plan.maxReplicas },
-      healthCheckPath: app.healthCheckPath,
+      healthCheckPath: app.healthCheckPath ?? ((await this.settings.get(healthCheckDefaultPath)) || null),
       routing: await this.routing(repos, app),
       releaseCommand: types.release ?? null,
     };

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { HttpContext } from '../context.js';
 import { requireActor } from '../middleware/auth.js';
 import { accountJson, keyJson } from '../serializers/heroku.serializer.js';
+import { newTokenJson, tokenJson } from '../serializers/account.serializer.js';
 
 export function accountRoutes(ctx: HttpContext): Router {
   const r = Router();
@@ -29,12 +30,12 @@ export function accountRoutes(ctx: HttpContext): Router {
 
   r.get('/api/v1/tokens', async (req, res) => {
     const tokens = await auth.listTokens(req.actor!.user.id);
-    res.json(tokens.map((t) => ({ id: t.id, description: t.description, kind: t.kind, last_used_at: t.lastUsedAt, expires_at: t.expiresAt, created_at: t.createdAt })));
+    res.json(tokens.map(tokenJson));
   });
 
   r.post('/api/v1/tokens', async (req, res) => {
     const { token, row } = await auth.createApiToken(req.actor!.user.id, (req.body ?? {}).description ?? '');
-    res.status(201).json({ id: row.id, description: row.description, token, created_at: row.createdAt });
+    res.status(201).json(newTokenJson(row, token));
   });
 
   r.delete('/api/v1/tokens/:id', async (req, res) => {

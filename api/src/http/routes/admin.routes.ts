@@ -1,46 +1,45 @@
-// Platform admin (/api/v1/admin/…): users, settings, organizations. Platform admins only.
+// Platform settings and infrastructure (/api/v1/admin/…). Platform admins only.
+//   GET   /api/v1/admin/settings                      values in effect by key (secrets: {is_set})
+//   GET   /api/v1/admin/settings/catalog              every setting: group, description, input shape, default
+//   PATCH /api/v1/admin/settings                      {key: value|null, …} validated as a whole, audited
+//   POST  /api/v1/admin/settings/object-store/test    {object store setting overrides} → writes, reads, deletes a test object
+//   POST  /api/v1/admin/settings/docker/test          {docker_host?} → the engine's version and swarm state
+//   GET   /api/v1/admin/infrastructure
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AdminService } from '../../services/admin.service.js';
 import { requirePlatformAdmin } from '../middleware/auth.js';
-import { accountJson } from '../serializers/heroku.serializer.js';
+import { dockerProbeJson, probeJson, settingJson } from '../serializers/admin.serializer.js';
 
-const Page = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).default(0) });
+const Patch = z.record(z.string(), z.unknown());
+const DockerTest = z.object({ docker_host: z.string().max(300).optional() });
 
 export function adminRoutes(admin: AdminService): Router {
   const r = Router();
   r.use('/api/v1/admin', requirePlatformAdmin);
-
-  r.get('/api/v1/admin/users', async (req, res) => {
-    const { limit, offset } = Page.parse(req.query);
-    res.json((await admin.listUsers(limit, offset)).map(accountJson));
-  });
-
-  r.post('/api/v1/admin/users', async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const { user, password } = await admin.createUser({ email: body.email, password: body.password, name: body.name, admin: body.admin });
-    res.status(201).json({ ...accountJson(user), ...(password ? { password } : {}) });
-  });
 
   r.get('/api/v1/admin/settings', async (_req, res) => {
     res.json(await admin.settings());
   });
 
   r.get('/api/v1/admin/settings/catalog', async (_req, res) => {
-    res.json((await admin.settingsCatalog()).map((s) => ({ key: s.key, group: s.group, description: s.description, secret: s.secret, value: s.value, is_set: s.isSet, is_default: s.isDefault })));
+    res.json((await admin.settingsCatalog()).map(settingJson));
   });
 
   r.patch('/api/v1/admin/settings', async (req, res) => {
-    res.json(await admin.updateSettings((req.body ?? {}) as Record<string, unknown>, { userId: req.actor!.user.id, ip: req.ip ?? null }));
+    res.json(await admin.updateSettings(Patch.parse(req.body ?? {}), { userId: req.actor!.user.id, ip: req.ip ?? null }));
+  });
+
+  r.post('/api/v1/admin/settings/object-store/test', async (req, res) => {
+    res.json(probeJson(await admin.testObjectStore(Patch.parse(req.body ?? {}))));
+  });
+
+  r.post('/api/v1/admin/settings/docker/test', async (req, res) => {
+    res.json(dockerProbeJson(await admin.testDocker(DockerTest.parse(req.body ?? {}).docker_host)));
   });
 
   r.get('/api/v1/admin/infrastructure', async (_req, res) => {
     res.json(await admin.infrastructure());
-  });
-
-  r.get('/api/v1/admin/organizations', async (req, res) => {
-    const { limit, offset } = Page.parse(req.query);
-    res.json((await admin.listOrganizations(limit, offset)).map((o) => ({ id: o.id, name: o.name, personal: o.personal, unbilled: o.unbilled, members: o.memberCount, apps: o.appCount, created_at: o.createdAt })));
   });
   return r;
 }

@@ -5,10 +5,15 @@ import { z } from 'zod';
 import { ValidationError } from '@slipway/core/errors';
 import type { HttpContext } from '../context.js';
 import { requireActor } from '../middleware/auth.js';
-import { buildJson, domainJson, releaseJson, sniEndpointJson } from '../serializers/heroku.serializer.js';
+import { buildJson, domainJson, formationJson, planJson, releaseJson, sniEndpointJson } from '../serializers/heroku.serializer.js';
 import { nextRange, parseRange, versionBounds } from '../range.js';
+import { activityJson } from '../serializers/account.serializer.js';
 import { openSse } from '../sse.js';
 
+const ResourcesBody = z.object({
+  plan: z.string().min(1).max(64).optional(),
+  updates: z.array(z.object({ type: z.string().max(30), quantity: z.number().int().min(0).max(1000) })).max(20).default([]),
+});
 const LogSessionBody = z.object({
   lines: z.number().int().min(0).max(10_000).default(100),
   tail: z.boolean().default(false),
@@ -34,6 +39,14 @@ export function appResourceRoutes(ctx: HttpContext): Router {
   });
   r.patch('/config-vars', async (req, res) => {
     res.json(await s.config.patch(uid(req), appOf(req), req.body));
+  });
+
+  // plan and quantities together (the dashboard's Resources form): {plan?, updates?}; Heroku's
+  // formation routes are in app-dynos.routes.ts
+  r.patch('/resources', async (req, res) => {
+    const body = ResourcesBody.parse(req.body ?? {});
+    const { app, plan, formation } = await s.formation.resize(uid(req), appOf(req), body);
+    res.json({ plan: planJson(plan), formation: formation.map((f) => formationJson(app, f, plan.name)) });
   });
 
   // releases
@@ -162,7 +175,7 @@ export function appResourceRoutes(ctx: HttpContext): Router {
   r.get('/activity', async (req, res) => {
     const app = await s.apps.get(uid(req), appOf(req));
     const rows = await ctx.store.repos.activity.forApp(app.id, 50);
-    res.json(rows.map((a) => ({ id: a.id, action: a.action, details: a.details, user: a.userEmail ? { id: a.userId, email: a.userEmail } : null, created_at: a.createdAt })));
+    res.json(rows.map(activityJson));
   });
 
   return r;

@@ -109,6 +109,11 @@ export function authRoutes(ctx: HttpContext): Router {
     res.status(204).end();
   });
 
+  // whether the sign-up form is offered (the setting signup_enabled; public)
+  r.get('/api/v1/signup', async (_req, res) => {
+    res.json({ enabled: await users.signupOpen() });
+  });
+
   r.post('/api/v1/users', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const user = await users.signUp({ email: body.email, password: body.password, name: body.name });

@@ -23,11 +23,12 @@
 //   POST /api/v1/admin/organizations/:org/adjustments  {amount (signed), note}
 //   POST /api/v1/admin/billing/run                      {until?: ISO time} (until moves the run's clock back)
 //   GET  /api/v1/admin/billing                          the billing cursor
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '@slipway/core/errors';
 import { MAX_ENTRY_AMOUNT } from '@slipway/core/services/billing/money';
 import type { HttpContext } from '../context.js';
+import { startCsv } from '../csv.js';
 import { requireActor, requirePlatformAdmin } from '../middleware/auth.js';
 import { parseRange } from '../range.js';
 import { LEDGER_PAGE } from '../../services/billing-reports.service.js';
@@ -57,12 +58,6 @@ const RunBody = z.object({ until: z.iso.datetime({ offset: true }).optional() })
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
 const wantsCsv = (req: Request, format: string | undefined) => format === 'csv' || (format === undefined && /\btext\/csv\b/.test(req.get('accept') ?? ''));
-
-function startCsv(res: Response, filename: string): void {
-  res.status(200);
-  res.setHeader('content-type', 'text/csv; charset=utf-8');
-  res.setHeader('content-disposition', `attachment; filename="${filename}"`);
-}
 
 /** ?limit&before, or a Range header `id ]<id>..; max=N` (newest first either way). */
 function ledgerPage(req: Request, q: z.infer<typeof LedgerQuery>): { before?: number; limit: number; ranged: boolean } {
@@ -142,7 +137,7 @@ export function billingRoutes(ctx: HttpContext): Router {
 
   r.post('/api/v1/admin/billing/run', requirePlatformAdmin, async (req, res) => {
     const { until } = RunBody.parse(req.body ?? {});
-    res.json(runJson(await billingAdmin.run(until ? new Date(until) : undefined)));
+    res.json(runJson(await billingAdmin.run(req.actor!.user.id, until ? new Date(until) : undefined)));
   });
 
   r.get('/api/v1/admin/billing', requirePlatformAdmin, async (_req, res) => {

@@ -3,10 +3,7 @@ import { Router } from 'express';
 import type { HttpContext } from '../context.js';
 import { requireActor } from '../middleware/auth.js';
 import { planJson } from '../serializers/heroku.serializer.js';
-import type { OrgWithRole, MemberRow } from '@slipway/core/repositories/types';
-
-const orgJson = (o: OrgWithRole) => ({ id: o.id, name: o.name, personal: o.personal, role: o.role, created_at: o.createdAt, updated_at: o.updatedAt });
-const memberJson = (m: MemberRow) => ({ user: { id: m.userId, email: m.email, name: m.name }, role: m.role, created_at: m.createdAt });
+import { memberJson, orgJson } from '../serializers/account.serializer.js';
 
 export function orgRoutes(ctx: HttpContext): Router {
   const r = Router();

@@ -9,6 +9,7 @@ import type { BillingNotificationRow } from '@slipway/core/repositories/suspensi
 import type { OrgRef } from '../../services/billing-reports.service.js';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+const isoOf = (d: Date) => new Date(d).toISOString();
 const hoursOf = (us: number | null) => (us === null ? null : Math.round(us / 360_000) / 10_000);
 
 export const walletJson = (w: WalletSummary) => ({
@@ -18,8 +19,8 @@ export const walletJson = (w: WalletSummary) => ({
   currency: w.currency,
   low_balance: w.lowBalance,
   unbilled: w.unbilled,
-  grace: w.grace ? { started_at: iso(w.grace.startedAt), ends_at: iso(w.grace.endsAt) } : null,
-  suspensions: w.suspensions.map((s) => ({ reason: s.reason, apps: s.apps, since: iso(s.since) })),
+  grace: w.grace ? { started_at: isoOf(w.grace.startedAt), ends_at: isoOf(w.grace.endsAt) } : null,
+  suspensions: w.suspensions.map((s) => ({ reason: s.reason, apps: s.apps, since: isoOf(s.since) })),
 });
 
 export const ledgerJson = (e: LedgerEntryRow) => ({

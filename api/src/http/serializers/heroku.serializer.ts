@@ -9,6 +9,7 @@ import type { DynoView } from '../../services/dynos.service.js';
 import { gitSshUrl, gitUrl, webUrl, type UrlConfig } from './urls.js';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+const isoOf = (d: Date) => new Date(d).toISOString();
 const ref = (app: { id: string; name: string }) => ({ id: app.id, name: app.name });
 
 /** Slipway runs one region: the machine or swarm it is installed on. */
@@ -57,7 +58,7 @@ export function appJson(u: UrlConfig, a: AppSummary, plan?: PlanRow) {
     buildpack_provided_description: null,
     health_check_path: a.healthCheckPath,
     https_redirect: a.httpsRedirect,
-    plan: plan ? planJson(plan) : { id: a.planId },
+    plan: plan ? planJson(plan) : ({ id: a.planId } as Partial<ReturnType<typeof planJson>> & { id: string }),
     process_tier: plan?.name ?? null,
     role: a.role,
     current_release: a.currentVersion,
@@ -141,7 +142,7 @@ export function domainJson(u: UrlConfig, app: { id: string; name: string }, d: D
       verified_at: iso(d.verifiedAt),
       next_check_at: iso(d.nextDnsCheckAt),
     },
-    certificate: d.certificate ? { source: d.certificate.source, issuer: d.certificate.issuer, expires_at: iso(d.certificate.expiresAt) } : null,
+    certificate: d.certificate ? { source: d.certificate.source, issuer: d.certificate.issuer, expires_at: isoOf(d.certificate.expiresAt) } : null,
     created_at: iso(d.createdAt),
     updated_at: iso(d.updatedAt),
   };

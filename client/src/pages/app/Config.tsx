@@ -1,25 +1,13 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { api, enc } from '../../api/client';
-import { keys, useConfig } from '../../api/queries';
+import { useConfig } from '../../api/queries';
+import { useConfigMutations } from '../../api/mutations';
 import { ConfirmDialog, Empty, ErrorNote, Loading } from '../../components/ui';
 import { useAppCtx } from './AppPage';
 
 const KEY_RE = /^[A-Z_][A-Z0-9_]*$/;
 const MASK = '••••••••';
 
-function useConfigPatch(app: string, onDone?: () => void) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (patch: Record<string, string | null>) => api.patch<Record<string, string>>(`/apps/${enc(app)}/config-vars`, patch),
-    onSuccess: (vars) => {
-      qc.setQueryData(keys.config(app), { vars, masked: false });
-      for (const k of [keys.releases(app), keys.app(app), keys.activity(app), keys.dynos(app)]) void qc.invalidateQueries({ queryKey: k });
-      onDone?.();
-    },
-  });
-}
 
 interface AddForm {
   key: string;
@@ -28,7 +16,7 @@ interface AddForm {
 
 function AddVar({ app, existing, onSaved }: { app: string; existing: Record<string, string>; onSaved: (msg: string) => void }) {
   const { register, handleSubmit, reset, watch, formState } = useForm<AddForm>({ defaultValues: { key: '', value: '' }, mode: 'onChange' });
-  const save = useConfigPatch(app);
+  const { patch: save } = useConfigMutations(app);
   const key = watch('key');
   const replacing = key && key in existing;
   return (
@@ -83,16 +71,17 @@ function VarRow({ app, name, value, canEdit, revealAll, onSaved, onDelete }: { a
   const [revealed, setRevealed] = useState(false);
   const [editing, setEditing] = useState(false);
   const { register, handleSubmit } = useForm<{ value: string }>({ values: { value } });
-  const save = useConfigPatch(app, () => {
+  const { patch: save } = useConfigMutations(app);
+  const saved = () => {
     setEditing(false);
     onSaved(`Saved ${name}. A new release was created and the app restarts with it.`);
-  });
+  };
   const show = canEdit && (revealed || revealAll);
   return (
     <li className="config-row" data-key={name}>
       <span className="config-key mono">{name}</span>
       {editing ? (
-        <form className="config-edit" onSubmit={handleSubmit((f) => save.mutate({ [name]: f.value }))}>
+        <form className="config-edit" onSubmit={handleSubmit((f) => save.mutate({ [name]: f.value }, { onSuccess: saved }))}>
           <textarea {...register('value')} rows={Math.min(8, Math.max(2, value.split('\n').length))} aria-label={`Value of ${name}`} autoFocus spellCheck={false} />
           <div className="row-actions">
             <button type="submit" className="btn btn-primary btn-small" disabled={save.isPending}>
@@ -136,10 +125,11 @@ export function ConfigTab() {
   const [revealAll, setRevealAll] = useState(false);
   const [notice, setNotice] = useState('');
   const [deleting, setDeleting] = useState<string | null>(null);
-  const del = useConfigPatch(app.name, () => {
+  const { patch: del } = useConfigMutations(app.name);
+  const removed = () => {
     setNotice(`Removed ${deleting}. A new release was created and the app restarts with it.`);
     setDeleting(null);
-  });
+  };
 
   if (config.isPending) return <Loading what="Loading config vars" />;
   if (config.error) return <ErrorNote error={config.error} />;
@@ -187,7 +177,7 @@ export function ConfigTab() {
         danger
         busy={del.isPending}
         error={del.error}
-        onConfirm={() => deleting && del.mutate({ [deleting]: null })}
+        onConfirm={() => deleting && del.mutate({ [deleting]: null }, { onSuccess: removed })}
         onClose={() => setDeleting(null)}
       >
         <p>

@@ -1,11 +1,10 @@
 // The app's Domains tab: the default domain, custom domains with the DNS records to create, what the
 // last DNS check found, the certificate (or the CA's error when ordering one failed), "Verify now",
 // and the app's HTTP→HTTPS redirect.
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { api, enc } from '../../api/client';
-import { keys, useDomains } from '../../api/queries';
+import { useDomains } from '../../api/queries';
+import { useAppMutations, useDomainMutations } from '../../api/mutations';
 import type { App, Domain } from '../../api/types';
 import { ConfirmDialog, CopyButton, ErrorNote, Loading } from '../../components/ui';
 import { useAppCtx } from './AppPage';
@@ -77,11 +76,7 @@ function Records({ d }: { d: Domain }) {
 }
 
 function CustomDomain({ app, d, canDeploy, onRemove }: { app: App; d: Domain; canDeploy: boolean; onRemove: () => void }) {
-  const qc = useQueryClient();
-  const verify = useMutation({
-    mutationFn: () => api.post<Domain>(`/apps/${enc(app.name)}/domains/${enc(d.hostname)}/verify`, {}),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: keys.domains(app.name) }),
-  });
+  const { verify } = useDomainMutations(app.name);
   const verified = d.dns_status === 'verified';
   return (
     <li className="domain" data-hostname={d.hostname}>
@@ -93,7 +88,7 @@ function CustomDomain({ app, d, canDeploy, onRemove }: { app: App; d: Domain; ca
         {canDeploy && (
           <span className="domain-actions">
             {(!verified || d.tls_status === 'failing' || d.tls_status === 'failed') && (
-              <button type="button" className="btn btn-small" disabled={verify.isPending} onClick={() => verify.mutate()}>
+              <button type="button" className="btn btn-small" disabled={verify.isPending} onClick={() => verify.mutate(d)}>
                 {verify.isPending ? 'Checking…' : verified ? 'Retry certificate' : 'Verify now'}
               </button>
             )}
@@ -127,18 +122,14 @@ function CustomDomain({ app, d, canDeploy, onRemove }: { app: App; d: Domain; ca
 }
 
 function HttpsRedirect({ app, canDeploy }: { app: App; canDeploy: boolean }) {
-  const qc = useQueryClient();
-  const patch = useMutation({
-    mutationFn: (v: boolean | null) => api.patch<App>(`/apps/${enc(app.name)}`, { https_redirect: v }),
-    onSuccess: (updated) => qc.setQueryData(keys.app(updated.name), updated),
-  });
+  const { update: patch } = useAppMutations(app.name);
   const value = app.https_redirect === null ? 'default' : app.https_redirect ? 'on' : 'off';
   return (
     <div className="card">
       <h2>HTTPS</h2>
       <label className="field">
         <span>Redirect plain HTTP to HTTPS (for hostnames that have a certificate)</span>
-        <select value={value} disabled={!canDeploy || patch.isPending} onChange={(e) => patch.mutate(e.target.value === 'default' ? null : e.target.value === 'on')}>
+        <select value={value} disabled={!canDeploy || patch.isPending} onChange={(e) => patch.mutate({ https_redirect: e.target.value === 'default' ? null : e.target.value === 'on' })}>
           <option value="default">Platform default</option>
           <option value="on">On</option>
           <option value="off">Off</option>
@@ -152,21 +143,9 @@ function HttpsRedirect({ app, canDeploy }: { app: App; canDeploy: boolean }) {
 export function DomainsTab() {
   const { app, canDeploy } = useAppCtx();
   const domains = useDomains(app.name);
-  const qc = useQueryClient();
   const [removing, setRemoving] = useState<Domain | null>(null);
   const { register, handleSubmit, reset, formState } = useForm<{ hostname: string }>({ defaultValues: { hostname: '' } });
-  const done = () => {
-    void qc.invalidateQueries({ queryKey: keys.domains(app.name) });
-    void qc.invalidateQueries({ queryKey: keys.activity(app.name) });
-  };
-  const add = useMutation({
-    mutationFn: (hostname: string) => api.post<Domain>(`/apps/${enc(app.name)}/domains`, { hostname }),
-    onSuccess: () => (reset(), done()),
-  });
-  const remove = useMutation({
-    mutationFn: (d: Domain) => api.delete(`/apps/${enc(app.name)}/domains/${enc(d.hostname)}`),
-    onSuccess: () => (setRemoving(null), done()),
-  });
+  const { add, remove } = useDomainMutations(app.name);
 
   if (domains.isPending) return <Loading what="Loading domains" />;
   if (domains.error) return <ErrorNote error={domains.error} />;
@@ -201,7 +180,7 @@ export function DomainsTab() {
           </ul>
         )}
         {canDeploy && (
-          <form className="inline-form" onSubmit={handleSubmit((f) => add.mutate(f.hostname.trim().toLowerCase()))} noValidate>
+          <form className="inline-form" onSubmit={handleSubmit((f) => add.mutate(f.hostname.trim().toLowerCase(), { onSuccess: () => reset() }))} noValidate>
             <label className="field grow">
               <span>Add a domain</span>
               <input
@@ -221,7 +200,7 @@ export function DomainsTab() {
         )}
       </div>
       <HttpsRedirect app={app} canDeploy={canDeploy} />
-      <ConfirmDialog open={!!removing} title={`Remove ${removing?.hostname ?? ''}?`} confirmLabel="Remove domain" danger busy={remove.isPending} error={remove.error} onConfirm={() => removing && remove.mutate(removing)} onClose={() => setRemoving(null)}>
+      <ConfirmDialog open={!!removing} title={`Remove ${removing?.hostname ?? ''}?`} confirmLabel="Remove domain" danger busy={remove.isPending} error={remove.error} onConfirm={() => removing && remove.mutate(removing, { onSuccess: () => setRemoving(null) })} onClose={() => setRemoving(null)}>
         <p>Requests for {removing?.hostname} stop reaching {app.name}, and its certificate is deleted. You can add it again later (it is verified again then).</p>
       </ConfirmDialog>
     </div>

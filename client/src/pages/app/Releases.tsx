@@ -1,7 +1,6 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, enc } from '../../api/client';
-import { keys, useReleases } from '../../api/queries';
+import { useReleases } from '../../api/queries';
+import { useReleaseMutations } from '../../api/mutations';
 import type { Release } from '../../api/types';
 import { ConfirmDialog, Empty, ErrorNote, Loading, TimeAgo, TableHead } from '../../components/ui';
 import { useAppCtx } from './AppPage';
@@ -9,15 +8,8 @@ import { useAppCtx } from './AppPage';
 export function ReleasesTab() {
   const { app, canDeploy } = useAppCtx();
   const releases = useReleases(app.name);
-  const qc = useQueryClient();
   const [target, setTarget] = useState<Release | null>(null);
-  const rollback = useMutation({
-    mutationFn: (r: Release) => api.post<Release>(`/apps/${enc(app.name)}/releases`, { release: r.id }),
-    onSuccess: () => {
-      setTarget(null);
-      for (const k of [keys.releases(app.name), keys.app(app.name), keys.config(app.name), keys.dynos(app.name), keys.activity(app.name)]) void qc.invalidateQueries({ queryKey: k });
-    },
-  });
+  const { rollback } = useReleaseMutations(app.name);
 
   if (releases.isPending) return <Loading what="Loading releases" />;
   if (releases.error) return <ErrorNote error={releases.error} />;
@@ -72,7 +64,7 @@ export function ReleasesTab() {
         confirmLabel={target ? `Roll back to v${target.version}` : 'Roll back'}
         busy={rollback.isPending}
         error={rollback.error}
-        onConfirm={() => target && rollback.mutate(target)}
+        onConfirm={() => target && rollback.mutate(target, { onSuccess: () => setTarget(null) })}
         onClose={() => setTarget(null)}
       >
         {target && (

@@ -1,8 +1,7 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { api, enc } from '../../api/client';
-import { keys, useDynos, useFormation, usePlans } from '../../api/queries';
+import { useDynos, useFormation, usePlans } from '../../api/queries';
+import { useFormationMutations } from '../../api/mutations';
 import type { App, Formation, Plan } from '../../api/types';
 import { ConfirmDialog, Empty, ErrorNote, Loading, TableHead } from '../../components/ui';
 import { HOURS_PER_MONTH, perHour, perMonth } from '../../lib/money';
@@ -20,33 +19,27 @@ function clamp(n: number, max: number) {
 }
 
 function ScaleEditor({ app, formation, plans, canDeploy }: { app: App; formation: Formation[]; plans: Plan[]; canDeploy: boolean }) {
-  const qc = useQueryClient();
   const currentPlan = plans.find((p) => p.id === app.plan.id) ?? (app.plan.name ? (app.plan as Plan) : undefined);
   const initial: ScaleForm = { q: Object.fromEntries(formation.map((f) => [f.type, f.quantity])), plan: currentPlan?.name ?? '' };
   const { register, handleSubmit, watch, setValue, reset, formState } = useForm<ScaleForm>({ values: initial });
   const [notice, setNotice] = useState('');
-  const save = useMutation({
-    mutationFn: async (f: ScaleForm) => {
-      // a smaller plan must be chosen after scaling down, a larger one before scaling up
-      const planChanged = f.plan && f.plan !== currentPlan?.name;
-      const updates = formation.filter((x) => Number(f.q[x.type]) !== x.quantity).map((x) => ({ type: x.type, quantity: Number(f.q[x.type]) }));
-      const target = plans.find((p) => p.name === f.plan);
-      const scaleFirst = planChanged && target && currentPlan && target.max_replicas < currentPlan.max_replicas;
-      if (scaleFirst && updates.length) await api.patch(`/apps/${enc(app.name)}/formation`, { updates });
-      if (planChanged) await api.patch(`/apps/${enc(app.name)}`, { plan: f.plan });
-      if (!scaleFirst && updates.length) await api.patch(`/apps/${enc(app.name)}/formation`, { updates });
-      return { updates, planChanged };
-    },
-    onSuccess: ({ updates, planChanged }) => {
-      setNotice(
-        [updates.length ? `Scaled ${updates.map((u) => `${u.type} to ${u.quantity}`).join(', ')}.` : '', planChanged ? 'Plan changed; the app redeploys with the new limits.' : '']
-          .filter(Boolean)
-          .join(' '),
-      );
-      for (const k of [keys.formation(app.name), keys.dynos(app.name), keys.app(app.name), keys.activity(app.name), keys.appsAll]) void qc.invalidateQueries({ queryKey: k });
-    },
-    onError: () => void qc.invalidateQueries({ queryKey: keys.formation(app.name) }),
-  });
+  const { resize: save } = useFormationMutations(app.name);
+  // one request with the plan and the quantities: the server checks them against the plan the app ends up on
+  const submit = (f: ScaleForm) => {
+    const planChanged = !!f.plan && f.plan !== currentPlan?.name;
+    const updates = formation.filter((x) => Number(f.q[x.type]) !== x.quantity).map((x) => ({ type: x.type, quantity: Number(f.q[x.type]) }));
+    save.mutate(
+      { ...(planChanged ? { plan: f.plan } : {}), updates },
+      {
+        onSuccess: () =>
+          setNotice(
+            [updates.length ? `Scaled ${updates.map((u) => `${u.type} to ${u.quantity}`).join(', ')}.` : '', planChanged ? 'Plan changed; the app redeploys with the new limits.' : '']
+              .filter(Boolean)
+              .join(' '),
+          ),
+      },
+    );
+  };
 
   const q = watch('q');
   const planName = watch('plan');
@@ -57,7 +50,7 @@ function ScaleEditor({ app, formation, plans, canDeploy }: { app: App; formation
   const dirty = formation.some((f) => Number(q?.[f.type]) !== f.quantity) || (!!planName && planName !== currentPlan?.name);
 
   return (
-    <form onSubmit={handleSubmit((f) => (setNotice(''), save.mutate(f)))} noValidate>
+    <form onSubmit={handleSubmit((f) => (setNotice(''), submit(f)))} noValidate>
       <div className="table-wrap">
         <table className="table scale-table" data-testid="formation">
           <TableHead columns={['Process type', 'Command', 'Quantity']} />
@@ -151,15 +144,8 @@ export function ResourcesTab() {
   const formation = useFormation(app.name);
   const plans = usePlans();
   const dynos = useDynos(app.name);
-  const qc = useQueryClient();
   const [restartOpen, setRestartOpen] = useState(false);
-  const restart = useMutation({
-    mutationFn: () => api.delete(`/apps/${enc(app.name)}/dynos`),
-    onSuccess: () => {
-      setRestartOpen(false);
-      void qc.invalidateQueries({ queryKey: keys.dynos(app.name) });
-    },
-  });
+  const { restart } = useFormationMutations(app.name);
 
   return (
     <div className="stack">
@@ -188,7 +174,7 @@ export function ResourcesTab() {
         </div>
         {dynos.isPending ? <Loading /> : dynos.error ? <ErrorNote error={dynos.error} /> : dynos.data.length === 0 ? <p className="muted">No dynos running.</p> : <DynoList dynos={dynos.data} />}
       </div>
-      <ConfirmDialog open={restartOpen} title="Restart all dynos?" confirmLabel="Restart" busy={restart.isPending} error={restart.error} onConfirm={() => restart.mutate()} onClose={() => setRestartOpen(false)}>
+      <ConfirmDialog open={restartOpen} title="Restart all dynos?" confirmLabel="Restart" busy={restart.isPending} error={restart.error} onConfirm={() => restart.mutate(undefined, { onSuccess: () => setRestartOpen(false) })} onClose={() => setRestartOpen(false)}>
         <p>Every dyno of {app.name} is stopped and started again on the current release.</p>
       </ConfirmDialog>
     </div>

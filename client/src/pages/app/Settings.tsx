@@ -1,28 +1,15 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useNavigate } from 'react-router';
-import { api, enc } from '../../api/client';
-import { keys } from '../../api/queries';
+import { useAppMutations } from '../../api/mutations';
 import type { App } from '../../api/types';
 import { ConfirmDialog, ErrorNote } from '../../components/ui';
 import { appNameProblem } from '../../lib/app-name';
 import { useAppCtx } from './AppPage';
 
-function usePatchApp(app: App) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (patch: Record<string, unknown>) => api.patch<App>(`/apps/${enc(app.name)}`, patch),
-    onSuccess: (updated) => {
-      qc.setQueryData(keys.app(updated.name), updated);
-      void qc.invalidateQueries({ queryKey: keys.appsAll });
-      void qc.invalidateQueries({ queryKey: keys.activity(updated.name) });
-    },
-  });
-}
 
 function Maintenance({ app, canDeploy }: { app: App; canDeploy: boolean }) {
-  const patch = usePatchApp(app);
+  const { update: patch } = useAppMutations(app.name);
   return (
     <div className="card">
       <h2>Maintenance mode</h2>
@@ -43,7 +30,7 @@ function Maintenance({ app, canDeploy }: { app: App; canDeploy: boolean }) {
 }
 
 function HealthCheck({ app, canDeploy }: { app: App; canDeploy: boolean }) {
-  const patch = usePatchApp(app);
+  const { update: patch } = useAppMutations(app.name);
   const { register, handleSubmit, formState } = useForm<{ path: string }>({ values: { path: app.health_check_path ?? '' } });
   return (
     <div className="card">
@@ -78,9 +65,8 @@ function HealthCheck({ app, canDeploy }: { app: App; canDeploy: boolean }) {
 }
 
 function Rename({ app }: { app: App }) {
-  const patch = usePatchApp(app);
+  const { update: patch } = useAppMutations(app.name);
   const navigate = useNavigate();
-  const qc = useQueryClient();
   const { register, handleSubmit, watch } = useForm<{ name: string }>({ values: { name: app.name }, mode: 'onChange' });
   const name = watch('name').trim();
   const problem = appNameProblem(name) ?? (name.length < 2 ? 'At least 2 characters.' : null);
@@ -94,10 +80,7 @@ function Rename({ app }: { app: App }) {
           patch.mutate(
             { name: f.name.trim() },
             {
-              onSuccess: (updated) => {
-                qc.removeQueries({ queryKey: keys.app(app.name) });
-                navigate(`/app/${encodeURIComponent(updated.name)}/settings`, { replace: true });
-              },
+              onSuccess: (updated) => navigate(`/app/${encodeURIComponent(updated.name)}/settings`, { replace: true }),
             },
           ),
         )}
@@ -121,17 +104,8 @@ function Rename({ app }: { app: App }) {
 
 function DeleteApp({ app }: { app: App }) {
   const [open, setOpen] = useState(false);
-  const qc = useQueryClient();
   const navigate = useNavigate();
-  const del = useMutation({
-    mutationFn: () => api.delete(`/apps/${enc(app.name)}`),
-    onSuccess: () => {
-      setOpen(false);
-      qc.removeQueries({ queryKey: keys.app(app.name) });
-      void qc.invalidateQueries({ queryKey: keys.appsAll });
-      navigate('/', { replace: true });
-    },
-  });
+  const { remove: del } = useAppMutations(app.name);
   return (
     <div className="card card-danger">
       <h2>Delete app</h2>
@@ -139,7 +113,7 @@ function DeleteApp({ app }: { app: App }) {
       <button type="button" className="btn btn-danger" onClick={() => (del.reset(), setOpen(true))}>
         Delete {app.name}…
       </button>
-      <ConfirmDialog open={open} title={`Delete ${app.name}?`} confirmLabel="Delete this app" danger confirmText={app.name} busy={del.isPending} error={del.error} onConfirm={() => del.mutate()} onClose={() => setOpen(false)}>
+      <ConfirmDialog open={open} title={`Delete ${app.name}?`} confirmLabel="Delete this app" danger confirmText={app.name} busy={del.isPending} error={del.error} onConfirm={() => del.mutate(undefined, { onSuccess: () => (setOpen(false), navigate('/', { replace: true })) })} onClose={() => setOpen(false)}>
         <p>
           Everything about <strong>{app.name}</strong> is removed: its dynos stop, its URL stops answering, its releases and config vars are gone.
         </p>

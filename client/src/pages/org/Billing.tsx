@@ -2,17 +2,17 @@
 // the apps are about to be suspended), then for owners and admins the usage chart per app, the
 // ledger and the CSV exports.
 import { useMemo, useState } from 'react';
-import { ledgerCsvUrl, useBillingNotifications, useLedger, useUsage, useWallet, usageCsvUrl } from '../../api/billing';
+import { useBillingNotifications, useUsage, useWallet, usageCsvUrl } from '../../api/billing';
 import { useSession } from '../../api/queries';
 import { Empty, ErrorNote, Loading, TimeAgo, TableHead } from '../../components/ui';
 import { UsageChart } from '../../components/UsageChart';
+import { LedgerCard } from '../../components/LedgerCard';
 import { canManage, useCurrentOrg } from '../../lib/current-org';
 import { formatHours, formatMoney, perHour } from '../../lib/money';
 import { formatDuration, walletState, when } from '../../lib/wallet-state';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const RANGES = [7, 30, 90] as const;
-const hourFmt = (iso: string) => new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 export function BillingPage() {
   const { org } = useCurrentOrg();
@@ -98,9 +98,7 @@ function Billing({ org, orgName, full, role }: { org: string; orgName: string; f
     return { from: day(start), to: day(end) };
   }, [days]);
   const usage = useUsage(org, from, to, full);
-  const ledger = useLedger(org, full);
   const notes = useBillingNotifications(org, full);
-  const entries = ledger.data?.pages.flatMap((p) => p.entries) ?? [];
   const totals = useMemo(() => {
     const m = new Map<string, { hours: number; cost: number }>();
     for (const r of usage.data ?? []) {
@@ -197,57 +195,7 @@ function Billing({ org, orgName, full, role }: { org: string; orgName: string; f
             </p>
           </div>
 
-          <div className="card">
-            <div className="card-head">
-              <h2>Ledger</h2>
-              <a className="btn btn-small" href={ledgerCsvUrl(org)} download>
-                Download ledger (CSV)
-              </a>
-            </div>
-            {ledger.isPending ? (
-              <Loading />
-            ) : ledger.error ? (
-              <ErrorNote error={ledger.error} />
-            ) : entries.length === 0 ? (
-              <Empty title="No ledger entries yet." />
-            ) : (
-              <>
-                <div className="table-wrap">
-                  <table className="table ledger-table" data-testid="ledger">
-                    <TableHead columns={['When', 'Kind', 'App', 'Description', { label: 'Amount', numeric: true }, { label: 'Balance', numeric: true }]} />
-                    <tbody>
-                      {entries.map((e) => (
-                        <tr key={e.id} data-entry={e.id}>
-                          <td data-label="When">
-                            {e.period_start ? `${hourFmt(e.period_start)}${e.period_end ? `–${new Date(e.period_end).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}` : ''}` : hourFmt(e.created_at)}
-                          </td>
-                          <td data-label="Kind">
-                            <span className={`badge badge-ledger-${e.kind}`}>{e.kind}</span>
-                          </td>
-                          <td data-label="App">{e.app_name ?? '—'}</td>
-                          <td data-label="Description">
-                            {e.description ?? ''}
-                          </td>
-                          <td data-label="Amount" className={`num ${e.amount < 0 ? 'neg' : 'pos'}`}>
-                            {e.amount > 0 ? '+' : ''}
-                            {formatMoney(e.amount)}
-                          </td>
-                          <td data-label="Balance" className="num">
-                            {e.balance_after === null ? '—' : formatMoney(e.balance_after)}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-                {ledger.hasNextPage && (
-                  <button type="button" className="btn" onClick={() => void ledger.fetchNextPage()} disabled={ledger.isFetchingNextPage}>
-                    {ledger.isFetchingNextPage ? 'Loading…' : 'Older entries'}
-                  </button>
-                )}
-              </>
-            )}
-          </div>
+          <LedgerCard org={org} />
         </>
       )}
     </section>

@@ -1,8 +1,7 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { api, enc } from '../../api/client';
-import { keys, useMembers, useSession } from '../../api/queries';
+import { useMembers, useSession } from '../../api/queries';
+import { useMemberMutations } from '../../api/mutations';
 import type { Member, Role } from '../../api/types';
 import { ConfirmDialog, ErrorNote, Loading, TimeAgo, TableHead } from '../../components/ui';
 import { canManage, useCurrentOrg } from '../../lib/current-org';
@@ -16,14 +15,10 @@ const ROLE_HELP: Record<Role, string> = {
 };
 
 function RoleSelect({ org, m, disabled }: { org: string; m: Member; disabled: boolean }) {
-  const qc = useQueryClient();
-  const change = useMutation({
-    mutationFn: (role: Role) => api.patch<Member[]>(`/api/v1/organizations/${enc(org)}/members/${enc(m.user.id)}`, { role }),
-    onSuccess: (members) => qc.setQueryData(keys.members(org), members),
-  });
+  const { setRole: change } = useMemberMutations(org);
   return (
     <>
-      <select value={m.role} disabled={disabled || change.isPending} onChange={(e) => change.mutate(e.target.value as Role)} aria-label={`Role of ${m.user.email}`}>
+      <select value={m.role} disabled={disabled || change.isPending} onChange={(e) => change.mutate({ member: m, role: e.target.value as Role })} aria-label={`Role of ${m.user.email}`}>
         {ROLES.map((r) => (
           <option key={r} value={r}>
             {r}
@@ -39,18 +34,10 @@ export function MembersPage() {
   const { org } = useCurrentOrg();
   const session = useSession();
   const members = useMembers(org?.id ?? '');
-  const qc = useQueryClient();
   const manage = canManage(org?.role);
   const [removing, setRemoving] = useState<Member | null>(null);
   const { register, handleSubmit, reset, formState } = useForm<{ email: string; role: Role }>({ defaultValues: { email: '', role: 'member' } });
-  const invite = useMutation({
-    mutationFn: (f: { email: string; role: Role }) => api.post<Member>(`/api/v1/organizations/${enc(org!.id)}/members`, f),
-    onSuccess: () => (reset(), qc.invalidateQueries({ queryKey: keys.members(org!.id) })),
-  });
-  const remove = useMutation({
-    mutationFn: (m: Member) => api.delete(`/api/v1/organizations/${enc(org!.id)}/members/${enc(m.user.id)}`),
-    onSuccess: () => (setRemoving(null), qc.invalidateQueries({ queryKey: keys.members(org!.id) })),
-  });
+  const { invite, remove } = useMemberMutations(org?.id ?? '');
 
   if (!org) return <Loading />;
   return (
@@ -102,7 +89,7 @@ export function MembersPage() {
         <div className="card">
           <h2>Invite a member</h2>
           <p className="muted small">They need a Slipway account with this email address.</p>
-          <form className="inline-form" onSubmit={handleSubmit((f) => invite.mutate({ email: f.email.trim(), role: f.role }))} noValidate>
+          <form className="inline-form" onSubmit={handleSubmit((f) => invite.mutate({ email: f.email.trim(), role: f.role }, { onSuccess: () => reset() }))} noValidate>
             <label className="field grow">
               <span>Email</span>
               <input type="email" {...register('email', { required: 'Enter an email address.', pattern: { value: /^[^\s@]+@[^\s@]+$/, message: 'That is not an email address.' } })} placeholder="teammate@example.com" aria-invalid={!!formState.errors.email} />
@@ -127,7 +114,7 @@ export function MembersPage() {
       ) : (
         <p className="muted">Your role ({org.role}) can see the members; owners and admins manage them.</p>
       )}
-      <ConfirmDialog open={!!removing} title={`Remove ${removing?.user.email ?? ''}?`} confirmLabel="Remove member" danger busy={remove.isPending} error={remove.error} onConfirm={() => removing && remove.mutate(removing)} onClose={() => setRemoving(null)}>
+      <ConfirmDialog open={!!removing} title={`Remove ${removing?.user.email ?? ''}?`} confirmLabel="Remove member" danger busy={remove.isPending} error={remove.error} onConfirm={() => removing && remove.mutate(removing, { onSuccess: () => setRemoving(null) })} onClose={() => setRemoving(null)}>
         <p>They lose access to every app of {org.name} at once.</p>
       </ConfirmDialog>
     </section>

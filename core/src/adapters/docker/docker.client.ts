@@ -29,6 +29,18 @@ export function createDockerClient(ep: DockerEndpoint): Docker {
   return new Docker(dockerOptions(ep));
 }
 
+/** The admin console's "Test connection": connects to `ep` with a short timeout and reports what
+ *  connectionInfo() does; a malformed endpoint is reported as unreachable with the rule. */
+export async function probeDocker(ep: DockerEndpoint, timeoutMs = 5_000): Promise<DockerConnectionInfo> {
+  let docker: Docker;
+  try {
+    docker = new Docker({ ...dockerOptions(ep), timeout: timeoutMs });
+  } catch (err) {
+    return { reachable: false, host: ep.host, error: (err as Error).message };
+  }
+  return dockerConnectionInfo(docker, ep.host);
+}
+
 export interface DockerNodeInfo {
   id: string;
   hostname: string;

@@ -21,6 +21,9 @@ export interface RedisLogStoreDeps {
   blockMs?: number;
   /** Minimum interval between age trims of one app's stream (ms). Default 5000. */
   trimEveryMs?: number;
+  /** Retention that may change while the process runs (the log settings); wins over maxLines and
+   *  maxAgeSeconds. Called on every append: it must be cheap (Settings caches). */
+  retention?: () => Promise<{ maxLines: number; maxAgeSeconds: number }>;
 }
 
 type Fields = string[];
@@ -46,17 +49,24 @@ export class RedisLogStore implements LogStore {
     const key = this.key(appId);
     const ts = entry.ts ?? new Date().toISOString();
     const line = entry.line.length > this.maxLineBytes ? `${entry.line.slice(0, this.maxLineBytes)}…` : entry.line;
+    const { maxLines, maxAgeMs } = await this.limits();
     const now = Date.now();
     const multi = this.deps.redis.multi();
-    multi.xadd(key, 'MAXLEN', '~', String(this.maxLines), '*', 't', ts, 's', entry.source, 'd', entry.dyno, 'l', line);
+    multi.xadd(key, 'MAXLEN', '~', String(maxLines), '*', 't', ts, 's', entry.source, 'd', entry.dyno, 'l', line);
     if (now - (this.lastTrim.get(appId) ?? 0) >= (this.deps.trimEveryMs ?? 5_000)) {
       this.lastTrim.set(appId, now);
-      multi.xtrim(key, 'MINID', String(now - this.maxAgeMs));
+      multi.xtrim(key, 'MINID', String(now - maxAgeMs));
     }
-    multi.pexpire(key, this.maxAgeMs);
+    multi.pexpire(key, maxAgeMs);
     const res = await multi.exec();
     const failed = res?.find(([err]) => err);
     if (failed) throw failed[0];
+  }
+
+  private async limits(): Promise<{ maxLines: number; maxAgeMs: number }> {
+    if (!this.deps.retention) return { maxLines: this.maxLines, maxAgeMs: this.maxAgeMs };
+    const r = await this.deps.retention();
+    return { maxLines: r.maxLines, maxAgeMs: r.maxAgeSeconds * 1000 };
   }
 
   async remove(appId: string): Promise<void> {

@@ -1,18 +1,10 @@
-// Picks the ObjectStore adapter the config asks for (used by every composition root).
+// The ObjectStore of a process (used by every composition root): the store the object-store
+// settings describe, followed live (configured.object-store.ts); the environment gives only the
+// settings' first-boot defaults.
 import type { Config } from '../../config/config.js';
-import type { ObjectStore } from '../../ports/object-store.port.js';
-import { FsObjectStore } from './fs.object-store.js';
-import { S3ObjectStore } from './s3.object-store.js';
+import type { Settings } from '../../settings/settings.service.js';
+import { ConfiguredObjectStore, buildObjectStore, readObjectStoreSettings } from './configured.object-store.js';
 
-export function createObjectStore(config: Config): ObjectStore {
-  const o = config.objectStore;
-  if (o.kind === 'fs') return new FsObjectStore(o.root);
-  return new S3ObjectStore({
-    endpoint: o.endpoint,
-    region: o.region,
-    bucket: o.bucket,
-    accessKeyId: o.accessKeyId,
-    secretAccessKey: o.secretAccessKey,
-    forcePathStyle: o.forcePathStyle,
-  });
+export function createObjectStore(config: Config, settings: Settings): ConfiguredObjectStore {
+  return new ConfiguredObjectStore({ read: () => readObjectStoreSettings(settings), build: (s) => buildObjectStore(s, config) });
 }

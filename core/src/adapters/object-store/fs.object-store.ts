@@ -7,10 +7,10 @@ import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { NotFoundError } from '../../errors.js';
-import { assertObjectKey, type ObjectInfo, type ObjectStore } from '../../ports/object-store.port.js';
+import { assertObjectKey, type ObjectInfo, type ObjectStore, type ObjectStoreProbe } from '../../ports/object-store.port.js';
 
 export class FsObjectStore implements ObjectStore {
   readonly kind = 'fs' as const;
@@ -104,5 +104,23 @@ export class FsObjectStore implements ObjectStore {
 
   async fetchUrl(key: string): Promise<string> {
     return pathToFileURL(this.pathOf(key)).href;
+  }
+
+  /** Writes, reads back and deletes a test object. Never throws. */
+  async probe(): Promise<ObjectStoreProbe> {
+    const t0 = Date.now();
+    const key = `slipway-connection-test/${randomUUID()}`;
+    const body = randomBytes(32);
+    try {
+      await this.put(key, body);
+      const chunks: Buffer[] = [];
+      for await (const c of await this.get(key)) chunks.push(c as Buffer);
+      await this.delete(key);
+      if (!Buffer.concat(chunks).equals(body)) throw new Error('the test object read back differs from what was written');
+      const ms = Date.now() - t0;
+      return { ok: true, kind: 'fs', location: this.root, latencyMs: ms, message: `Wrote, read back and deleted a test object under ${this.root} (${ms} ms).` };
+    } catch (err) {
+      return { ok: false, kind: 'fs', location: this.root, latencyMs: Date.now() - t0, message: `The directory ${this.root} is not usable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.` };
+    }
   }
 }

@@ -1,39 +1,13 @@
 // The ObjectStore contract run against S3ObjectStore talking to s3rver (an S3-protocol server from
 // npm, started here on a free port with a temporary directory), plus what only S3 has: bucket
 // creation, multipart uploads, presigned URLs for another endpoint, the connectivity check.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error s3rver ships no types
-import S3rver from 's3rver';
 import { registerObjectStoreContract } from '../../ports/object-store.contract.js';
+import { startS3rver, S3RVER_KEYS, type S3rverHandle as Server } from '../../testing/s3rver.js';
 import { S3ObjectStore, type S3ObjectStoreOptions } from './s3.object-store.js';
 
-interface Server { url: string; requests: string[]; close(): Promise<void> }
-
-async function startS3rver(): Promise<Server> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'slw-s3rver-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', directory: dir, silent: true });
-  const requests: string[] = [];
-  // s3rver is a Koa app: record each request's method and query (first in the chain)
-  (server.middleware as unknown[]).unshift(async (ctx: { method: string; querystring: string }, next: () => Promise<void>) => {
-    requests.push(`${ctx.method} ${ctx.querystring}`);
-    await next();
-  });
-  const { port } = (await server.run()) as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    async close() {
-      await server.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const creds = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const creds = S3RVER_KEYS;
 const options = (endpoint: string, over: Partial<S3ObjectStoreOptions> = {}): S3ObjectStoreOptions => ({
   endpoint, region: 'us-east-1', bucket: `slw-${randomBytes(4).toString('hex')}`, forcePathStyle: true,
   partSizeBytes: 5 * 1024 * 1024, ...creds, ...over,

@@ -5,8 +5,10 @@
 // whose message names the operation and the key, never a credential; fetchUrl is a presigned GET
 // URL, signed for `publicEndpoint` when set (the address runtimes reach the store at), valid for
 // min(ttlSeconds, 7 days) — S3's limit; longer-lived URLs are served by the api; check() tells the
-// admin console whether the store answers.
+// admin console whether the store answers; probe() really writes, reads back and deletes an object
+// and says in plain words which step failed and why (unknown key, wrong secret, no such host…).
 // Leaves out: server-side encryption settings, lifecycle rules, versioning.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -18,13 +20,14 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NotFoundError, UpstreamError } from '../../errors.js';
-import { assertObjectKey, type ObjectInfo, type ObjectStore } from '../../ports/object-store.port.js';
+import { assertObjectKey, type ObjectInfo, type ObjectStore, type ObjectStoreProbe } from '../../ports/object-store.port.js';
 
 export const S3_MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
@@ -40,7 +43,12 @@ export interface S3ObjectStoreOptions {
   forcePathStyle: boolean;
   /** Multipart part size (S3's minimum is 5 MiB). */
   partSizeBytes?: number;
+  /** Attempts per request (default 3); a connection test uses 1. */
+  maxAttempts?: number;
+  /** Connect and socket timeouts (ms), for a connection test; default: the SDK's. */
+  timeoutMs?: number;
 }
+
 
 export interface ObjectStoreCheck {
   ok: boolean;
@@ -62,6 +70,28 @@ function errName(err: unknown): string {
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.name === 'NoSuchBucket' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/** A failed S3 request in words an operator acts on (never a credential). */
+export function describeS3Error(err: unknown, endpoint: string, bucket: string): string {
+  const name = errName(err);
+  const code = (err as { code?: string }).code;
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  switch (name) {
+    case 'InvalidAccessKeyId':
+      return 'the store does not know this access key ID (InvalidAccessKeyId).';
+    case 'SignatureDoesNotMatch':
+      return 'the secret access key does not match the access key ID (SignatureDoesNotMatch).';
+    case 'AccessDenied':
+      return `these keys may not use bucket ${bucket} (AccessDenied).`;
+    case 'NoSuchBucket':
+      return `bucket ${bucket} does not exist (NoSuchBucket).`;
+    case 'CredentialsProviderError':
+      return 'no access key was given and none was found in the environment.';
+  }
+  const net = code ?? (/^(TimeoutError|RequestTimeout)/.test(name) ? 'timed out' : undefined);
+  if (net && /^(E[A-Z]+|timed out)$/.test(net)) return `could not connect to ${endpoint} (${net}).`;
+  return `the store answered ${name}${status ? ` (HTTP ${status})` : ''}.`;
 }
 
 export class S3ObjectStore implements ObjectStore {
@@ -87,7 +117,8 @@ export class S3ObjectStore implements ObjectStore {
       // S3-protocol servers (MinIO, s3rver) vary in their support of the newer default checksums.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      maxAttempts: 3,
+      maxAttempts: opts.maxAttempts ?? 3,
+      ...(opts.timeoutMs ? { requestHandler: { connectionTimeout: opts.timeoutMs, requestTimeout: opts.timeoutMs } } : {}),
     });
     this.client = new S3Client(base(opts.endpoint));
     this.signer = opts.publicEndpoint && opts.publicEndpoint !== opts.endpoint ? new S3Client(base(opts.publicEndpoint)) : this.client;
@@ -219,6 +250,39 @@ export class S3ObjectStore implements ObjectStore {
       return { ok: true, ...base, latencyMs: Date.now() - t0 };
     } catch (err) {
       return { ok: false, ...base, latencyMs: Date.now() - t0, message: err instanceof UpstreamError ? err.message : `S3 request failed (${errName(err)})` };
+    }
+  }
+
+  /** Writes a small object, reads it back, compares and deletes it (creating the bucket if it is
+   *  missing). Never throws; the message names the failed step and the reason. */
+  async probe(): Promise<ObjectStoreProbe> {
+    const t0 = Date.now();
+    const endpoint = this.opts.endpoint ?? `AWS S3 (${this.opts.region})`;
+    const location = `${endpoint}, bucket ${this.bucket}`;
+    const key = `slipway-connection-test/${randomUUID()}`;
+    const body = randomBytes(32);
+    let step = 'Writing a test object';
+    try {
+      const put = () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/octet-stream' }));
+      try {
+        await put();
+      } catch (err) {
+        if (errName(err) !== 'NoSuchBucket') throw err;
+        step = `Creating bucket ${this.bucket}`;
+        await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+        step = 'Writing a test object';
+        await put();
+      }
+      step = 'Reading the test object back';
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const read = Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+      if (!read.equals(body)) return { ok: false, kind: 's3', location, latencyMs: Date.now() - t0, message: 'The test object read back differs from what was written.' };
+      step = 'Deleting the test object';
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+      const ms = Date.now() - t0;
+      return { ok: true, kind: 's3', location, latencyMs: ms, message: `Wrote, read back and deleted a test object in bucket ${this.bucket} (${ms} ms).` };
+    } catch (err) {
+      return { ok: false, kind: 's3', location, latencyMs: Date.now() - t0, message: `${step} failed: ${describeS3Error(err, endpoint, this.bucket)}` };
     }
   }
 
