@@ -1,11 +1,15 @@
 // bench/edge — requests/s directly to the app, through the local edge (nginx, routed by NginxEdge)
 // over HTTP, and through the edge over HTTPS (its TLS port, SNI, a P-256 certificate from a
-// throwaway platform CA), with their ratios, in one run. Needs a build (npx tsc -b) and nginx.
+// throwaway platform CA), with their ratios, in one run; then the same app deployed as a dyno by
+// the LocalRuntime, as the platform runs it (sandboxed, supervised; a plan of BENCH_DYNO_CPUS (2)
+// CPUs, so no quota caps it), directly and through the same edge, against the plain process
+// directly and through the edge, in BENCH_ROUNDS (3) alternating rounds: the sandbox's cost on
+// throughput. Needs a build (npx tsc -b), nginx and the test Redis (./scripts/bench edge starts it).
 // Uses wrk (Debian) when installed — its URL names the app's hostname, for the Host header and SNI,
 // and a small Lua resolver sends it to 127.0.0.1 — else autocannon.
-//   npx tsx bench/edge.ts            (BENCH_SECONDS=10 BENCH_CONNECTIONS=64 by default)
+//   ./scripts/bench edge            (BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROUNDS=3 by default)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@slipway/core/logger';
@@ -13,9 +17,13 @@ import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command
 import { NginxEdge } from '@slipway/core/adapters/edge/nginx/nginx.edge';
 import { PlatformCa, platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';
 import { freePort, startNginx, waitForPort } from '@slipway/core/adapters/edge/nginx/nginx.testing';
+import { startLocalRig } from '@slipway/core/adapters/runtime/local/local.testing';
+import { testRedisUrl } from '@slipway/core/testing/test-env';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const dynoCpus = Number(process.env.BENCH_DYNO_CPUS ?? 2);
 const HOST = 'bench.localhost';
 
 const APP = `
@@ -58,9 +66,13 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-bench-edge-'));
   const appPort = await freePort();
   const edgePort = await freePort();
-  const tlsPort = await freePort();
+  let tlsPort = await freePort();
+  while (tlsPort === edgePort || tlsPort === appPort) tlsPort = await freePort(); // a port just freed can come back
   const app = spawn(process.execPath, ['-e', APP, String(appPort)], { stdio: 'inherit' });
-  const nginx = await startNginx({ dir: path.join(dir, 'edge'), port: edgePort, tlsPort });
+  const nginx = await startNginx({ dir: path.join(dir, 'edge'), port: edgePort, tlsPort }).catch((err: unknown) => {
+    app.kill('SIGTERM');
+    throw err;
+  });
   try {
     await waitForPort(appPort);
     const edge = new NginxEdge({
@@ -84,11 +96,60 @@ async function main(): Promise<void> {
     console.log(line('direct', direct));
     console.log(line('edge HTTP', http, `${(http.rps / direct.rps).toFixed(2)} of direct`));
     console.log(line('edge HTTPS', https, `${(https.rps / direct.rps).toFixed(2)} of direct, ${(https.rps / http.rps).toFixed(2)} of edge HTTP`));
+    // before/after the sandbox: the plain process and the sandboxed dyno, in alternating rounds
+    // (a shared machine's load moves between runs; the medians compare like with like)
+    const dyno = await startDyno(edge, edgePort);
+    try {
+      const runs: Record<'process' | 'dyno' | 'processEdge' | 'dynoEdge', Figure[]> = { process: [], dyno: [], processEdge: [], dynoEdge: [] };
+      for (let i = 0; i < rounds; i++) {
+        runs.process.push(await measure('http', '127.0.0.1', appPort, tool, script));
+        runs.dyno.push(await measure('http', '127.0.0.1', dyno.appPort, tool, script));
+        runs.processEdge.push(await measure('http', HOST, edgePort, tool, script));
+        runs.dynoEdge.push(await measure('http', dyno.host, dyno.edgePort, tool, script));
+      }
+      const each = (r: Figure[]) => `rounds ${r.map((x) => x.rps.toFixed(0)).join(', ')}`;
+      const pair = (name: string, plain: Figure[], sandboxed: Figure[]) => {
+        const [p, d] = [median(plain), median(sandboxed)];
+        console.log(line(`${name} → process`, p, `median of ${rounds}; ${each(plain)}`));
+        console.log(line(`${name} → dyno`, d, `median of ${rounds}; ${each(sandboxed)}; ${(d.rps / p.rps).toFixed(2)} of a plain process`));
+      };
+      pair('direct', runs.process, runs.dyno);
+      pair('edge', runs.processEdge, runs.dynoEdge);
+    } finally {
+      await dyno.stop();
+    }
   } finally {
     app.kill('SIGTERM');
     await nginx.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The same app as a dyno of the LocalRuntime (sandboxed, supervised), behind `edge`. */
+async function startDyno(edge: NginxEdge, edgePort: number): Promise<{ host: string; edgePort: number; appPort: number; stop(): Promise<void> }> {
+  // routed by the same nginx as the plain process, so the two edge figures differ only by the dyno
+  const rig = await startLocalRig({ scratch: os.tmpdir(), redisUrl: testRedisUrl(), bootTimeoutSeconds: 30, deps: { edge } });
+  try {
+    const server = APP.replace('Number(process.argv[1])', 'Number(process.env.PORT)');
+    const res = await rig.runtime.deploy({
+      app: { id: 'benchedge01', name: 'bench-dyno', orgId: 'o' }, release: { id: 'r1', version: 1 },
+      artifact: await rig.harness.artifact({ 'server.js': server }), env: {},
+      processes: [{ type: 'web', command: 'node server.js', quantity: 1 }], plan: { cpu: dynoCpus, memoryMb: 1024, maxReplicas: 1 },
+      healthCheckPath: null, routing: { hostnames: ['bench-dyno.localhost'], maintenance: false },
+    }, () => undefined);
+    if (!res.ok) throw new Error(`the bench dyno did not start: ${res.reason}`);
+    const dynos = path.join(rig.appsDir, 'benchedge01', 'dynos');
+    const record = JSON.parse(await readFile(path.join(dynos, (await readdir(dynos))[0]!, 'record.json'), 'utf8')) as { port: number };
+    return { host: 'bench-dyno.localhost', edgePort, appPort: record.port, stop: () => rig.teardown() };
+  } catch (err) {
+    await rig.teardown();
+    throw err;
+  }
+}
+
+function median(runs: Figure[]): Figure {
+  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 main().catch((err: unknown) => {

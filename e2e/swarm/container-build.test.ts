@@ -1,6 +1,7 @@
 // ContainerBuildExecutor against a real dockerd: the builder CLI (builder/dist, bundled at first use)
 // runs inside slipway/builder containers; the nodejs buildpack fetches Node and packages from the
-// npm registry. The built slug is then deployed with SwarmRuntime and answers inside its network.
+// npm registry; the build runs as a non-root user without capabilities (it says so from inside).
+// The built slug is then deployed with SwarmRuntime and answers inside its network.
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,7 +43,7 @@ const nodeApp = {
     name: 'cb-app', version: '1.0.0', engines: { node: '20.x' }, dependencies: { ms: '2.1.3' },
     scripts: {
       start: 'node server.js',
-      'heroku-postbuild': "node -e \"const fs=require('fs');console.log('SOCK', fs.existsSync('/var/run/docker.sock'));console.log('PLATFORM-ENV', Object.keys(process.env).filter(k=>k.startsWith('SLIPWAY_TEST')).length);console.log('GREETING', process.env.BUILD_GREETING)\"",
+      'heroku-postbuild': "node -e \"const fs=require('fs');console.log('SOCK', fs.existsSync('/var/run/docker.sock'));console.log('PLATFORM-ENV', Object.keys(process.env).filter(k=>k.startsWith('SLIPWAY_TEST')).length);console.log('GREETING', process.env.BUILD_GREETING);const st=fs.readFileSync('/proc/self/status','utf8').split(String.fromCharCode(10));console.log('WHO', process.getuid(), st.find(l=>l.startsWith('CapEff')), st.find(l=>l.startsWith('NoNewPrivs')))\"",
     },
   }),
   'server.js': "const ms=require('ms');require('http').createServer((q,s)=>s.end('built '+ms(60000)+' '+process.version+'\\n')).listen(process.env.PORT)",
@@ -60,7 +61,7 @@ beforeAll(async () => {
     stack: 'slipway-bookworm',
     npmRegistry: 'https://registry.npmjs.org/',
     allowedBuildpackHosts: [],
-    limits: { cpus: 1, memoryMb: 1024 },
+    limits: async () => ({ cpus: 1, memoryMb: 1024, pids: 2048 }),
     logger,
   });
   slugs = await startSlugServer(d);
@@ -87,6 +88,8 @@ describe('ContainerBuildExecutor', () => {
     expect(trimmed).toContain('SOCK false');
     expect(trimmed).toContain('PLATFORM-ENV 0');
     expect(trimmed).toContain('GREETING from-config');
+    // from inside: not root, no capabilities, no way to gain privileges
+    expect(trimmed.find((l) => l.startsWith('WHO '))).toMatch(/^WHO [1-9]\d* CapEff:\s+0{16} NoNewPrivs:\s+1$/);
     expect(res.artifact.slugPath).toBe(path.join(req.workDir, 'slug.tgz'));
     expect(await sha256File(res.artifact.slugPath)).toBe(res.artifact.sha256);
     expect(res.artifact.processTypes.web).toBeTruthy();

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwarmRuntime } from '@slipway/core/adapters/runtime/swarm/swarm.runtime';
+import { DockerEgressGuard } from '@slipway/core/adapters/docker/docker-egress-guard';
 import { MAINTENANCE_SERVICE, EDGE_NETWORK } from '@slipway/core/adapters/edge/traefik/traefik.labels';
 import { labelsToDynamicConfig } from '@slipway/core/adapters/edge/traefik/traefik.dynamic-config';
 import { orgNetworkName, serviceName, LABEL_APP, LABEL_ORG, LABEL_RELEASE } from '@slipway/core/naming';
@@ -46,6 +47,9 @@ const get = (host: string, port = 5000) => `curl -fsS --max-time 3 http://${host
 
 beforeAll(async () => {
   d = docker();
+  // the engine's network guard, as the worker puts it in place when it starts (this file drives
+  // SwarmRuntime without a worker)
+  await new DockerEgressGuard({ docker: d, image: env('SLIPWAY_STACK_IMAGE'), platformPorts: [] }).apply();
   slugs = await startSlugServer(d);
   rt = new SwarmRuntime({
     docker: d,

@@ -16,7 +16,7 @@ is_root() { [ "$(id -u)" = 0 ]; }
 # apt packages per purpose. "base" is what ./scripts/up needs for the local runtime.
 packages_for() {
   case "$1" in
-    base) echo "postgresql redis-server nginx-light git openssh-client ca-certificates python3-pip" ;;
+    base) echo "postgresql redis-server nginx-light git openssh-client ca-certificates python3-pip bubblewrap iptables" ;;
     swarm) echo "docker.io debootstrap iproute2" ;;
     test) echo "openssh-server chromium iproute2 curl pebble libnss3-tools" ;;
   esac
@@ -106,17 +106,8 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
   done
 }
 
-# The unprivileged user the local runtime runs app processes (dynos) as when Slipway runs as root,
-# so an app cannot read the data directory (master key, other apps). No login, no home.
-ensure_dyno_user() {
-  is_root || return 0
-  id slipway-dyno >/dev/null 2>&1 && return 0
-  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin slipway-dyno \
-    || die "could not create the slipway-dyno user"
-}
-
-# The database and the dynos run as unprivileged users: they must be able to walk into the data
-# dir. Its own mode is fixed here; a private parent (e.g. a 0700 home) is reported, not changed.
+# The database and the sandboxes of builds and dynos (each app's own uid) must be able to walk into
+# the data dir. Its own mode is fixed here; a private parent (e.g. a 0700 home) is reported, not changed.
 ensure_traversable() {
   local dir=$1
   is_root || return 0

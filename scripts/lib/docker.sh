@@ -3,6 +3,7 @@
 #   docker_start DIR  use an engine that answers (SLIPWAY_DOCKER_HOST, else the default socket);
 #                     otherwise install docker.io if missing and start a private dockerd with its
 #                     state under DIR. Exports SLIPWAY_DOCKER_HOST (and DOCKER_HOST for the CLI).
+#                     (The network guard for containers is the worker's: docker-egress-guard.ts.)
 #   swarm_init        make the engine a one-node swarm manager (idempotent).
 #   images_build      build slipway/stack and slipway/builder from Debian packages when the engine
 #                     lacks their tag (a hash of infra/images/**); rootfs tarballs are cached under
@@ -51,7 +52,9 @@ docker_start() {
   [ ${#DOCKER_DIR} -lt 80 ] || die "docker state directory path too long for a unix socket: $DOCKER_DIR"
   say "starting a private dockerd in $DOCKER_DIR"
   rm -f "$DOCKER_DIR/docker.sock" "$DOCKER_DIR/docker.pid"
-  dockerd --data-root "$DOCKER_DIR/data" --exec-root "$DOCKER_DIR/exec" -H "$host" \
+  # --no-new-privileges: no container gains privileges through setuid programs (services on older
+  # engines cannot ask for it themselves)
+  dockerd --data-root "$DOCKER_DIR/data" --exec-root "$DOCKER_DIR/exec" -H "$host" --no-new-privileges \
     --pidfile "$DOCKER_DIR/docker.pid" --log-level warn >>"$DOCKER_DIR/dockerd.log" 2>&1 &
   DOCKER_PID=$!
   CHILD_PIDS+=("$DOCKER_PID")
@@ -65,29 +68,8 @@ docker_start() {
     sleep 0.2
   done
   echo "$host" >"$DOCKER_SHARED_FILE"
-  docker_guard_egress
   export SLIPWAY_DOCKER_HOST=$host DOCKER_HOST=$host
   say "Docker engine $(docker version --format '{{.Server.Version}}') at $host"
-}
-
-# Containers of the private engine may reach this machine and public addresses (the npm registry,
-# for builds) but no private address beyond this machine: without this, a packet to another
-# organization's overlay address would leave through the uplink instead of simply finding no route.
-docker_guard_egress() {
-  local uplink net ns proto
-  uplink=$(ip route show default 2>/dev/null | awk '{print $5; exit}')
-  [ -n "$uplink" ] && command -v iptables >/dev/null || return 0
-  for net in 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10 169.254.0.0/16; do
-    iptables -C DOCKER-USER -o "$uplink" -d "$net" -j REJECT 2>/dev/null \
-      || iptables -I DOCKER-USER -o "$uplink" -d "$net" -j REJECT || warn "could not add the egress guard for $net"
-  done
-  # the machine's own resolvers stay reachable (Docker's embedded DNS forwards to them)
-  for ns in $(awk '$1=="nameserver" {print $2}' /etc/resolv.conf | grep -E '^[0-9.]+$'); do
-    for proto in udp tcp; do
-      iptables -C DOCKER-USER -o "$uplink" -d "$ns" -p "$proto" --dport 53 -j RETURN 2>/dev/null \
-        || iptables -I DOCKER-USER -o "$uplink" -d "$ns" -p "$proto" --dport 53 -j RETURN
-    done
-  done
 }
 
 swarm_init() {

@@ -4,7 +4,6 @@
 # this instance; this file only bootstraps and starts it. Sourced after common.sh.
 edge_start() {
   local dir=$1 port=$2 nginx=${SLIPWAY_NGINX_BIN:-nginx} bind=${SLIPWAY_BIND:-127.0.0.1} extra=()
-  ensure_dyno_user
   [ -n "${SLIPWAY_EDGE_TLS_PORT:-}" ] && extra+=(--tls-port "$SLIPWAY_EDGE_TLS_PORT")
   case $bind in 0.0.0.0|::|'*') extra+=(--acme-upstream "127.0.0.1:${SLIPWAY_API_PORT:-5000}") ;;
     *:*) extra+=(--acme-upstream "[$bind]:${SLIPWAY_API_PORT:-5000}") ;;

@@ -91,7 +91,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const releases = new ReleaseService({ store, vault, jobs });
   const runner = new SpawnCommandRunner();
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
-  const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls });
+  const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls, store, settings });
   const locks = new AppLocks(pool);
   const buildLocks = new BuildLocks(pool);
   const specs = new ReleaseSpecs(vault, settings);

@@ -15,7 +15,13 @@ import { builderPaths } from '@slipway/builder/paths';
 import { SwarmRuntime, type ReconcileOptions } from '@slipway/core/adapters/runtime/swarm/swarm.runtime';
 import { ContainerBuildExecutor } from '@slipway/core/adapters/build/container.build-executor';
 import { createDockerClient } from '@slipway/core/adapters/docker/docker.client';
+import { DockerEgressGuard } from '@slipway/core/adapters/docker/docker-egress-guard';
 import type { SlugUrls } from '@slipway/core/services/slug-urls';
+import type { Store } from '@slipway/core/repositories/index';
+import type { Settings } from '@slipway/core/settings/settings.service';
+import { buildCpus, buildMaxProcesses, buildMemoryMb, dynoMaxProcesses } from '@slipway/core/settings/sandbox.settings';
+import { SandboxHost } from '@slipway/core/adapters/sandbox/sandbox-host';
+import type { CgroupLimits } from '@slipway/core/adapters/sandbox/cgroups';
 
 export interface WorkerRuntime {
   runtime: Runtime;
@@ -38,10 +44,17 @@ export interface WorkerRuntimeDeps {
   objects: ObjectStore;
   logs: LogStore;
   slugUrls: SlugUrls;
+  store: Store;
+  settings: Settings;
 }
 
 export function createWorkerRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   return deps.config.runtime === 'swarm' ? swarmRuntime(deps) : localRuntime(deps);
+}
+
+/** Build limits from settings, read as each build starts. */
+function buildLimits(settings: Settings): () => Promise<CgroupLimits> {
+  return async () => ({ memoryMb: await settings.get(buildMemoryMb), cpus: await settings.get(buildCpus), pids: await settings.get(buildMaxProcesses) });
 }
 
 /** Docker Swarm: services from the stack image, builds in throwaway builder containers. */
@@ -61,6 +74,9 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     logger: log.child({ component: 'swarm' }),
     logs: deps.logs,
   });
+  // the platform's own ports on the engine's host, closed to containers
+  const platformPorts = [config.databaseUrl, config.redis.url].map((u) => Number(new URL(u).port)).filter((p) => p > 0);
+  const guard = new DockerEgressGuard({ docker, image: config.docker.stackImage, platformPorts });
   const paths = builderPaths();
   const executor = new ContainerBuildExecutor({
     docker,
@@ -70,13 +86,14 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     stack: 'slipway-1',
     npmRegistry: config.build.npmRegistry,
     allowedBuildpackHosts: config.build.allowedBuildpackHosts,
-    limits: { cpus: 2, memoryMb: 2048 },
+    limits: buildLimits(deps.settings),
     logger: log.child({ component: 'builder' }),
   });
   return {
     runtime,
     executor,
     recover: async (specs, fresh) => {
+      await guard.apply();
       const report = await runtime.reconcile(specs, undefined, fresh);
       const changed = report.created.length + report.updated.length + report.removed.length + report.errors.length > 0;
       if (changed) log.info({ report }, 'swarm reconciled');
@@ -84,13 +101,18 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     },
     edge: null,
     reconcileEveryMs: config.docker.reconcileIntervalSeconds * 1000,
-    shutdown: async () => undefined, // services keep running without the worker
+    shutdown: () => guard.remove(), // services keep running without the worker
   };
 }
 
-/** One machine: supervised processes behind nginx, builds as subprocesses. */
+/** One machine: sandboxed, supervised processes behind nginx; builds in sandboxes too. */
 function localRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   const { config, log } = deps;
+  const sandbox = new SandboxHost({
+    dataDir: config.dataDir, uidRange: config.sandbox.uidRange, dynoPortRange: config.local.portRange, allowedHosts: config.build.allowedBuildpackHosts,
+    bindRoots: [config.paths.apps, config.paths.builds, config.paths.cache], commands: deps.runner, logger: log.child({ component: 'sandbox' }),
+  });
+  const uids = { uidOf: (appId: string) => deps.store.repos.appUids.uidOf(appId, config.sandbox.uidRange) };
   const edge = new NginxEdge({
     dir: config.edge.confDir, port: config.edge.port, bind: config.bind, nginxBin: config.edge.nginxBin, commands: deps.runner, logger: log.child({ component: 'edge' }),
     tlsPort: config.edge.tlsPort, acmeUpstream: acmeUpstream(config),
@@ -105,10 +127,17 @@ function localRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     edge,
     commands: deps.runner,
     logger: log.child({ component: 'runtime' }),
+    sandbox,
+    uids,
+    dynoMaxProcesses: () => deps.settings.get(dynoMaxProcesses),
   });
   const paths = builderPaths();
   const executor = new SubprocessBuildExecutor({
     runner: deps.runner,
+    sandbox,
+    uids,
+    limits: buildLimits(deps.settings),
+    logger: log.child({ component: 'builder' }),
     nodeBin: process.execPath,
     cliPath: paths.cliPath,
     buildpacksDir: paths.buildpacksDir,
@@ -123,7 +152,10 @@ function localRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     edge,
     recover: (specs) => runtime.recover(specs),
     reconcileEveryMs: 0, // start-up only: the supervisor restarts dynos, and nothing outside Slipway edits them
-    shutdown: () => runtime.shutdown(),
+    shutdown: async () => {
+      await runtime.shutdown();
+      await sandbox.close();
+    },
   };
 }
 

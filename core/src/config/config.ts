@@ -62,6 +62,11 @@ const EnvSchema = z.object({
     .string()
     .regex(/^\d+-\d+$/)
     .default('20000-29999'),
+  /** Unix uids handed to apps, one each: their builds and dynos run as them (local runtime). */
+  SLIPWAY_APP_UID_RANGE: z
+    .string()
+    .regex(/^\d+-\d+$/, 'SLIPWAY_APP_UID_RANGE must be LOW-HIGH')
+    .default('400000-499999'),
   // object store
   SLIPWAY_OBJECT_STORE: z.enum(['fs', 's3']).default('fs'),
   SLIPWAY_S3_ENDPOINT: z.string().url().optional(),
@@ -107,6 +112,7 @@ export interface Config {
   paths: { repos: string; objects: string; builds: string; cache: string; apps: string; logs: string };
   build: { timeoutSeconds: number; concurrency: number; npmRegistry: string; npmCaFile: string | undefined; allowedBuildpackHosts: string[] };
   local: { bootTimeoutSeconds: number; stopGraceSeconds: number; portRange: [number, number] };
+  sandbox: { uidRange: [number, number] };
   objectStore:
     | { kind: 'fs'; root: string }
     | {
@@ -142,6 +148,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
   const dataDir = path.resolve(cwd, e.SLIPWAY_DATA_DIR);
   const [lo, hi] = e.SLIPWAY_APP_PORT_RANGE.split('-').map(Number) as [number, number];
   if (!(lo < hi)) throw new ConfigError('SLIPWAY_APP_PORT_RANGE must be LOW-HIGH with LOW < HIGH');
+  const [uidLo, uidHi] = e.SLIPWAY_APP_UID_RANGE.split('-').map(Number) as [number, number];
+  if (!(uidLo >= 10_000 && uidLo <= uidHi && uidHi < 2 ** 31)) {
+    throw new ConfigError('SLIPWAY_APP_UID_RANGE must be LOW-HIGH with 10000 <= LOW <= HIGH < 2147483648 (no system users)');
+  }
   const publicHost = e.SLIPWAY_BIND === '0.0.0.0' || e.SLIPWAY_BIND === '::' ? 'localhost' : e.SLIPWAY_BIND;
   // with the api's TLS port on, the URLs shown to users (git remotes, the dashboard) use https
   const tls = e.SLIPWAY_API_TLS_PORT;
@@ -190,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       stopGraceSeconds: e.SLIPWAY_STOP_GRACE_SECONDS,
       portRange: [lo, hi],
     },
+    sandbox: { uidRange: [uidLo, uidHi] },
     objectStore:
       e.SLIPWAY_OBJECT_STORE === 'fs'
         ? { kind: 'fs', root: path.join(dataDir, 'objects') }

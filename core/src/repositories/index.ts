@@ -4,6 +4,7 @@ import { withTransaction } from '../db/pool.js';
 import { AppRepository } from './app.repository.js';
 import { DomainRepository } from './domain.repository.js';
 import { AcmeAccountRepository, CertificateRepository } from './certificate.repository.js';
+import { AppUidRepository } from './app-uid.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
 import { SshKeyRepository, TokenRepository } from './credential.repository.js';
 import { FormationRepository } from './formation.repository.js';
@@ -38,6 +39,7 @@ export function createRepositories(db: Queryable, origin: OriginScope = new Orig
     wallets: new WalletRepository(db),
     billing: new BillingRepository(db),
     suspensions: new SuspensionRepository(db),
+    appUids: new AppUidRepository(db),
   };
 }
 

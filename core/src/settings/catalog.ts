@@ -3,6 +3,7 @@
 // parallel changes merge cleanly).
 import type { SettingDef } from './setting.js';
 import * as core from './core.settings.js';
+import * as sandbox from './sandbox.settings.js';
 import * as billing from './billing.settings.js';
 import * as domains from './domains.settings.js';
 import * as limits from './limits.settings.js';
@@ -13,6 +14,7 @@ const AREAS: Record<string, SettingDef<any>>[] = [ // eslint-disable-line @types
   billing,
   domains,
   limits,
+  sandbox,
   admin,
 ];
 

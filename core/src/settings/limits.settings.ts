@@ -2,15 +2,7 @@
 // (Heroku: a compressed slug may be at most 500 MB), organizations per user, and how many failed
 // sign-ins an account or a client address gets in 15 minutes before it is locked for the rest of
 // that window. Sizes are whole megabytes (MB = 1024 × 1024 bytes).
-import { z } from 'zod';
-import { defineSetting } from './setting.js';
-
-const whole = (key: string, min: number, max: number) =>
-  z
-    .number({ error: `${key} must be a number` })
-    .int(`${key} must be a whole number`)
-    .min(min, `${key} must be from ${min} to ${max}`)
-    .max(max, `${key} must be from ${min} to ${max}`);
+import { defineSetting, wholeNumber as whole } from './setting.js';
 
 export const maxPushSizeMb = defineSetting<number>({
   key: 'max_push_size_mb',

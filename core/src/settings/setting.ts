@@ -4,7 +4,7 @@
 // (settings.service.ts). A secret setting is sealed at rest and never returned by the api.
 // Environment variables are only first-boot defaults for these; what must be known before the
 // database is up stays in Config.
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Config } from '../config/config.js';
 
 export type SettingGroup = 'platform' | 'accounts' | 'billing' | 'builds' | 'runtime' | 'object_store' | 'edge' | 'domains' | 'nodes' | 'logs';
@@ -28,4 +28,13 @@ export interface SettingDef<T = unknown> {
 export function defineSetting<T>(def: SettingDef<T>): SettingDef<T> {
   if (!/^[a-z][a-z0-9_]{1,62}$/.test(def.key)) throw new Error(`bad setting key ${def.key}`);
   return def;
+}
+
+/** A whole number from `min` to `max`, with messages naming the setting and its bounds. */
+export function wholeNumber(key: string, min: number, max: number): z.ZodType<number> {
+  return z
+    .number({ error: `${key} must be a number` })
+    .int(`${key} must be a whole number`)
+    .min(min, `${key} must be from ${min} to ${max}`)
+    .max(max, `${key} must be from ${min} to ${max}`);
 }

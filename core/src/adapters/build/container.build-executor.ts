@@ -27,6 +27,7 @@ import type { Logger } from '../../logger.js';
 import { LABEL_APP, LABEL_MANAGED } from '../../naming.js';
 import type { BuildExecution, BuildExecutor, BuildRequest } from '../../ports/build-executor.port.js';
 import { demuxLines } from '../docker/docker-stream.js';
+import { bundleBuilderCli } from './builder-bundle.js';
 import { toBuilderRequest } from './subprocess.build-executor.js';
 
 export const BUILD_NETWORK = 'slw-builds';
@@ -46,7 +47,8 @@ export interface ContainerBuildExecutorSpec {
   stack: string;
   npmRegistry: string;
   allowedBuildpackHosts: string[];
-  limits: { cpus: number; memoryMb: number; pids?: number };
+  /** Build limits (settings), read when each build starts. */
+  limits: () => Promise<{ cpus: number; memoryMb: number; pids: number }>;
   logger: Logger;
   /** Extra time after req.timeoutMs before the container is stopped (the CLI stops its buildpacks first). */
   killSlackMs?: number;
@@ -54,34 +56,22 @@ export interface ContainerBuildExecutorSpec {
 
 export class ContainerBuildExecutor implements BuildExecutor {
   private bundle: Promise<Buffer> | null = null;
+  private networkLock: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly spec: ContainerBuildExecutorSpec) {}
 
   /** The builder CLI as one ESM file (esbuild, at first use). */
   cliBundle(): Promise<Buffer> {
-    this.bundle ??= (async () => {
-      const esbuild = await import('esbuild');
-      const out = await esbuild.build({
-        entryPoints: [this.spec.cliEntry],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        write: false,
-        logLevel: 'silent',
-        banner: { js: "import { createRequire as __slwRequire } from 'node:module'; const require = __slwRequire(import.meta.url);" },
-      });
-      return Buffer.from(out.outputFiles[0]!.contents);
-    })().catch((err: unknown) => {
+    this.bundle ??= bundleBuilderCli(this.spec.cliEntry).catch((err: unknown) => {
       this.bundle = null;
-      throw new CommandFailedError(`could not bundle the builder CLI: ${(err as Error).message.slice(0, 200)}`);
+      throw err;
     });
     return this.bundle;
   }
 
   async run(req: BuildRequest, onLine: (line: string) => void): Promise<BuildExecution> {
     const cli = await this.cliBundle();
-    await this.ensureNetwork();
+    const network = await this.ensureNetwork();
     const d = this.spec.docker;
     const request = toBuilderRequest(
       req,
@@ -95,7 +85,8 @@ export class ContainerBuildExecutor implements BuildExecutor {
       },
       { sourceDir: IN.source, workDir: IN.work, cacheDir: IN.cache },
     );
-    const memory = this.spec.limits.memoryMb * 1024 * 1024;
+    const limits = await this.spec.limits();
+    const memory = limits.memoryMb * 1024 * 1024;
     const container = await d.createContainer({
       name: `slw-build-${req.buildId.replace(/[^a-zA-Z0-9_.-]/g, '').slice(0, 40)}-${Date.now().toString(36)}`,
       Image: this.spec.builderImage,
@@ -111,11 +102,11 @@ export class ContainerBuildExecutor implements BuildExecutor {
       StopSignal: 'SIGTERM',
       StopTimeout: 10,
       HostConfig: {
-        NetworkMode: BUILD_NETWORK,
-        NanoCpus: Math.round(this.spec.limits.cpus * 1e9),
+        NetworkMode: network,
+        NanoCpus: Math.round(limits.cpus * 1e9),
         Memory: memory,
         MemorySwap: memory,
-        PidsLimit: this.spec.limits.pids ?? 2048,
+        PidsLimit: limits.pids,
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         Privileged: false,
@@ -144,7 +135,7 @@ export class ContainerBuildExecutor implements BuildExecutor {
       if (outcome === 'aborted') return { ok: false, message: 'Build cancelled' };
       const state = ((await container.inspect()) as { State: { ExitCode: number; OOMKilled: boolean } }).State;
       if (state.OOMKilled) {
-        const message = `Build ran out of memory (limit ${this.spec.limits.memoryMb} MB)`;
+        const message = `Build ran out of memory (limit ${limits.memoryMb} MB)`;
         onLine(`!     Build failed: ${message}`);
         return { ok: false, message };
       }
@@ -200,25 +191,34 @@ export class ContainerBuildExecutor implements BuildExecutor {
     }
   }
 
-  private async ensureNetwork(): Promise<void> {
+  /** The id of the builds' network, made once: concurrent builds wait for one creation (Docker
+   *  does not always refuse a second bridge of the same name, and a name two networks share cannot
+   *  be attached to); a duplicate left by an earlier race is removed. */
+  private ensureNetwork(): Promise<string> {
+    const next = this.networkLock.then(() => this.findOrCreateNetwork());
+    this.networkLock = next.catch(() => undefined);
+    return next;
+  }
+
+  private async findOrCreateNetwork(): Promise<string> {
     const d = this.spec.docker;
-    const nets = await d.listNetworks({ filters: JSON.stringify({ name: [BUILD_NETWORK] }) });
-    const found = nets.find((n) => n.Name === BUILD_NETWORK);
-    if (found) {
-      if (found.Labels?.[LABEL_MANAGED] !== 'true') throw new CommandFailedError(`network ${BUILD_NETWORK} exists but is not managed by Slipway`);
-      return;
+    const nets = (await d.listNetworks({ filters: JSON.stringify({ name: [BUILD_NETWORK] }) }))
+      .filter((n) => n.Name === BUILD_NETWORK)
+      .sort((a, b) => String(a.Created).localeCompare(String(b.Created)));
+    if (nets.some((n) => n.Labels?.[LABEL_MANAGED] !== 'true')) throw new CommandFailedError(`network ${BUILD_NETWORK} exists but is not managed by Slipway`);
+    const [keep, ...extra] = nets;
+    for (const n of extra) {
+      await d.getNetwork(n.Id).remove().catch((err: unknown) => this.spec.logger.warn({ err: (err as Error).message, network: n.Id }, 'a duplicate builds network stays (in use)'));
     }
-    await d
-      .createNetwork({
-        Name: BUILD_NETWORK,
-        Driver: 'bridge',
-        CheckDuplicate: true,
-        Labels: { [LABEL_MANAGED]: 'true', 'slipway.kind': 'build-network' },
-        Options: { 'com.docker.network.bridge.enable_icc': 'false' },
-      })
-      .catch((err: unknown) => {
-        if ((err as { statusCode?: number }).statusCode !== 409) throw err;
-      });
+    if (keep) return keep.Id;
+    const created = await d.createNetwork({
+      Name: BUILD_NETWORK,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Labels: { [LABEL_MANAGED]: 'true', 'slipway.kind': 'build-network' },
+      Options: { 'com.docker.network.bridge.enable_icc': 'false' },
+    });
+    return created.id;
   }
 }
 

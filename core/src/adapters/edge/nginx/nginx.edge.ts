@@ -1,5 +1,6 @@
 // Edge on nginx (local runtime). Keeps the routing table and the certificate set in memory (the
-// table also in routes/table.json for operators), writes each certificate with its key to
+// table also in routes/table.json, for operators and for the next worker, which starts from it:
+// dynos that outlive a worker stay routed while the next one takes over), writes each certificate with its key to
 // certs/<hash>.pem (0600: only the master, which loads them at reload, reads them), renders a
 // candidate include, validates the whole configuration with `nginx -t` against that candidate,
 // then moves it into place and reloads the running master gracefully (SIGHUP from its pid file)
@@ -41,6 +42,7 @@ export class NginxEdge implements Edge {
   private table = new Map<string, EdgeRoute>();
   private certs: EdgeCertificate[] = [];
   private chain: Promise<unknown> = Promise.resolve();
+  private loaded = false;
   private readonly paths;
   private readonly layout: EdgeLayout;
 
@@ -92,9 +94,25 @@ export class NginxEdge implements Edge {
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.catch(() => undefined).then(fn);
+    const run = this.chain.catch(() => undefined).then(() => this.loadTable()).then(fn);
     this.chain = run;
     return run;
+  }
+
+  /** The table the last writer left (a previous worker), before the first change. */
+  private async loadTable(): Promise<void> {
+    if (this.loaded) return;
+    const text = await readFile(this.paths.table, 'utf8').catch(() => null);
+    if (text !== null) {
+      let routes: EdgeRoute[];
+      try {
+        routes = JSON.parse(text) as EdgeRoute[];
+      } catch {
+        throw new UpstreamError(`the edge's routing table ${this.paths.table} is not valid JSON; remove it (the worker writes it again)`);
+      }
+      this.table = new Map(routes.map((r) => [r.appId, clone(r)]));
+    }
+    this.loaded = true;
   }
 
   private async apply(next: Map<string, EdgeRoute>, certs: EdgeCertificate[] = this.certs): Promise<void> {
@@ -120,7 +138,8 @@ export class NginxEdge implements Edge {
     }
     this.table = next;
     this.certs = certs;
-    await writeFile(this.paths.table, JSON.stringify([...next.values()], null, 2));
+    await writeFile(`${this.paths.table}.tmp`, JSON.stringify([...next.values()], null, 2));
+    await rename(`${this.paths.table}.tmp`, this.paths.table);
     await this.removeUnusedCertificates(new Set(files.values()));
   }
 

@@ -1,36 +1,40 @@
 // An attached one-off dyno on the local runtime (`heroku run bash`): joins the rendezvous session
-// as the dyno side, and once the client is there starts the command in the release's directory as
-// the dyno user, with the app's config + the request's variables, in a pseudo-terminal (util-
-// linux `script`, which the CLI's raw terminal talks to) or with plain pipes (`--no-tty`, where
-// the CLI's "\x04" ends stdin). Output goes to the client only; the exit status follows it in-band
+// as the dyno side, and once the client is there starts the command in the app's sandbox (its uid,
+// /app, the plan's limits: dyno-launcher.ts), with the app's config + the request's variables, in
+// a pseudo-terminal (util-linux `script`, which the CLI's raw terminal talks to) or with plain
+// pipes (`--no-tty`, where the CLI's "\x04" ends stdin). Output goes to the client only; the exit status follows it in-band
 // (Heroku's "heroku-command-exit-status" line). The client leaving hangs the process up (SIGHUP,
 // then SIGKILL after the grace); so do the time to live and a stop request.
 // Leaves out: the log of its output (attached output is the client's), detached one-offs (one-off.ts).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import type { OneOffDynoSpec, OneOffResult, ReleaseSpec } from '../../../ports/runtime.port.js';
 import { connectDynoSide } from '../../rendezvous/dyno-side.js';
 import { exitStatusLine } from '../../rendezvous/protocol.js';
-import { exitStatus, type DynoContext } from './dyno.js';
-import { dynoEnv } from './dyno-process.js';
-import { processStartTime, signalGroup } from './pid-files.js';
+import type { CgroupLimits } from '../../sandbox/cgroups.js';
+import { dynoEnv, exitStatus, type DynoContext } from './dyno.js';
+import { signalSandbox } from './process-tree.js';
+import { sendEnv } from './supervisor-protocol.js';
 
 export interface AttachedOneOffSpec {
   ctx: DynoContext;
   spec: ReleaseSpec;
   releaseDir: string;
+  uid: number | null;
+  limits: CgroupLimits;
   dyno: OneOffDynoSpec & { attach: NonNullable<OneOffDynoSpec['attach']> };
   /** How long the dyno waits for its client. */
   attachTimeoutMs?: number;
 }
 
-// In the pty: the terminal size the client reported, the app's .profile.d, then the command
-// (taken from the environment, never pasted into this script).
-const TTY_BOOT =
-  'c=$SLIPWAY_RUN_COMMAND; unset SLIPWAY_RUN_COMMAND; ' +
+// The sandbox's boot (DYNO_BOOT) reads the environment, enters /app, sources .profile.d and runs
+// this with bash. With a terminal: the size the client reported, then the command (taken from the
+// environment, never pasted into this script) in a pseudo-terminal.
+const TTY_COMMAND =
   'if [ -n "$COLUMNS" ]; then stty cols "$COLUMNS" rows "${LINES:-24}" 2>/dev/null; fi; ' +
-  'for f in .profile.d/*.sh; do if [ -r "$f" ]; then . "$f"; fi; done; unset f; exec /bin/bash -c "$c"';
-const PIPE_BOOT = 'for f in .profile.d/*.sh; do if [ -r "$f" ]; then . "$f"; fi; done; unset f; exec /bin/bash -c "$1"';
+  'exec script -q -e -c \'c=$SLIPWAY_RUN_COMMAND; unset SLIPWAY_RUN_COMMAND; exec /bin/bash -c "$c"\' /dev/null';
+const PIPE_COMMAND = 'c=$SLIPWAY_RUN_COMMAND; unset SLIPWAY_RUN_COMMAND; exec /bin/bash -c "$c"';
 const EOT = 0x04;
 
 export async function runAttachedOneOff(o: AttachedOneOffSpec): Promise<OneOffResult> {
@@ -45,17 +49,25 @@ export async function runAttachedOneOff(o: AttachedOneOffSpec): Promise<OneOffRe
     return { exitCode: null, timedOut: false };
   }
   platform(`Starting process with command \`${dyno.command}\``);
-  const env = dynoEnv({ env: { ...o.spec.env, ...dyno.env }, port: null, name: dyno.name, cwd: o.releaseDir });
   const tty = dyno.attach.tty;
-  const child = tty
-    ? spawn('script', ['-q', '-e', '-c', TTY_BOOT, '/dev/null'], { cwd: o.releaseDir, env: { TERM: 'xterm', ...env, SHELL: '/bin/bash', SLIPWAY_RUN_COMMAND: dyno.command }, detached: true, stdio: ['pipe', 'pipe', 'pipe'], ...(ctx.user ? { uid: ctx.user.uid, gid: ctx.user.gid } : {}) })
-    : spawn('/bin/bash', ['-c', PIPE_BOOT, 'slipway-dyno', dyno.command], { cwd: o.releaseDir, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'], ...(ctx.user ? { uid: ctx.user.uid, gid: ctx.user.gid } : {}) });
+  const env = { ...dynoEnv({ ...o.spec.env, ...dyno.env }, dyno.name, null), SLIPWAY_RUN_COMMAND: dyno.command, ...(tty ? { TERM: 'xterm', SHELL: '/bin/bash' } : {}) };
+  let prepared;
+  try {
+    prepared = await ctx.launcher.prepareInteractive({
+      appId, instance: `v${o.spec.release.version}-${dyno.name}-oneoff-${randomBytes(3).toString('hex')}`, restarts: 0, name: dyno.name,
+      release: o.spec.release.version, type: 'run', index: Number(dyno.name.split('.')[1]) || 1, port: null, releaseDir: o.releaseDir, uid: o.uid,
+      command: tty ? TTY_COMMAND : PIPE_COMMAND, env, limits: o.limits, supervised: false, onLine: () => undefined,
+    });
+  } catch (err) {
+    platform(`Process could not be started: ${(err as Error).message}`);
+    socket.end(`Slipway: the process could not be started\r\n${exitStatusLine(127)}`);
+    return { exitCode: null, timedOut: false };
+  }
+  const child = spawn(prepared.file, prepared.args, { env: prepared.env, cwd: '/', stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  sendEnv(child.stdio[3] as Writable, env);
   const pid = child.pid ?? null;
-  const key = `v${o.spec.release.version}-${dyno.name}-oneoff-${randomBytes(3).toString('hex')}`;
-  ctx.owned.add(key);
-  if (pid !== null) ctx.bestEffort('pid file write', ctx.pids.write(appId, key, { pid, startTime: processStartTime(pid), dyno: dyno.name, release: o.spec.release.version }));
   const signal = (sig: NodeJS.Signals) => {
-    if (pid !== null) signalGroup(pid, sig);
+    if (pid !== null && child.exitCode === null && child.signalCode === null) signalSandbox(pid, sig);
   };
   let killTimer: NodeJS.Timeout | undefined;
   const hangUp = (first: NodeJS.Signals) => {
@@ -102,9 +114,7 @@ export async function runAttachedOneOff(o: AttachedOneOffSpec): Promise<OneOffRe
   clearTimeout(ttl);
   clearTimeout(killTimer);
   dyno.signal.removeEventListener('abort', onStop);
-  signal('SIGKILL'); // whatever the command left behind in its group
-  ctx.owned.delete(key);
-  ctx.bestEffort('pid file remove', ctx.pids.remove(appId, key));
+  await prepared.cleanUp({ code: exit.code, signal: exit.signal });
   if (exit.error) {
     platform(`Process could not be started: ${exit.error}`);
     socket.end(`Slipway: the process could not be started: ${exit.error}\r\n${exitStatusLine(127)}`);

@@ -1,20 +1,23 @@
-// One supervised dyno ("web.1" of release vN): starts its process, forwards its output to the
-// LogStore (source "app") with Heroku-style platform events (source "platform"), reports its state
-// to Redis, boots it (web: health check within the boot timeout; other types: must survive a short
+// One supervised dyno ("web.1" of release vN): starts its process in its sandbox (dyno-launcher.ts:
+// the app's uid, the plan's memory and CPU as cgroup limits), forwards its output to the LogStore
+// (source "app") with Heroku-style platform events (source "platform"), reports its state to
+// Redis, boots it (web: health check within the boot timeout; other types: must survive a short
 // settle window), restarts it after a crash with backoff (1 s doubling to 60 s, reset after a
-// minute up) once it is supervised, and stops it (SIGTERM to the process group, SIGKILL after the
-// grace period).
+// minute up) once it is supervised, and stops it (SIGTERM to every process in the sandbox, SIGKILL
+// after the grace period). A process the kernel killed at the memory limit is logged as Heroku's
+// R15. A dyno a previous worker started is adopted (adopt()): same process, output flowing again.
 // Leaves out: ports and routing (local.runtime.ts), fetching the release (release-dir.ts).
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Logger } from '../../../logger.js';
+import { SAFE_PATH } from '../../command/spawn.command-runner.js';
+import type { CgroupLimits } from '../../sandbox/cgroups.js';
 import type { LogStore } from '../../../ports/log-store.port.js';
 import type { DynoState, DynoStatus } from '../../../ports/runtime.port.js';
 import type { DynoStateStore } from './dyno-state.store.js';
-import type { DynoUser } from './dyno-user.js';
-import { startDynoProcess, type DynoExit, type DynoProcess } from './dyno-process.js';
+import type { DynoLauncher, DynoRecord } from './dyno-launcher.js';
+import type { DynoExit, DynoProcess } from './dyno-process.js';
 import { probe } from './health.js';
-import { endGroup, groupAlive, type PidFiles } from './pid-files.js';
 
 export interface Backoff {
   initialMs: number;
@@ -26,15 +29,12 @@ export interface Backoff {
 export interface DynoContext {
   logs: LogStore;
   states: DynoStateStore;
-  pids: PidFiles;
+  launcher: DynoLauncher;
   logger: Logger;
-  user: DynoUser | null;
   bootTimeoutMs: number;
   stopGraceMs: number;
   settleMs: number;
   backoff: Backoff;
-  /** Pid-file keys of the processes this runtime runs right now (recover() spares them). */
-  owned: Set<string>;
   bestEffort(what: string, p: Promise<unknown>): void;
 }
 
@@ -50,12 +50,25 @@ export interface DynoSpec {
   healthCheckPath: string | null;
   /** Host header of the HTTP health check (the app's first hostname). */
   healthHost?: string;
+  /** The app's Unix uid (null: the platform is not root and runs everything as itself). */
+  uid: number | null;
+  /** The plan's memory and CPU, the dyno process limit. */
+  limits: CgroupLimits;
 }
 
 export type BootResult = { ok: true; detail: string } | { ok: false; reason: string };
 
 const RECENT_LINES = 10;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The environment of a dyno process: exactly the app's config vars plus PORT, DYNO, HOME=/app
+ *  (and a default PATH) — never the platform's. */
+export function dynoEnv(env: Record<string, string>, name: string, port: number | null): Record<string, string> {
+  const out: Record<string, string> = { PATH: SAFE_PATH, ...env, HOME: '/app', DYNO: name };
+  if (port !== null) out.PORT = String(port);
+  else delete out.PORT;
+  return out;
+}
 
 export function exitStatus(exit: DynoExit): number | null {
   if (exit.code !== null) return exit.code;
@@ -77,10 +90,32 @@ export class Dyno {
   private backoffMs: number;
   private readonly recent: string[] = [];
 
-  constructor(private readonly ctx: DynoContext, readonly spec: DynoSpec) {
+  constructor(private readonly ctx: DynoContext, readonly spec: DynoSpec, instance?: string) {
     this.name = `${spec.type}.${spec.index}`;
-    this.instance = `v${spec.release}-${this.name}-${randomBytes(3).toString('hex')}`;
+    this.instance = instance ?? `v${spec.release}-${this.name}-${randomBytes(3).toString('hex')}`;
     this.backoffMs = ctx.backoff.initialMs;
+  }
+
+  /** Takes over a dyno a previous worker left that is not wanted any more, only to stop it. */
+  static adoptStray(ctx: DynoContext, rec: DynoRecord): Promise<Dyno> {
+    const spec: DynoSpec = {
+      appId: rec.appId, release: rec.release, type: rec.type, index: rec.index, command: '', releaseDir: '', env: {}, port: rec.port,
+      healthCheckPath: null, uid: rec.uid, limits: { memoryMb: 0, cpus: 0, pids: 0 },
+    };
+    return Dyno.adopt(ctx, spec, rec);
+  }
+
+  /** Takes over a dyno a previous worker started (its process keeps running). */
+  static async adopt(ctx: DynoContext, spec: DynoSpec, rec: DynoRecord): Promise<Dyno> {
+    const d = new Dyno(ctx, spec, rec.instance);
+    d.restarts = rec.restarts;
+    d.startedAt = new Date(rec.startedAt);
+    d.supervised = true;
+    const proc = await ctx.launcher.attach(rec, (line) => d.onLine(line));
+    d.proc = proc;
+    d.setState('up');
+    void proc.exited.then((exit) => d.onExit(proc, exit));
+    return d;
   }
 
   get port(): number {
@@ -110,23 +145,14 @@ export class Dyno {
     if (this.stopping) return;
     this.setState('starting');
     this.platform(`Starting process with command \`${this.spec.command}\``);
-    const proc = startDynoProcess({
-      name: this.name,
-      command: this.spec.command,
-      cwd: this.spec.releaseDir,
-      env: this.spec.env,
-      port: this.spec.port,
-      user: this.ctx.user,
-      onLine: (line) => this.onLine(line),
+    const s = this.spec;
+    const proc = this.ctx.launcher.start({
+      appId: s.appId, instance: this.instance, restarts: this.restarts, name: this.name, release: s.release, type: s.type, index: s.index,
+      port: s.port, releaseDir: s.releaseDir, uid: s.uid, command: s.command, env: dynoEnv(s.env, this.name, s.port), limits: s.limits,
+      supervised: true, onLine: (line) => this.onLine(line),
     });
     this.proc = proc;
     this.startedAt = new Date();
-    this.ctx.owned.add(this.instance);
-    if (proc.pid !== null) {
-      this.ctx.bestEffort('pid file write', this.ctx.pids.write(this.spec.appId, this.instance, {
-        pid: proc.pid, startTime: proc.startTime, dyno: this.name, release: this.spec.release,
-      }));
-    }
     void proc.exited.then((exit) => this.onExit(proc, exit));
   }
 
@@ -190,11 +216,10 @@ export class Dyno {
         if (!inTime) {
           this.platform('Stopping process with SIGKILL');
           proc.signal('SIGKILL');
-          await proc.exited;
         }
       }
-      // The leader is gone; children it left in its group get a short grace, then SIGKILL.
-      if (proc?.pid && groupAlive(proc.pid)) await endGroup(proc.pid, Math.min(graceMs, 1_000));
+      // the sandbox ends with its main process; its cgroup and files are gone once exited resolves
+      if (proc) await proc.exited;
       this.setState('down');
     })();
     return this.stopping;
@@ -207,6 +232,7 @@ export class Dyno {
   private bootFailure(exit: DynoExit): BootResult {
     if (this.stopping) return { ok: false, reason: `${this.name} was stopped during boot` };
     if (exit.error) return { ok: false, reason: `${this.name} could not be started: ${exit.error}` };
+    if (exit.oomKilled) return { ok: false, reason: `${this.name} ran out of memory during boot (its plan allows ${this.spec.limits.memoryMb} MB)${this.recentText()}` };
     return { ok: false, reason: `${this.name} exited with status ${exitStatus(exit)} during boot${this.recentText()}` };
   }
 
@@ -234,9 +260,10 @@ export class Dyno {
 
   private onExit(proc: DynoProcess, exit: DynoExit): void {
     if (proc !== this.proc) return;
-    this.ctx.owned.delete(this.instance);
-    this.ctx.bestEffort('pid file remove', this.ctx.pids.remove(this.spec.appId, this.instance));
     const status = exitStatus(exit);
+    if (exit.oomKilled) {
+      this.platform(`Error R15 (Memory quota vastly exceeded) -> the dyno reached its memory limit of ${this.spec.limits.memoryMb} MB and was killed`);
+    }
     this.platform(exit.error ? `Process could not be started: ${exit.error}` : `Process exited with status ${status}`);
     if (this.stopping) return;
     this.setState('crashed');

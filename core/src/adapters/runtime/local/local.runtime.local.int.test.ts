@@ -1,8 +1,9 @@
-// LocalRuntime behaviour beyond the shared contract: privilege drop, .profile.d, stop grace and
-// SIGKILL, crash backoff, recovery after the worker dies, hostile slugs. Real processes, nginx, Redis.
+// LocalRuntime behaviour beyond the shared contract: the dyno's sandbox (its own uid, /app, HOME),
+// .profile.d, stop grace and SIGKILL, crash backoff, dynos that outlive a dying worker and are
+// adopted by the next, hostile slugs. Real processes, bubblewrap, cgroups, nginx, Redis.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { create } from 'tar';
@@ -12,7 +13,9 @@ import type { LogLine } from '../../../ports/log-store.port.js';
 import type { AppRef, ReleaseSpec } from '../../../ports/runtime.port.js';
 import { testApp } from '../../../ports/runtime.contract.js';
 import { REPO_ROOT, testRedisUrl } from '../../../testing/test-env.js';
+import { processesGone, processesOf } from '../../sandbox/sandbox.testing.js';
 import { startLocalRig, type LocalTestRig } from './local.testing.js';
+import type { DynoRecord } from './dyno-launcher.js';
 
 let rig: LocalTestRig;
 beforeAll(async () => {
@@ -59,25 +62,38 @@ const alive = (pid: number) => {
   try { process.kill(pid, 0); return true; } catch { return false; }
 };
 
+async function records(appId: string): Promise<DynoRecord[]> {
+  const dir = path.join(rig.appsDir, appId, 'dynos');
+  const out: DynoRecord[] = [];
+  for (const run of await readdir(dir).catch(() => [] as string[])) {
+    const text = await readFile(path.join(dir, run, 'record.json'), 'utf8').catch(() => null);
+    if (text) out.push(JSON.parse(text) as DynoRecord);
+  }
+  return out;
+}
+
 describe('LocalRuntime (local specifics)', () => {
-  it('runs the app unprivileged: it cannot read a 0600 root file; .profile.d is sourced; HOME is the release', async () => {
+  it('runs the app in its sandbox as its own uid: HOME=/app, .profile.d sourced, no data dir, a writable /app of its own', async () => {
     const app = newApp();
     const secret = path.join(rig.dir, 'data', 'master.key');
     await writeFile(secret, 'top secret', { mode: 0o600 });
     const files = { ...testApp(), '.profile.d/app.sh': 'export FROM_PROFILE="profile ran"\n' };
-    const res = await rig.runtime.deploy(await spec(app, files, { processes: [{ type: 'web', command: 'echo "pid $$ uid $(id -u)"; node server.js', quantity: 1 }] }), () => undefined);
+    const command = 'echo "uid $(id -u) cwd $(pwd)"; echo written > /app/at-boot.txt; node server.js';
+    const res = await rig.runtime.deploy(await spec(app, files, { processes: [{ type: 'web', command, quantity: 1 }] }), () => undefined);
     expect(res).toEqual({ ok: true });
     const env = JSON.parse((await rig.harness.get(host(app), '/env')).body) as Record<string, string>;
     expect(env.FROM_PROFILE).toBe('profile ran');
-    expect(env.HOME).toMatch(new RegExp(`/apps/${app.id}/releases/v${version}$`));
-    expect((await rig.harness.get(host(app), `/read?file=${encodeURIComponent(path.join(env.HOME!, 'server.js'))}`)).status).toBe(200);
-    if (process.getuid?.() === 0) {
-      const r = await rig.harness.get(host(app), `/read?file=${encodeURIComponent(secret)}`);
-      expect(r.status).toBe(403);
-      expect(r.body).toBe('EACCES');
-      const line = (await logs(app.id, 'app')).find((l) => l.line.startsWith('pid '))!;
-      expect(line.line).not.toMatch(/uid 0$/);
-    }
+    expect(env.HOME).toBe('/app');
+    expect((await rig.harness.get(host(app), '/read?file=/app/server.js')).status).toBe(200);
+    expect((await rig.harness.get(host(app), '/read?file=/app/at-boot.txt')).body).toBe('written\n');
+    // the data dir does not exist in the sandbox at all
+    expect(await rig.harness.get(host(app), `/read?file=${encodeURIComponent(secret)}`)).toMatchObject({ status: 403, body: 'ENOENT' });
+    const uid = await rig.uids.uidOf(app.id);
+    await eventually('the boot line', async () => (await logs(app.id, 'app')).some((l) => l.line.startsWith('uid ')));
+    expect((await logs(app.id, 'app')).find((l) => l.line.startsWith('uid '))!.line).toBe(`uid ${uid} cwd /app`);
+    // the release's own files are untouched: the write went to this dyno's layer
+    const release = path.join(rig.appsDir, app.id, 'releases', `v${version}`);
+    await expect(readFile(path.join(release, 'at-boot.txt'))).rejects.toThrow();
     const platform = (await logs(app.id, 'platform')).map((l) => l.line);
     expect(platform).toContain('State changed from starting to up');
     expect(platform.some((l) => l.startsWith('Starting process with command `echo'))).toBe(true);
@@ -93,13 +109,14 @@ describe('LocalRuntime (local specifics)', () => {
     });
     expect(await rig.runtime.deploy(s, () => undefined)).toEqual({ ok: true });
     await eventually('pids in the log', async () => (await logs(app.id, 'app')).filter((l) => l.line.startsWith('pid ')).length === 2);
-    const pids = (await logs(app.id, 'app')).filter((l) => l.line.startsWith('pid ')).map((l) => Number(l.line.slice(4)));
+    const uid = await rig.uids.uidOf(app.id);
+    expect(processesOf(uid).length).toBeGreaterThanOrEqual(2);
     const t0 = Date.now();
     await rig.runtime.stop(app);
     const took = Date.now() - t0;
     expect(took).toBeGreaterThanOrEqual(1900);
     expect(took).toBeLessThan(5000);
-    for (const pid of pids) expect(alive(pid)).toBe(false);
+    expect(await processesGone(uid)).toEqual([]);
     const all = await logs(app.id);
     const of = (dyno: string) => all.filter((l) => l.dyno === dyno).map((l) => l.line);
     expect(of('stubborn.1')).toEqual(expect.arrayContaining(['ignoring SIGTERM', 'Stopping all processes with SIGTERM', 'Stopping process with SIGKILL', 'Process exited with status 137']));
@@ -167,9 +184,11 @@ describe('LocalRuntime (local specifics)', () => {
     expect((await rig.harness.get(host(a))).status).toBe(404);
   });
 
-  it('recovers after the worker dies: leftovers are ended, the release comes back behind the edge', async () => {
+  it('keeps dynos running when the worker dies; the next worker adopts them: same processes, no log line lost', async () => {
     const app = newApp();
-    const s = await spec(app, testApp({ body: 'survivor' }));
+    const s = await spec(app, testApp({ body: 'survivor' }), {
+      processes: [{ type: 'web', command: 'node server.js', quantity: 1 }, { type: 'worker', command: 'node worker.js', quantity: 1 }],
+    });
     const script = path.join(rig.dir, 'dying-worker.mjs');
     const dist = (p: string) => JSON.stringify(path.join(REPO_ROOT, 'core/dist', p));
     await writeFile(script, `
@@ -179,6 +198,7 @@ import { FsObjectStore } from ${dist('adapters/object-store/fs.object-store.js')
 import { SpawnCommandRunner } from ${dist('adapters/command/spawn.command-runner.js')};
 import { NginxEdge } from ${dist('adapters/edge/nginx/nginx.edge.js')};
 import { RedisLogStore } from ${dist('adapters/log/redis.log-store.js')};
+import { SandboxHost } from ${dist('adapters/sandbox/sandbox-host.js')};
 import { LocalRuntime } from ${dist('adapters/runtime/local/local.runtime.js')};
 const [spec, o] = JSON.parse(process.argv[2]);
 const redis = createRedis(o.redisUrl);
@@ -188,12 +208,18 @@ const rt = new LocalRuntime({
   appsDir: o.appsDir, local: { bootTimeoutSeconds: 5, stopGraceSeconds: 2, portRange: o.portRange },
   redis, redisPrefix: o.prefix, objects: new FsObjectStore(o.objects), logs: new RedisLogStore({ redis, prefix: o.prefix }),
   edge: new NginxEdge({ dir: o.edgeDir, port: o.port, bind: '127.0.0.1', nginxBin: 'nginx', commands, logger }), commands, logger,
+  sandbox: new SandboxHost({ dataDir: o.dataDir, uidRange: o.uidRange, commands, logger }),
+  uids: { uidOf: async () => o.uid }, dynoMaxProcesses: async () => 256,
 });
 const res = await rt.deploy(spec, () => {});
 process.stdout.write(JSON.stringify(res) + '\\n');
 setInterval(() => {}, 1000);
 `);
-    const opts = { redisUrl: rig.redisUrl, appsDir: rig.appsDir, portRange: [rig.portRange[0] + 90, rig.portRange[1]], prefix: rig.prefix, objects: path.join(rig.dir, 'data', 'objects'), edgeDir: rig.edgeDir, port: rig.nginx.port };
+    const uid = await rig.uids.uidOf(app.id);
+    const opts = {
+      redisUrl: rig.redisUrl, appsDir: rig.appsDir, portRange: [rig.portRange[0] + 90, rig.portRange[1]], prefix: rig.prefix,
+      objects: path.join(rig.dir, 'data', 'objects'), edgeDir: rig.edgeDir, port: rig.nginx.port, dataDir: path.join(rig.dir, 'data'), uidRange: rig.uidRange, uid,
+    };
     const child = spawn(process.execPath, [script, JSON.stringify([s, opts])], { stdio: ['ignore', 'pipe', 'inherit'] });
     const first = await new Promise<string>((resolve, reject) => {
       child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
@@ -201,22 +227,29 @@ setInterval(() => {}, 1000);
     });
     expect(JSON.parse(first)).toEqual({ ok: true });
     const oldId = (await rig.harness.get(host(app), '/id')).body;
-    const oldPid = Number(oldId.split(':')[1]);
-    expect(alive(oldPid)).toBe(true);
+    const before = await records(app.id);
+    expect(before.map((r) => r.type).sort()).toEqual(['web', 'worker']);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    // The worker is gone; nginx still serves the last good table and the orphan still answers.
-    expect((await rig.harness.get(host(app))).body).toBe('survivor');
+    // no worker: the dynos go on (nginx still has the last good table), their supervisors too
+    await sleep(1_500);
+    expect((await rig.harness.get(host(app), '/id')).body).toBe(oldId);
+    for (const r of before) expect(alive(r.supervisorPid)).toBe(true);
 
     const next = rig.makeRuntime();
     await next.recover([s]);
-    expect(alive(oldPid)).toBe(false);
-    const now = await rig.harness.get(host(app), '/id');
-    expect(now.status).toBe(200);
-    expect(now.body).not.toBe(oldId);
-    expect(await next.status(app.id)).toEqual([expect.objectContaining({ name: 'web.1', state: 'up', restarts: 0 })]);
-    expect(await readdir(path.join(rig.appsDir, app.id, 'run'))).toHaveLength(1);
+    expect((await rig.harness.get(host(app), '/id')).body).toBe(oldId);
+    expect((await records(app.id)).map((r) => `${r.runId} ${r.supervisorPid}`).sort()).toEqual(before.map((r) => `${r.runId} ${r.supervisorPid}`).sort());
+    expect((await next.status(app.id)).map((d) => `${d.name} ${d.state} ${d.restarts}`)).toEqual(['web.1 up 0', 'worker.1 up 0']);
+    // the worker dyno's ticks go on flowing, and none went missing while no worker listened
+    const ticks = async () => (await logs(app.id, 'app')).filter((l) => l.dyno === 'worker.1' && l.line.startsWith('tick ')).map((l) => Number(l.line.slice(5)));
+    const seen = (await ticks()).length;
+    await eventually('ticks after adoption', async () => (await ticks()).length > seen + 5);
+    const all = await ticks();
+    expect(all).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
     await next.shutdown();
     expect(await next.status(app.id)).toEqual([]);
+    expect(await processesGone(uid)).toEqual([]);
+    expect(await records(app.id)).toEqual([]);
   });
 });

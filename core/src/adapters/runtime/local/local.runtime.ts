@@ -1,17 +1,24 @@
-// Runtime on one machine: every dyno is a supervised child process of the worker, on a port from
-// config.local.portRange, behind the nginx edge. deploy() starts the new release beside the old
-// one, waits for every new dyno to boot (web: health check), switches the edge, and only then
-// stops the old dynos; a failed boot stops the new ones and leaves the old serving. Dyno status
-// lives in Redis so the api process can read it. Operations on one app are serialised.
-// recover() (worker start-up, reconcile) brings the machine in line with the given releases: it
-// ends processes a dead worker left behind (pid files), starts what is missing, redeploys apps on
-// another release, stops apps not listed, and rebuilds the edge's table; dynos that already run
-// as they should are left alone. shutdown() stops every dyno gracefully.
-// Leaves out: image artifacts, plan limits (cpu/memory are not enforced locally), per-app users.
+// Runtime on one machine: every dyno runs sandboxed as its app's own uid (dyno-launcher.ts: the
+// plan's memory and CPU as cgroup limits, its own PID namespace, /app over the release's files)
+// under a small supervisor of its own, on a port from config.local.portRange, behind the nginx
+// edge. deploy() starts the new release beside the old one, waits for every new dyno to boot (web:
+// health check), switches the edge, and only then stops the old dynos; a failed boot stops the new
+// ones and leaves the old serving. Dyno status lives in Redis so the api process can read it.
+// Operations on one app are serialised.
+// recover() (worker start-up, reconcile) brings the machine in line with the given releases: dynos
+// a previous worker started that still run the wanted release are adopted (same processes, their
+// output flows again), the others are stopped, what is missing is started, apps on another release
+// are redeployed, apps not listed are stopped, and the edge's table is rebuilt. shutdown() stops
+// every dyno gracefully (a worker that dies without it leaves its dynos running for the next one).
+// Leaves out: image artifacts.
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { CommandFailedError, ValidationError } from '../../../errors.js';
 import type { Logger } from '../../../logger.js';
+import type { AppUids } from '../../../ports/app-uids.port.js';
 import type { CommandRunner } from '../../../ports/command-runner.port.js';
 import type { Edge, EdgeRoute } from '../../../ports/edge.port.js';
 import type { LogStore } from '../../../ports/log-store.port.js';
@@ -20,13 +27,14 @@ import type {
   OneOffDynoSpec,
   AppRef, DeployResult, DynoStatus, OneOffResult, Progress, ReleaseSpec, Routing, Runtime,
 } from '../../../ports/runtime.port.js';
-import { bootAll, Dyno, type Backoff, type DynoContext } from './dyno.js';
+import type { SandboxHost } from '../../sandbox/sandbox-host.js';
+import type { CgroupLimits } from '../../sandbox/cgroups.js';
+import { bootAll, Dyno, type Backoff, type DynoContext, type DynoSpec } from './dyno.js';
+import { DynoLauncher, sortForeign, type DynoRecord } from './dyno-launcher.js';
 import { DynoStateStore } from './dyno-state.store.js';
-import { resolveDynoUser, type DynoUser } from './dyno-user.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { PidFiles } from './pid-files.js';
 import { PortAllocator } from './port-allocator.js';
-import { appDir, assertAppId, ensureReachable, ensureReleaseDir, pruneReleaseDirs } from './release-dir.js';
+import { appDir, assertAppId, ensureReachable, ensureReleaseDir, pruneReleaseDirs, releaseDirOf } from './release-dir.js';
 import { runOneOff } from './one-off.js';
 import { runAttachedOneOff } from './attached-one-off.js';
 import { checkSpec } from './spec-check.js';
@@ -44,8 +52,12 @@ export interface LocalRuntimeDeps {
   edge: Edge;
   commands: CommandRunner;
   logger: Logger;
-  /** OS user for dynos when the platform runs as root (default "slipway-dyno", else "nobody"). */
-  dynoUser?: string;
+  sandbox: SandboxHost;
+  uids: AppUids;
+  /** The dyno process limit (setting), read when a dyno starts. */
+  dynoMaxProcesses: () => Promise<number>;
+  /** Node binary for dyno supervisors (default: this process's). */
+  nodeBin?: string;
   /** How long a non-web dyno must stay up to count as booted (default 1000 ms). */
   settleMs?: number;
   backoff?: Partial<Backoff>;
@@ -66,15 +78,21 @@ export class LocalRuntime implements Runtime {
   private readonly mutex = new KeyedMutex();
   private readonly ports: PortAllocator;
   private readonly states: DynoStateStore;
-  private readonly pids: PidFiles;
-  private user: Promise<DynoUser | null> | null = null;
+  private readonly launcher: DynoLauncher;
+  private readonly uidCache = new Map<string, Promise<number | null>>();
   private readonly warned = new Map<string, number>();
-  private readonly owned = new Set<string>();
 
   constructor(private readonly deps: LocalRuntimeDeps) {
     this.ports = new PortAllocator(deps.local.portRange);
     this.states = new DynoStateStore(deps.redis, deps.redisPrefix);
-    this.pids = new PidFiles(deps.appsDir);
+    this.launcher = new DynoLauncher({
+      appsDir: deps.appsDir,
+      sandbox: deps.sandbox,
+      bestEffort: (what, p) => this.bestEffort(what, p),
+      nodeBin: deps.nodeBin ?? process.execPath,
+      // the compiled supervisor, whether this module runs compiled (dist) or from source (tests)
+      supervisorScript: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../dist/adapters/runtime/local/dyno-supervisor.js'),
+    });
   }
 
   // ---- Runtime --------------------------------------------------------------------------------
@@ -87,16 +105,20 @@ export class LocalRuntime implements Runtime {
   async runOnce(spec: ReleaseSpec, command: string, progress: Progress, timeoutMs: number): Promise<OneOffResult> {
     checkSpec(spec);
     const dir = await this.mutex.run(spec.app.id, () => this.releaseDir(spec, progress));
-    return runOneOff({ ctx: await this.context(), spec, releaseDir: dir, command, progress, timeoutMs });
+    return runOneOff({
+      ctx: this.context(), spec, releaseDir: dir, uid: await this.uidOf(spec.app.id), limits: await this.limits(spec), command, progress, timeoutMs,
+    });
   }
 
   async runDyno(spec: ReleaseSpec, dyno: OneOffDynoSpec, progress: Progress): Promise<OneOffResult> {
     checkSpec(spec);
     const releaseDir = await this.mutex.run(spec.app.id, () => this.releaseDir(spec, progress));
-    const ctx = await this.context();
-    if (dyno.attach) return runAttachedOneOff({ ctx, spec, releaseDir, dyno: { ...dyno, attach: dyno.attach } });
+    const ctx = this.context();
+    const uid = await this.uidOf(spec.app.id);
+    const limits = await this.limits({ ...spec, plan: dyno.plan });
+    if (dyno.attach) return runAttachedOneOff({ ctx, spec, releaseDir, uid, limits, dyno: { ...dyno, attach: dyno.attach } });
     return runOneOff({
-      ctx, spec: { ...spec, env: { ...spec.env, ...dyno.env } }, releaseDir, command: dyno.command, progress,
+      ctx, spec: { ...spec, env: { ...spec.env, ...dyno.env } }, releaseDir, uid, limits, command: dyno.command, progress,
       timeoutMs: dyno.timeoutMs, name: dyno.name, signal: dyno.signal, onStart: dyno.onStart,
     });
   }
@@ -173,6 +195,7 @@ export class LocalRuntime implements Runtime {
       if (st) await this.stopDynos(st.dynos);
       await this.states.clear(app.id);
       await rm(dir, { recursive: true, force: true });
+      this.uidCache.delete(app.id);
     });
   }
 
@@ -184,10 +207,9 @@ export class LocalRuntime implements Runtime {
 
   /** Worker start-up and reconcile: make the machine run exactly `specs` (see the file comment). */
   async recover(specs: ReleaseSpec[], progress: Progress = () => undefined): Promise<void> {
-    const ended = await this.pids.endLeftovers(this.deps.local.stopGraceSeconds * 1000, this.owned);
-    if (ended) this.deps.logger.info({ ended }, 'local runtime: ended processes left by a previous worker');
-    await this.states.prune(new Set([...this.apps.values()].flatMap((st) => st.dynos.map((d) => d.instance))));
-    const wanted = new Set(specs.map((s) => s.app.id));
+    await this.deps.sandbox.ready();
+    const wanted = new Map(specs.map((s) => [s.app.id, s]));
+    const adoptable = await this.collectForeign(wanted);
     for (const [appId, st] of [...this.apps]) {
       if (wanted.has(appId)) continue;
       await this.mutex.run(appId, async () => {
@@ -195,8 +217,17 @@ export class LocalRuntime implements Runtime {
         await this.stopDynos(st.dynos);
       });
     }
-    const queue = [...specs];
     const failures: string[] = [];
+    // take over what still runs first, and route to it in one write of the edge's table: no
+    // adopted app stops answering while the others are recovered
+    for (const [appId, recs] of adoptable) {
+      await this.mutex.run(appId, () => this.adopt(wanted.get(appId)!, recs, progress)).catch((err: unknown) => {
+        failures.push(appId);
+        this.deps.logger.error({ err, appId }, 'local runtime: could not adopt the running dynos of an app');
+      });
+    }
+    if (adoptable.size) await this.deps.edge.replaceAll([...this.apps.values()].map((st) => this.routeOf(st)));
+    const queue = [...specs];
     await Promise.all(Array.from({ length: Math.min(2, queue.length) }, async () => {
       for (let s = queue.shift(); s; s = queue.shift()) {
         const spec = s;
@@ -207,7 +238,38 @@ export class LocalRuntime implements Runtime {
       }
     }));
     await this.deps.edge.replaceAll([...this.apps.values()].map((st) => this.routeOf(st)));
+    await this.states.prune(new Set([...this.apps.values()].flatMap((st) => st.dynos.map((d) => d.instance))));
+    await this.launcher.sweepCgroups(new Set());
     if (failures.length) this.deps.logger.warn({ failures }, 'local runtime: some apps were not recovered');
+  }
+
+  /** Dynos another worker started: the dead are cleared away; the living that run a wanted release
+   *  (one per process slot) are returned for adoption, the others are stopped. */
+  private async collectForeign(wanted: Map<string, ReleaseSpec>): Promise<Map<string, DynoRecord[]>> {
+    const found = await this.launcher.list();
+    for (const f of found) if (!f.alive) await this.launcher.discard(f.record);
+    const live = found.filter((f) => f.alive).map((f) => f.record);
+    const { adopt, stop } = sortForeign(live, wanted, new Set(this.apps.keys()));
+    await Promise.all(stop.map(async (rec) => (await Dyno.adoptStray(this.context(), rec)).stop()));
+    if (stop.length) this.deps.logger.info({ stopped: stop.length }, 'local runtime: stopped dynos a previous worker left on another release');
+    return adopt;
+  }
+
+  /** Takes over the running dynos of an app this worker does not run yet (no edge write). */
+  private async adopt(spec: ReleaseSpec, recs: DynoRecord[], progress: Progress): Promise<void> {
+    checkSpec(spec);
+    // the running dynos' files are there (never re-made under them); only a missing dir is fetched
+    const dir = releaseDirOf(this.deps.appsDir, spec.app.id, spec.release.version);
+    const st: AppState = { app: spec.app, spec, releaseDir: existsSync(dir) ? dir : await this.releaseDir(spec, progress), dynos: [] };
+    const uid = await this.uidOf(spec.app.id);
+    const limits = await this.limits(spec);
+    for (const rec of recs) {
+      const proc = spec.processes.find((p) => p.type === rec.type)!;
+      this.ports.hold(rec.port);
+      st.dynos.push(await Dyno.adopt(this.context(), this.dynoSpec(st, rec.type, rec.index, rec.port, proc.command, uid, limits), rec));
+    }
+    this.apps.set(spec.app.id, st);
+    this.deps.logger.info({ appId: spec.app.id, dynos: recs.length }, 'local runtime: adopted running dynos');
   }
 
   private async recoverApp(spec: ReleaseSpec, progress: Progress): Promise<void> {
@@ -221,16 +283,12 @@ export class LocalRuntime implements Runtime {
     }
     // Nothing of this app runs here: start it, supervised (a crash during boot is retried with backoff).
     const fresh: AppState = { app: spec.app, spec, releaseDir: await this.releaseDir(spec, progress), dynos: [] };
-    for (const p of spec.processes) for (let i = 1; i <= p.quantity; i++) fresh.dynos.push(await this.newDyno(fresh, p.type, i));
-    for (const d of fresh.dynos) {
-      d.supervise();
-      d.start();
-    }
     this.apps.set(spec.app.id, fresh);
-    await Promise.all(fresh.dynos.map((d) => d.boot()));
+    await this.scaleLocked(fresh, spec);
   }
 
-  /** Worker stop: stop every dyno gracefully (recover() starts them on the next start). */
+  /** Worker stop: stop every dyno gracefully (recover() starts them on the next start). A worker
+   *  that dies without calling this leaves its dynos running for the next one to adopt. */
   async shutdown(): Promise<void> {
     const all = [...this.apps.values()];
     this.apps.clear();
@@ -295,28 +353,38 @@ export class LocalRuntime implements Runtime {
   }
 
   private async releaseDir(spec: ReleaseSpec, progress: Progress): Promise<string> {
-    await ensureReachable(this.deps.appsDir, await this.dynoUser());
-    return ensureReleaseDir({ appsDir: this.deps.appsDir, objects: this.deps.objects, commands: this.deps.commands }, spec, progress);
+    await this.deps.sandbox.ready();
+    await ensureReachable(this.deps.appsDir);
+    const deps = { appsDir: this.deps.appsDir, objects: this.deps.objects, commands: this.deps.commands };
+    return ensureReleaseDir(deps, spec, progress, await this.uidOf(spec.app.id));
   }
 
-  private dynoUser(): Promise<DynoUser | null> {
-    this.user ??= resolveDynoUser(this.deps.dynoUser ?? 'slipway-dyno');
-    return this.user;
+  /** The app's own uid, or null when the platform is not root (everything runs as itself). */
+  private uidOf(appId: string): Promise<number | null> {
+    let uid = this.uidCache.get(appId);
+    if (!uid) {
+      uid = this.deps.sandbox.ready().then((h) => (h.privileged ? this.deps.uids.uidOf(appId) : null));
+      uid.catch(() => this.uidCache.delete(appId));
+      this.uidCache.set(appId, uid);
+    }
+    return uid;
   }
 
-  private async context(): Promise<DynoContext> {
+  private async limits(spec: ReleaseSpec): Promise<CgroupLimits> {
+    return { memoryMb: spec.plan.memoryMb, cpus: spec.plan.cpu, pids: await this.deps.dynoMaxProcesses() };
+  }
+
+  private context(): DynoContext {
     const b = this.deps.backoff ?? {};
     return {
       logs: this.deps.logs,
       states: this.states,
-      pids: this.pids,
+      launcher: this.launcher,
       logger: this.deps.logger,
-      user: await this.dynoUser(),
       bootTimeoutMs: this.deps.local.bootTimeoutSeconds * 1000,
       stopGraceMs: this.deps.local.stopGraceSeconds * 1000,
       settleMs: this.deps.settleMs ?? 1000,
       backoff: { initialMs: b.initialMs ?? 1000, maxMs: b.maxMs ?? 60_000, resetAfterMs: b.resetAfterMs ?? 60_000 },
-      owned: this.owned,
       bestEffort: (what, p) => this.bestEffort(what, p),
     };
   }
@@ -324,18 +392,15 @@ export class LocalRuntime implements Runtime {
   private async newDyno(st: AppState, type: string, index: number): Promise<Dyno> {
     const proc = st.spec.processes.find((p) => p.type === type);
     if (!proc) throw new ValidationError(`release v${st.spec.release.version} has no process type "${type}"`);
-    return new Dyno(await this.context(), {
-      appId: st.app.id,
-      release: st.spec.release.version,
-      type,
-      index,
-      command: proc.command,
-      releaseDir: st.releaseDir,
-      env: st.spec.env,
-      port: await this.ports.take(),
-      healthCheckPath: st.spec.healthCheckPath,
-      healthHost: st.spec.routing.hostnames[0] ?? 'localhost',
-    });
+    const spec = this.dynoSpec(st, type, index, await this.ports.take(), proc.command, await this.uidOf(st.app.id), await this.limits(st.spec));
+    return new Dyno(this.context(), spec);
+  }
+
+  private dynoSpec(st: AppState, type: string, index: number, port: number, command: string, uid: number | null, limits: CgroupLimits): DynoSpec {
+    return {
+      appId: st.app.id, release: st.spec.release.version, type, index, command, releaseDir: st.releaseDir, env: st.spec.env, port,
+      healthCheckPath: st.spec.healthCheckPath, healthHost: st.spec.routing.hostnames[0] ?? 'localhost', uid, limits,
+    };
   }
 
   private async stopDyno(d: Dyno): Promise<void> {

@@ -15,6 +15,9 @@ import { RedisLogStore } from '../../log/redis.log-store.js';
 import { packSlug } from '../../../domain/slug-archive.js';
 import type { Artifact } from '../../../ports/runtime.port.js';
 import type { RuntimeContractHarness } from '../../../ports/runtime.contract.js';
+import { SandboxHost } from '../../sandbox/sandbox-host.js';
+import { memoryAppUids, testUidRange } from '../../sandbox/sandbox.testing.js';
+import type { AppUids } from '../../../ports/app-uids.port.js';
 import { LocalRuntime, type LocalRuntimeDeps } from './local.runtime.js';
 import { startTestRendezvous } from '../../rendezvous/rendezvous.testing.js';
 
@@ -30,6 +33,9 @@ export interface LocalTestRig {
   prefix: string;
   objects: FsObjectStore;
   portRange: [number, number];
+  uidRange: [number, number];
+  sandbox: SandboxHost;
+  uids: AppUids;
   /** Builds another LocalRuntime on the same parts (e.g. "the next worker"). */
   makeRuntime(over?: Partial<LocalRuntimeDeps>): LocalRuntime;
   teardown(): Promise<void>;
@@ -77,13 +83,17 @@ export async function startLocalRig(o: LocalRigOptions): Promise<LocalTestRig> {
   const logs = new RedisLogStore({ redis, prefix });
   const base = 20_000 + Math.floor(Math.random() * 400) * 100;
   const portRange: [number, number] = [base, base + 99];
+  const uidRange = testUidRange();
+  const sandbox = new SandboxHost({ dataDir: path.join(dir, 'data'), uidRange, dynoPortRange: portRange, commands, logger });
+  const uids = memoryAppUids(uidRange);
   const bootTimeoutSeconds = o.bootTimeoutSeconds ?? 3;
   const runtimes: LocalRuntime[] = [];
   const makeRuntime = (over: Partial<LocalRuntimeDeps> = {}) => {
     const rt = new LocalRuntime({
       appsDir,
       local: { bootTimeoutSeconds, stopGraceSeconds: o.stopGraceSeconds ?? 2, portRange },
-      redis, redisPrefix: prefix, objects, logs, edge, commands, logger,
+      redis, redisPrefix: prefix, objects, logs, edge, commands, logger, sandbox, uids,
+      dynoMaxProcesses: async () => 256,
       settleMs: 300,
       backoff: { initialMs: 300, maxMs: 5_000, resetAfterMs: 10_000 },
       ...o.deps,
@@ -104,10 +114,11 @@ export async function startLocalRig(o: LocalRigOptions): Promise<LocalTestRig> {
     get: (host, p) => hostGet(port, host, p),
   };
   return {
-    harness, runtime, dir, appsDir, edgeDir, nginx, redis, redisUrl: o.redisUrl, prefix, objects, portRange, makeRuntime,
+    harness, runtime, dir, appsDir, edgeDir, nginx, redis, redisUrl: o.redisUrl, prefix, objects, portRange, uidRange, sandbox, uids, makeRuntime,
     async teardown() {
       for (const rt of runtimes) await rt.shutdown();
       await rendezvous.close();
+      await sandbox.close();
       await nginx.stop();
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length) await redis.del(...keys);

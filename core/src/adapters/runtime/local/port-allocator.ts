@@ -28,6 +28,11 @@ export class PortAllocator {
     throw new LimitError(`no free port left in ${lo}-${hi} for another process`);
   }
 
+  /** Marks a port taken by a process this allocator did not start (an adopted dyno). */
+  hold(port: number): void {
+    this.held.add(port);
+  }
+
   release(port: number): void {
     this.held.delete(port);
   }

@@ -39,7 +39,7 @@ async function slugSpec(version: number, key: string, file: string): Promise<Rel
 }
 
 describe('release directories', () => {
-  it('drops setuid/setgid bits and keeps files readable, not writable, by others', async () => {
+  it('gives the files to the app\'s uid, drops setuid/setgid bits, nothing writable by others', async () => {
     const src = path.join(dir, 'src');
     await mkdir(path.join(src, 'bin'), { recursive: true });
     await writeFile(path.join(src, 'bin', 'tool'), '#!/bin/sh\necho hi\n');
@@ -47,15 +47,18 @@ describe('release directories', () => {
     const slug = path.join(dir, 'suid.tgz');
     await packSlug(src, slug);
     const apps = path.join(dir, 'apps');
-    const out = await ensureReleaseDir({ appsDir: apps, objects, commands }, await slugSpec(1, `slugs/${appId}/a.tgz`, slug), () => undefined);
-    const mode = (await stat(path.join(out, 'bin', 'tool'))).mode & 0o7777;
+    const uid = process.getuid?.() === 0 ? 1_234_567 : null;
+    const out = await ensureReleaseDir({ appsDir: apps, objects, commands }, await slugSpec(1, `slugs/${appId}/a.tgz`, slug), () => undefined, uid);
+    const st = await stat(path.join(out, 'bin', 'tool'));
+    if (uid !== null) expect([st.uid, st.gid]).toEqual([uid, uid]);
+    const mode = st.mode & 0o7777;
     expect(mode & 0o7000).toBe(0);
     expect(mode & 0o022).toBe(0);
     expect(mode & 0o005).toBe(0o005);
 
     // the same slug for another release: linked, not unpacked again
     const lines: string[] = [];
-    const again = await ensureReleaseDir({ appsDir: apps, objects, commands }, await slugSpec(2, `slugs/${appId}/a.tgz`, slug), (l) => lines.push(l));
+    const again = await ensureReleaseDir({ appsDir: apps, objects, commands }, await slugSpec(2, `slugs/${appId}/a.tgz`, slug), (l) => lines.push(l), uid);
     expect(lines.join('\n')).toMatch(/Reusing the unpacked slug of v1/);
     expect((await stat(path.join(again, 'bin', 'tool'))).ino).toBe((await stat(path.join(out, 'bin', 'tool'))).ino);
   });
@@ -67,7 +70,7 @@ describe('release directories', () => {
     const evil = path.join(dir, 'evil.tgz');
     await create({ gzip: true, file: evil, cwd: src, preservePaths: true, onWriteEntry: (e: { path: string }) => { e.path = '../../escaped'; } } as never, ['x']);
     const apps = path.join(dir, 'apps-evil');
-    await expect(ensureReleaseDir({ appsDir: apps, objects, commands }, await slugSpec(3, `slugs/${appId}/evil.tgz`, evil), () => undefined)).rejects.toThrow(/refused/);
+    await expect(ensureReleaseDir({ appsDir: apps, objects, commands }, await slugSpec(3, `slugs/${appId}/evil.tgz`, evil), () => undefined, null)).rejects.toThrow(/refused/);
     expect(await readdir(path.join(dir)).then((n) => n.includes('escaped'))).toBe(false);
     expect(await readdir(path.join(apps, appId, 'releases')).catch(() => [])).toEqual([]);
   });

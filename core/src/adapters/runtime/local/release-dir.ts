@@ -1,8 +1,9 @@
 // A release's files on disk: `<apps dir>/<app id>/releases/v<N>`, made from the slug in the
 // ObjectStore (sha256 checked, unpacked with unpackSlug, which refuses `..`, absolute paths and
-// escaping links), owned by root when the platform is root and readable — not writable — by the
-// dyno user. Reused when already there for the same slug. Directories above it are traversable
-// but not listable by others (0711), so one app cannot list another's files.
+// escaping links), owned by the app's own uid (as /app is on Heroku; no setuid bits, nothing
+// writable by others). Dynos never write to it: each sees it through its own writable overlay
+// (dyno-launcher.ts). Reused when already there for the same slug and uid. Directories above it
+// are traversable but not listable by others (0711), so one app cannot list another's files.
 // Leaves out: image artifacts (the swarm runtime runs those).
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import type { CommandRunner } from '../../../ports/command-runner.port.js';
 import type { ObjectStore } from '../../../ports/object-store.port.js';
 import type { Progress, ReleaseSpec } from '../../../ports/runtime.port.js';
 import { sha256File, unpackSlug } from '../../../domain/slug-archive.js';
-import type { DynoUser } from './dyno-user.js';
+import { assertTraversable } from '../../sandbox/sandbox-host.js';
 
 export interface ReleaseDirDeps {
   appsDir: string;
@@ -32,6 +33,8 @@ export const appDir = (appsDir: string, appId: string): string => path.join(apps
 export const releaseDirOf = (appsDir: string, appId: string, version: number): string =>
   path.join(appDir(appsDir, appId), 'releases', `v${version}`);
 const markerOf = (dir: string): string => path.join(path.dirname(dir), `.${path.basename(dir)}.sha256`);
+/** What a release dir's marker holds: the slug's sha256 and the uid that owns the files. */
+const markerValue = (sha256: string, uid: number | null): string => (uid === null ? sha256 : `${sha256} ${uid}`);
 
 /** Makes the apps dir and the app's dir traversable (not listable) by the dyno user. */
 async function ensureAppDirs(appsDir: string, appId: string): Promise<void> {
@@ -43,7 +46,8 @@ async function ensureAppDirs(appsDir: string, appId: string): Promise<void> {
   await chmod(path.join(dir, 'releases'), 0o711);
 }
 
-export async function ensureReleaseDir(deps: ReleaseDirDeps, spec: ReleaseSpec, progress: Progress): Promise<string> {
+/** `uid`: the app's own uid (null when the platform is not root and nothing changes owner). */
+export async function ensureReleaseDir(deps: ReleaseDirDeps, spec: ReleaseSpec, progress: Progress, uid: number | null): Promise<string> {
   const { artifact } = spec;
   if (artifact.kind !== 'slug') {
     throw new ValidationError('the local runtime runs slugs only; image releases need the swarm runtime');
@@ -51,14 +55,15 @@ export async function ensureReleaseDir(deps: ReleaseDirDeps, spec: ReleaseSpec, 
   const appId = assertAppId(spec.app.id);
   const dir = releaseDirOf(deps.appsDir, appId, spec.release.version);
   const marker = markerOf(dir);
-  if ((await readFile(marker, 'utf8').catch(() => '')) === artifact.sha256) return dir;
+  const want = markerValue(artifact.sha256, uid);
+  if ((await readFile(marker, 'utf8').catch(() => '')) === want) return dir;
 
   await ensureAppDirs(deps.appsDir, appId);
   const tag = randomBytes(4).toString('hex');
   // A rollback (or a config release) runs a slug some release dir already holds: hard-link it
-  // instead of unpacking again. Release files are root-owned and read-only to dynos, so sharing
-  // inodes between release dirs is safe.
-  const twin = await siblingWithSlug(path.dirname(dir), artifact.sha256, dir);
+  // instead of unpacking again. Dynos never write to release files (they write to their own
+  // overlay), so sharing inodes between release dirs is safe.
+  const twin = await siblingWithSlug(path.dirname(dir), want, dir);
   if (twin) {
     const tmpLink = `${dir}.tmp-${tag}`;
     try {
@@ -66,7 +71,7 @@ export async function ensureReleaseDir(deps: ReleaseDirDeps, spec: ReleaseSpec, 
       if (res.exitCode === 0) {
         await rm(dir, { recursive: true, force: true });
         await rename(tmpLink, dir);
-        await writeFile(marker, artifact.sha256);
+        await writeFile(marker, want);
         progress(`Reusing the unpacked slug of ${path.basename(twin)}`);
         return dir;
       }
@@ -89,11 +94,11 @@ export async function ensureReleaseDir(deps: ReleaseDirDeps, spec: ReleaseSpec, 
       const res = await deps.commands.run({ file: 'tar', args: ['-xzf', file, '-C', dest, '--no-same-owner', '--no-same-permissions', '--no-overwrite-dir'], timeoutMs: 300_000 });
       if (res.exitCode !== 0) throw new UpstreamError(`could not unpack the slug (tar exited with ${res.exitCode})`);
     });
-    await makeReadable(deps.commands, tmp);
+    await makeOwned(deps.commands, tmp, uid);
     await rm(dir, { recursive: true, force: true });
     await rm(marker, { force: true });
     await rename(tmp, dir);
-    await writeFile(marker, artifact.sha256);
+    await writeFile(marker, want);
   } finally {
     await rm(slugFile, { force: true });
     await rm(tmp, { recursive: true, force: true });
@@ -101,23 +106,23 @@ export async function ensureReleaseDir(deps: ReleaseDirDeps, spec: ReleaseSpec, 
   return dir;
 }
 
-/** Another release dir of the app already unpacked from the slug with this sha256, if any. */
-async function siblingWithSlug(releasesDir: string, sha256: string, except: string): Promise<string | null> {
+/** Another release dir of the app already unpacked from the same slug for the same uid, if any. */
+async function siblingWithSlug(releasesDir: string, marker: string, except: string): Promise<string | null> {
   for (const name of await readdir(releasesDir).catch(() => [] as string[])) {
     const m = /^\.(v\d+)\.sha256$/.exec(name);
     if (!m) continue;
     const candidate = path.join(releasesDir, m[1]!);
     if (candidate === except) continue;
-    if ((await readFile(path.join(releasesDir, name), 'utf8').catch(() => '')) !== sha256) continue;
+    if ((await readFile(path.join(releasesDir, name), 'utf8').catch(() => '')) !== marker) continue;
     if (await stat(candidate).then((st) => st.isDirectory(), () => false)) return candidate;
   }
   return null;
 }
 
-async function makeReadable(commands: CommandRunner, dir: string): Promise<void> {
+async function makeOwned(commands: CommandRunner, dir: string, uid: number | null): Promise<void> {
   const steps: string[][] = [];
-  if (process.getuid?.() === 0) steps.push(['chown', '-R', '-h', '0:0', '--', dir]);
-  // readable, not writable, by the dyno; never setuid/setgid/sticky (a slug must not escalate)
+  if (process.getuid?.() === 0) steps.push(['chown', '-R', '-h', uid === null ? '0:0' : `${uid}:${uid}`, '--', dir]);
+  // nothing writable by others; never setuid/setgid/sticky (a slug must not escalate)
   steps.push(['chmod', '-R', 'u+rwX,go+rX,go-w,ug-s,o-t', '--', dir]);
   for (const [file, ...args] of steps) {
     const res = await commands.run({ file: file!, args, timeoutMs: 120_000 });
@@ -140,23 +145,13 @@ export async function pruneReleaseDirs(appsDir: string, appId: string, keep: num
   }
 }
 
-/** The dyno user must be able to walk from / to its release dir. The data dir (the apps dir's
- *  parent) gets o+x; an ancestor above it that the user cannot traverse is the operator's choice,
- *  which we do not override: refuse with a clear message instead. */
-export async function ensureReachable(appsDir: string, user: DynoUser | null): Promise<void> {
-  if (!user) return;
+/** Sandboxes (running as app uids, "others" on the host) must walk from / to the apps dir: the
+ *  data dir (its parent, ours) gets o+x; an ancestor above it that is private is the operator's
+ *  choice, which we do not override: assertTraversable refuses with a clear message instead. */
+export async function ensureReachable(appsDir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
   const parent = path.dirname(path.resolve(appsDir));
   const st = await stat(parent).catch(() => null);
   if (st && (st.mode & 0o001) === 0) await chmod(parent, (st.mode & 0o7777) | 0o001);
-  for (let dir = path.dirname(parent); ; dir = path.dirname(dir)) {
-    const s = await stat(dir);
-    const can = s.uid === user.uid ? s.mode & 0o100 : s.gid === user.gid ? s.mode & 0o010 : s.mode & 0o001;
-    if (!can) {
-      throw new UpstreamError(
-        `apps run as the unprivileged user "${user.name}", which cannot reach ${appsDir}: ${dir} is not traversable ` +
-        `by others. Put SLIPWAY_DATA_DIR somewhere others can traverse (e.g. /var/lib/slipway), or chmod o+x ${dir}.`,
-      );
-    }
-    if (dir === path.dirname(dir)) break;
-  }
+  await assertTraversable(parent);
 }

@@ -38,6 +38,9 @@ describe('processServiceSpec', () => {
     expect(s.RollbackConfig).toMatchObject({ Order: 'start-first' });
     expect(s.TaskTemplate.RestartPolicy).toMatchObject({ Condition: 'any', Delay: 5e9, MaxAttempts: 10 });
     expect(s.TaskTemplate.ContainerSpec.Healthcheck?.Test).toEqual(['CMD', '/usr/local/bin/slipway-health', '/healthz']);
+    // never root, no capabilities, no privilege escalation
+    expect(s.TaskTemplate.ContainerSpec).toMatchObject({ User: '10000:10000', CapabilityDrop: ['ALL'], Privileges: { NoNewPrivileges: true } });
+    expect(s.TaskTemplate.ContainerSpec.CapabilityAdd).toBeUndefined();
     expect(s.TaskTemplate.ContainerSpec.Args).toEqual(['node server.js']);
     expect(s.TaskTemplate.ContainerSpec.Secrets).toEqual([{ SecretID: 'sec123', SecretName: 'slw-shop-env-abc', File: { Name: 'slipway-env', UID: '10000', GID: '10000', Mode: 0o400 } }]);
   });
@@ -63,6 +66,16 @@ describe('processServiceSpec', () => {
     expect(a.Labels[LABEL_SPEC]).toBe(b.Labels[LABEL_SPEC]);
     expect(a.Labels[LABEL_SPEC]).not.toBe(c.Labels[LABEL_SPEC]);
     expect(a.TaskTemplate.ContainerSpec.Labels[LABEL_SPEC]).toBe(a.Labels[LABEL_SPEC]);
+  });
+
+  it('an image app keeps its image\'s user but gets only the capabilities to drop to its own', () => {
+    const img = spec({ artifact: { kind: 'image', image: 'postgres:16' } });
+    const c = processServiceSpec({ spec: img, process: img.processes[0]!, secret: null }, opts).TaskTemplate.ContainerSpec;
+    expect(c.User).toBeUndefined();
+    expect(c).toMatchObject({ CapabilityDrop: ['ALL'], Privileges: { NoNewPrivileges: true } });
+    expect(c.CapabilityAdd).toEqual(expect.arrayContaining(['CAP_SETUID', 'CAP_SETGID', 'CAP_CHOWN']));
+    expect(c.CapabilityAdd).not.toContain('CAP_NET_RAW');
+    expect(c.CapabilityAdd).not.toContain('CAP_SYS_ADMIN');
   });
 
   it('a hostname with rule syntax never reaches a label', () => {

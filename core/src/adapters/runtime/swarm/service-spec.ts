@@ -6,6 +6,10 @@
 // from the plan; restart policy with delay and bounded attempts; start-first rolling updates that
 // Swarm rolls back on failure, after a monitor window; a health check for web (HTTP on the app's
 // path, else TCP on PORT); endpoint_mode dnsrr; the organization's overlay network; Traefik labels.
+// Every container runs without privileges: all capabilities dropped, no new privileges (setuid
+// binaries do not elevate), no host mounts, no Docker socket; slug apps as the image's user "app"
+// (10000), never root. Images (catalog templates) keep their own user, since many start as root
+// to hand their data dir to a user of their own, with only the capabilities that needs.
 // A digest of everything the spec is built from is kept in a label, so drift and no-op deploys are
 // visible without comparing specs field by field.
 // Leaves out: Docker calls (swarm.runtime.ts), Traefik itself.
@@ -53,6 +57,13 @@ export const DEFAULT_TIMINGS: SwarmTimings = {
   drainSeconds: 3,
 };
 
+/** Slug apps run as the stack image's user "app". */
+export const APP_USER = '10000:10000';
+/** What an image that starts as root needs to drop to its own user (chown its data, switch ids,
+ *  bind a low port): Docker's defaults without NET_RAW, MKNOD, SETFCAP, SETPCAP, SYS_CHROOT,
+ *  AUDIT_WRITE and FSETID. */
+export const IMAGE_CAPABILITIES = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_SETGID', 'CAP_SETUID', 'CAP_NET_BIND_SERVICE', 'CAP_KILL'];
+
 export interface SpecOptions {
   stackImage: string;
   timings: SwarmTimings;
@@ -74,6 +85,10 @@ export interface ServiceSpec {
       Hostname?: string;
       Secrets?: { SecretID: string; SecretName: string; File: { Name: string; UID: string; GID: string; Mode: number } }[];
       Healthcheck?: { Test: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
+      User?: string;
+      CapabilityDrop?: string[];
+      CapabilityAdd?: string[];
+      Privileges?: { NoNewPrivileges: boolean };
       StopGracePeriod: number;
       StopSignal?: string;
       Init?: boolean;
@@ -161,6 +176,9 @@ export function processServiceSpec(input: ProcessServiceInput, opts: SpecOptions
         : {}),
       StopGracePeriod: t.stopGraceMs * MS,
       StopSignal: 'SIGTERM',
+      ...(spec.artifact.kind === 'slug' ? { User: APP_USER } : { CapabilityAdd: IMAGE_CAPABILITIES }),
+      CapabilityDrop: ['ALL'],
+      Privileges: { NoNewPrivileges: true },
     },
     Resources: {
       Limits: { NanoCPUs: cpu, MemoryBytes: memory },

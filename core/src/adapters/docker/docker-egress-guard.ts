@@ -1,0 +1,99 @@
+// The network fence around the containers of a Docker engine (swarm runtime), set up by the worker
+// when it starts, on whichever engine it talks to (SLIPWAY_DOCKER_HOST included): a short-lived
+// container of the stack image, on the engine host's network with NET_ADMIN, writes iptables rules
+// there (iptables-nft or iptables-legacy, whichever holds Docker's own chains):
+// - DOCKER-USER: containers may not send to private, carrier-grade NAT or link-local addresses
+//   (the cloud metadata address) beyond the host through its uplink; the host's DNS resolvers stay
+//   reachable. Without it, a packet to another organization's overlay address, or to the machine's
+//   neighbours, would leave by the default route.
+// - INPUT (chain SLW-CONTAINERS): containers may not open connections to the platform's own ports
+//   on the host (PostgreSQL, Redis), even when those listen beyond loopback.
+// Promises: apply() is idempotent; remove() takes out only the INPUT rules for its ports (the
+// egress rules are the same for every installation and stay).
+// Leaves out: containers' traffic between each other (one overlay network per organization).
+import type Docker from 'dockerode';
+import { UpstreamError } from '../../errors.js';
+import { LABEL_MANAGED } from '../../naming.js';
+import { demuxLines } from './docker-stream.js';
+
+export interface DockerEgressGuardSpec {
+  docker: Docker;
+  /** The stack image (it carries iptables). */
+  image: string;
+  /** TCP ports of the platform's services that containers must not reach on the host. */
+  platformPorts: number[];
+}
+
+const GUARD = String.raw`
+set -eu
+mode=$1; shift
+if iptables-nft -S DOCKER-USER >/dev/null 2>&1; then ipt=iptables-nft
+elif iptables-legacy -S DOCKER-USER >/dev/null 2>&1; then ipt=iptables-legacy
+else echo "the engine's host has no DOCKER-USER chain (is this Docker's network namespace?)" >&2; exit 3; fi
+add() { chain=$1; shift; $ipt -w -C "$chain" "$@" 2>/dev/null || $ipt -w -I "$chain" "$@"; }
+$ipt -w -N SLW-CONTAINERS 2>/dev/null || true
+if [ "$mode" = remove ]; then
+  for port; do $ipt -w -D SLW-CONTAINERS -p tcp --dport "$port" -j REJECT --reject-with tcp-reset 2>/dev/null || true; done
+  exit 0
+fi
+uplink=$(awk '$2 == "00000000" { print $1; exit }' /proc/net/route)
+if [ -n "$uplink" ]; then
+  for net in 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10 169.254.0.0/16; do
+    add DOCKER-USER -o "$uplink" -d "$net" -j REJECT
+  done
+  for ns in $(awk '$1 == "nameserver" && $2 ~ /^[0-9.]+$/ { print $2 }' /etc/resolv.conf); do
+    for proto in udp tcp; do add DOCKER-USER -o "$uplink" -d "$ns" -p "$proto" --dport 53 -j RETURN; done
+  done
+fi
+for port; do
+  $ipt -w -C SLW-CONTAINERS -p tcp --dport "$port" -j REJECT --reject-with tcp-reset 2>/dev/null \
+    || $ipt -w -A SLW-CONTAINERS -p tcp --dport "$port" -j REJECT --reject-with tcp-reset
+done
+for bridge in docker_gwbridge docker0 'br-+'; do add INPUT -i "$bridge" -m conntrack --ctstate NEW -j SLW-CONTAINERS; done
+echo guarded
+`;
+
+export class DockerEgressGuard {
+  private applied: Promise<void> | null = null;
+
+  constructor(private readonly spec: DockerEgressGuardSpec) {}
+
+  apply(): Promise<void> {
+    this.applied ??= this.run('apply').catch((err: unknown) => {
+      this.applied = null;
+      throw err;
+    });
+    return this.applied;
+  }
+
+  async remove(): Promise<void> {
+    if (!this.applied) return;
+    this.applied = null;
+    await this.run('remove');
+  }
+
+  private async run(mode: 'apply' | 'remove'): Promise<void> {
+    const ports = this.spec.platformPorts.filter((p) => Number.isInteger(p) && p > 0 && p < 65536).map(String);
+    const container = await this.spec.docker.createContainer({
+      Image: this.spec.image,
+      Entrypoint: ['/bin/sh', '-c', GUARD, 'slipway-guard'],
+      Cmd: [mode, ...ports],
+      User: '0:0',
+      Labels: { [LABEL_MANAGED]: 'true', 'slipway.kind': 'egress-guard' },
+      HostConfig: { NetworkMode: 'host', CapDrop: ['ALL'], CapAdd: ['NET_ADMIN', 'NET_RAW'], SecurityOpt: ['no-new-privileges'] },
+    });
+    try {
+      await container.start();
+      const { StatusCode } = (await container.wait()) as { StatusCode: number };
+      const lines: string[] = [];
+      const logs = (await container.logs({ stdout: true, stderr: true })) as unknown as Buffer;
+      for await (const l of demuxLines((async function* () { yield logs; })())) lines.push(l.line);
+      const out = lines.join('\n').trim();
+      if (StatusCode !== 0) throw new UpstreamError(`could not ${mode} the containers' network guard on the engine's host: ${out.split('\n').slice(-2).join(' ') || `exit ${StatusCode}`}`);
+    } finally {
+      await container.remove({ force: true }).catch((err: unknown) => {
+        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      });
+    }
+  }
+}
