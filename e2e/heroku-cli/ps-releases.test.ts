@@ -60,7 +60,8 @@ describe('heroku ps', () => {
     expect(ok(await run('ps:stop', '--process-type', 'worker')).output).toContain('Stopping all worker dynos on cli-ps... done');
     expect(ok(await run('ps:restart')).output).toContain('Restarting all dynos on cli-ps... done');
     await waitForDynos(stackInfo().users.alice, APP, (d) => d.some((x) => x.name === 'worker.1' && x.state === 'up' && x.size === 'pro'));
-    expect(ok(await run('ps', 'worker')).stdout).toMatch(/=== worker \(pro\)[\s\S]*worker\.1: up /);
+    // the restarts may still be rolling through when the API first shows worker.1 up: poll the CLI
+    await eventually(async () => expect(ok(await run('ps', 'worker')).stdout).toMatch(/=== worker \(pro\)[\s\S]*worker\.1: up /), 60_000, 1000);
     const missing = await run('ps', 'clock');
     expect(missing.output).toContain('No clock dynos on cli-ps');
   });
