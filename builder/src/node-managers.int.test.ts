@@ -3,16 +3,17 @@
 // worker-only Procfile (no default web without a start script), Yarn 4 pinned by packageManager
 // (corepack's field) with cacheDirectories, Yarn 3 committed under .yarn/releases, pnpm with
 // pre/post-install scripts, and an engines.node the registry does not publish. Downloads are
-// cached across runs in $HOME/.cache/slipway/test-build-cache (as node-build.int.test.ts does).
+// cached across runs in /var/tmp/slipway-test-build-cache (as node-build.int.test.ts does: a place
+// the builds' sandboxes reach).
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildHarness } from './testing/build-harness.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../test/fixtures');
-const cacheDir = path.join(process.env.HOME ?? '/root', '.cache/slipway/test-build-cache');
+const cacheDir = '/var/tmp/slipway-test-build-cache';
 const caFile = process.env.NODE_EXTRA_CA_CERTS;
 const h = new BuildHarness();
 const exists = (p: string) => stat(p).then(() => true, () => false);
@@ -20,6 +21,7 @@ const run = promisify(execFile);
 const LONG = { timeout: 150_000 };
 const timeoutMs = 140_000;
 
+beforeAll(() => mkdir(cacheDir, { recursive: true }));
 afterAll(() => h.cleanup());
 
 describe('nodejs buildpack: process types', () => {

@@ -8,7 +8,7 @@
 // the same Yarn (Plug'n'Play apps start with `yarn start`).
 // Leaves out: verifying packageManager's +sha512 suffix (a hash of repo.yarnpkg.com's file; the
 // npm package's own integrity is checked instead), Yarn's constraints and plugins' downloads.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { detail, fail } from '../../_shared/kit.mjs';
 
@@ -54,7 +54,12 @@ export async function installBerry(buildDir, pkg, tools) {
     const range = declared ?? engines ?? '4.x';
     how = declared ? `packageManager yarn@${declared}` : engines ? `engines.yarn ${engines}` : 'no version pinned: the latest Yarn 4';
     const installed = await tools.installPackage('@yarnpkg/cli-dist', range, 'Yarn');
-    cli = path.join(installed.dir, 'bin', 'yarn.js');
+    // into the slug (the cache is not there when the app runs)
+    const home = path.join(tools.nodeHome, 'lib', 'yarn-berry');
+    rmSync(home, { recursive: true, force: true });
+    mkdirSync(path.dirname(home), { recursive: true });
+    cpSync(installed.dir, home, { recursive: true, verbatimSymlinks: true });
+    cli = path.join(home, 'bin', 'yarn.js');
     version = installed.version;
   }
   const major = Number(/^(\d+)\./.exec(version)?.[1] ?? 4);

@@ -32,8 +32,8 @@ export interface AttachedOneOffSpec {
 // this with bash. With a terminal: the size the client reported, then the command (taken from the
 // environment, never pasted into this script) in a pseudo-terminal.
 const TTY_COMMAND =
-  'if [ -n "$COLUMNS" ]; then stty cols "$COLUMNS" rows "${LINES:-24}" 2>/dev/null; fi; ' +
-  'exec script -q -e -c \'c=$SLIPWAY_RUN_COMMAND; unset SLIPWAY_RUN_COMMAND; exec /bin/bash -c "$c"\' /dev/null';
+  'exec script -q -e -c \'if [ -n "$COLUMNS" ]; then stty cols "$COLUMNS" rows "${LINES:-24}" 2>/dev/null; fi; ' +
+  'c=$SLIPWAY_RUN_COMMAND; unset SLIPWAY_RUN_COMMAND; exec /bin/bash -c "$c"\' /dev/null';
 const PIPE_COMMAND = 'c=$SLIPWAY_RUN_COMMAND; unset SLIPWAY_RUN_COMMAND; exec /bin/bash -c "$c"';
 const EOT = 0x04;
 

@@ -54,14 +54,20 @@ export async function runOneOff(o: OneOffSpec): Promise<OneOffResult> {
   }, o.timeoutMs);
   o.signal?.addEventListener('abort', stop, { once: true });
   // the sandbox is set up in the background: the dyno has started once it has a process
+  let didStart = false;
+  const start = () => {
+    if (didStart || proc.pid === null) return;
+    didStart = true;
+    o.onStart?.();
+  };
   const started = setInterval(() => {
-    if (proc.pid === null && proc.isRunning()) return;
-    clearInterval(started);
-    if (proc.pid !== null) o.onStart?.();
+    start();
+    if (didStart || !proc.isRunning()) clearInterval(started);
   }, 50);
   const exit = await proc.exited;
   o.signal?.removeEventListener('abort', stop);
   clearInterval(started);
+  if (!exit.error) start(); // a command quicker than the first look still started
   clearTimeout(timer);
   clearTimeout(killTimer);
   if (exit.error) {
