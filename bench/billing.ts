@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   let queued = 0;
   const jobs: JobQueue & { close?: () => Promise<void> } = redis
     ? new BullJobQueue(redis, uniquePrefix('bb'))
-    : { build: async () => undefined, deploy: async () => void queued++, billing: async () => undefined, domains: async () => undefined };
+    : { build: async () => undefined, deploy: async () => void queued++, billing: async () => undefined, domains: async () => undefined, oneOff: async () => undefined };
   const store = new Store(db.pool);
   // grace 0: an emptied wallet suspends in the hour that emptied it (the most work per hour)
   const billing = new HourlyBillingRun({ store, jobs, log: createLogger({ level: 'warn', name: 'bench' }), settleSeconds: 0, graceHours: async () => 0 });

@@ -39,6 +39,10 @@ import { SniEndpointsService } from './services/sni-endpoints.service.js';
 import { RedisHttp01Store } from '@slipway/core/adapters/acme/redis.http01-store';
 import { ReleasesApiService } from './services/releases-api.service.js';
 import { DynosService } from './services/dynos.service.js';
+import { CollaboratorsService } from './services/collaborators.service.js';
+import { OneOffsService } from './services/one-offs.service.js';
+import { ReleaseOutputs } from './services/release-outputs.service.js';
+import { RendezvousServer } from '@slipway/core/adapters/rendezvous/rendezvous.server';
 import { BuildsService } from './services/builds.service.js';
 import { LogSessionsService } from './services/log-sessions.service.js';
 import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
@@ -81,6 +85,8 @@ export interface ApiContext {
   releases: ReleaseService;
   repoStore: FsRepoStore;
   buildLogs: RedisBuildLogSink;
+  /** The `heroku run` listener; main.ts makes it listen. */
+  rendezvous: RendezvousServer;
   adapters: ApiAdapters;
   http: HttpContext;
   close(): Promise<void>;
@@ -121,10 +127,12 @@ export function createApiContext(
   const passwords = new PasswordHasher();
   const lookup = new AppLookup(store);
   const users = new UsersService({ store, passwords, settings });
+  const orgs = new OrgsService({ store, settings });
   const buildLogs = new RedisBuildLogSink({ redis, prefix: config.redis.prefix, objects: adapters.objects });
   const graceHours = () => settings.get(suspensionGraceHours);
   const wallets = new OrgWalletService({ store, jobs, payments: new ManualPayments(), log, graceHours });
   const billingRuns = new HourlyBillingRun({ store, jobs, log, graceHours });
+  const rendezvous = new RendezvousServer({ box, log: log.child({ component: 'rendezvous' }), publicHost: config.rendezvous.publicHost, port: config.rendezvous.port });
   const removal = new AppRemoval({ jobs, repos: repoStore });
 
   const http: HttpContext = {
@@ -144,15 +152,18 @@ export function createApiContext(
     services: {
       auth: new AuthService({ store, passwords, throttle: new LoginThrottle({ redis, prefix: config.redis.prefix, settings }) }),
       users,
-      orgs: new OrgsService({ store, settings }),
+      orgs,
       sshKeys: new SshKeysService({ store }),
       apps: new AppsService({ store, lookup, jobs, repos: repoStore, removal, domain: config.domain, log, settings, allowedBuildpackHosts: config.build.allowedBuildpackHosts }),
       config: new ConfigService({ store, lookup, vault, releases, jobs }),
       formation: new FormationService({ store, lookup, jobs }),
       domains: new DomainsService({ store, lookup, jobs, settings, domain: config.domain, apiHost: new URL(config.api.publicUrl).hostname }),
       sniEndpoints: new SniEndpointsService({ store, lookup, jobs, box }),
-      releases: new ReleasesApiService({ store, lookup, releases }),
+      releases: new ReleasesApiService({ store, lookup, releases, vault }),
       dynos: new DynosService({ store, lookup, jobs, runtime: adapters.runtime }),
+      collaborators: new CollaboratorsService({ store, lookup, orgs }),
+      oneOffs: new OneOffsService({ store, lookup, jobs, vault, rendezvous }),
+      releaseOutputs: new ReleaseOutputs({ box, apiUrl: config.api.publicUrl, logs: buildLogs, store }),
       builds: new BuildsService({ store, lookup, buildLogs }),
       logSessions: new LogSessionsService({ lookup, redis, prefix: config.redis.prefix, apiUrl: config.api.publicUrl, logs: adapters.logs }),
       billingReports: new BillingReportsService({ store, wallets }),
@@ -180,8 +191,9 @@ export function createApiContext(
   };
 
   return {
-    config, log, store, redis, jobs, box, settings, vault, releases, repoStore, buildLogs, adapters, http,
+    config, log, store, redis, jobs, box, settings, vault, releases, repoStore, buildLogs, rendezvous, adapters, http,
     async close() {
+      await rendezvous.close();
       await jobs.close();
       queueRedis.disconnect();
       redis.disconnect();

@@ -13,6 +13,7 @@ import { createObjectStore, createRuntimeView } from './adapters.js';
 import { installHook } from './git/hook-installer.js';
 import { startGit } from './git/git.module.js';
 import { ApiCertificates, startTlsListener, type TlsListener } from './http/tls-server.js';
+import { startRendezvous } from './rendezvous/rendezvous-tls.js';
 
 async function main(): Promise<void> {
   const config = await withStartupSettings(loadConfig(process.env));
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     tls = await startTlsListener(app, certs, { port: config.api.tlsPort, bind: config.bind, log });
   }
   await git.listen();
+  const rendezvousTls = await startRendezvous(ctx.rendezvous, config, log);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeIdleConnections();
     tls?.close();
+    rendezvousTls.stop();
     await git.close();
     await ctx.close();
     process.exit(0);

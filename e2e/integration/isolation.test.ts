@@ -5,6 +5,9 @@ import crypto from 'node:crypto';
 import type { Router } from 'express';
 import { appsRoutes } from '@slipway/api/http/routes/apps.routes';
 import { appResourceRoutes } from '@slipway/api/http/routes/app-resources.routes';
+import { appDynoRoutes } from '@slipway/api/http/routes/app-dynos.routes';
+import { teamsRoutes } from '@slipway/api/http/routes/teams.routes';
+import { platformInfoRoutes } from '@slipway/api/http/routes/platform-info.routes';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { ApiClient } from '../support/client.js';
 import { seedRelease } from '../support/seed.js';
@@ -51,17 +54,28 @@ const bodies: Record<string, unknown> = {
   'POST /apps/:app/domains': { hostname: 'steal.example.com' },
   'POST /apps/:app/log-sessions': { lines: 10 },
   'PATCH /apps/:app': { maintenance: true },
+  'POST /apps/:app/dynos': { command: 'true', attach: false },
+  'POST /apps/:app/collaborators': { user: 'owner-b@example.com' },
+  'PUT /apps/:app/buildpack-installations': { updates: [] },
+  'PATCH /apps/:app/domains/:domain': { sni_endpoint: null },
 };
+
+const appRoutes = () => [
+  ...routesOf(appsRoutes(h.ctx.http), ''),
+  ...routesOf(appResourceRoutes(h.ctx.http), '/apps/:app'),
+  ...routesOf(appDynoRoutes(h.ctx.http), '/apps/:app'),
+  ...routesOf(teamsRoutes(h.ctx.http), ''),
+  ...routesOf(platformInfoRoutes(h.ctx.http), ''),
+].filter((r) => r.path.startsWith('/apps/:app'));
 
 describe('tenant isolation', () => {
   it('covers every app-scoped route the routers declare', () => {
-    const routes = [...routesOf(appsRoutes(h.ctx.http), ''), ...routesOf(appResourceRoutes(h.ctx.http), '/apps/:app')].filter((r) => r.path.startsWith('/apps/:app'));
-    expect(routes.length).toBeGreaterThanOrEqual(20);
+    expect(appRoutes().length).toBeGreaterThanOrEqual(40);
   });
 
   for (const by of ['name', 'id'] as const) {
     it(`gives user B a 404 on every route for user A's app (by ${by})`, async () => {
-      const routes = [...routesOf(appsRoutes(h.ctx.http), ''), ...routesOf(appResourceRoutes(h.ctx.http), '/apps/:app')].filter((r) => r.path.startsWith('/apps/:app'));
+      const routes = appRoutes();
       const failures: string[] = [];
       for (const r of routes) {
         const path = r.path
@@ -70,7 +84,9 @@ describe('tenant isolation', () => {
           .replace(':type', 'web')
           .replace(':domain', 'private.example.com')
           .replace(':dyno', 'web.1')
-          .replace(':build', buildId);
+          .replace(':build', buildId)
+          .replace(':who', 'owner-a@example.com')
+          .replace(':feature', 'preboot');
         const res = await b.req(r.method, path, { body: bodies[`${r.method} ${r.path}`] ?? (r.method === 'GET' || r.method === 'DELETE' ? undefined : {}) });
         if (res.status !== 404) failures.push(`${r.method} ${r.path} → ${res.status}`);
       }

@@ -125,7 +125,7 @@ describe('a Node app on the local runtime', () => {
     const events = await readSse(s.logplex_url, { timeoutMs: 10_000 });
     const lines = events.map((e) => e.data);
     expect(lines.some((l) => / app\[web\.1\]: log-line \d+/.test(l))).toBe(true);
-    expect(lines.some((l) => /platform\[/.test(l))).toBe(true);
+    expect(lines.some((l) => /heroku\[/.test(l))).toBe(true); // Heroku's name for the platform's lines (this client speaks as Heroku's tools)
 
     const tail = (await dev.post('/apps/node-demo/log-sessions', { lines: 0, tail: true, source: 'app' })).body;
     const started = Date.now();

@@ -7,7 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { reservedRangePort, startPebble, startTestDns } from './acme-env.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // eslint-disable-next-line no-restricted-properties -- test support reads the harness's variables
+   
   const scratch = process.env.SLIPWAY_TEST_SCRATCH ?? os.tmpdir();
   const dir = await mkdtemp(path.join(scratch, 'acme-'));
   const zoneDir = path.join(dir, 'zone');

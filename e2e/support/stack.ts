@@ -66,7 +66,7 @@ export async function startStack(extra: StackEnv = {}, opts: { supervised?: bool
   const scratch = requireEnv('SLIPWAY_TEST_SCRATCH');
   const dataDir = await mkdtemp(path.join(scratch, 'stack-'));
   const db = await createTestDatabase({ migrate: false });
-  const [apiPort, freeEdgePort, sshPort] = [await freePort(), await freePort(), await freePort()];
+  const [apiPort, freeEdgePort, sshPort, rendezvousPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const adminPassword = 'stack admin password';
   const extraEnv = typeof extra === 'function' ? extra({ api: apiPort, edge: freeEdgePort, ssh: sshPort }) : extra;
   // a test may put the edge on a port chosen beforehand (the ACME test CA validates on a fixed one)
@@ -84,6 +84,7 @@ export async function startStack(extra: StackEnv = {}, opts: { supervised?: bool
     SLIPWAY_API_PORT: String(apiPort),
     SLIPWAY_EDGE_PORT: String(edgePort),
     SLIPWAY_GIT_SSH_PORT: String(sshPort),
+    SLIPWAY_RENDEZVOUS_PORT: String(rendezvousPort),
     SLIPWAY_DATABASE_URL: db.url,
     SLIPWAY_REDIS_URL: testRedisUrl(),
     SLIPWAY_REDIS_PREFIX: uniquePrefix('s'),

@@ -6,7 +6,8 @@ import { SwarmRuntime } from '@slipway/core/adapters/runtime/swarm/swarm.runtime
 import { MAINTENANCE_SERVICE } from '@slipway/core/adapters/edge/traefik/traefik.labels';
 import type { LogLine, LogStore } from '@slipway/core/ports/log-store.port';
 import { runtimeContract } from '@slipway/core/ports/runtime.contract';
-import { docker, env, logger, makeSlug, startSlugServer } from './support/swarm-fixture.js';
+import { startTestRendezvous } from '@slipway/core/adapters/rendezvous/rendezvous.testing';
+import { docker, env, gatewayAddress, logger, makeSlug, startSlugServer } from './support/swarm-fixture.js';
 import { startEdgeEmulator } from './support/edge-emulator.js';
 
 const freePort = async (): Promise<number> => {
@@ -23,6 +24,8 @@ runtimeContract('swarm', async () => {
   const d = docker();
   const slugs = await startSlugServer(d);
   const edge = await startEdgeEmulator(d, env('SLIPWAY_STACK_IMAGE'), await freePort());
+  // attached one-offs: containers reach the listener on the swarm's gateway, as they reach the api
+  const rendezvous = await startTestRendezvous(env('SLIPWAY_TEST_SCRATCH'), await gatewayAddress(d));
   const bootTimeoutMs = 3000;
   const runtime = new SwarmRuntime({
     docker: d,
@@ -57,8 +60,10 @@ runtimeContract('swarm', async () => {
       artifact: (files) => makeSlug(slugs.store, 'contract', files),
       get: (host, p) => edge.get(host, p),
       report: (line) => console.log(line),
+      rendezvous,
     },
     async teardown() {
+      await rendezvous.close();
       await edge.close();
       await d.getService(MAINTENANCE_SERVICE).remove().catch(() => undefined);
       await slugs.close();

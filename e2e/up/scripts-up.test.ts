@@ -119,13 +119,14 @@ describe('./scripts/up', () => {
     dataDir = await mkdtemp(path.join(requireEnv('SLIPWAY_TEST_SCRATCH'), 'up-'));
     await chmod(dataDir, 0o700); // a private dir, as mkdtemp makes it: up must cope
     const ports = new Set<number>();
-    while (ports.size < 7) ports.add(await freePort()); // seven different ones
-    const [apiPort, edgePort, sshPort, pgPortN, redisPortN, apiTlsPort, edgeTlsPort] = [...ports].map(String);
+    while (ports.size < 8) ports.add(await freePort()); // eight different ones
+    const [apiPort, edgePort, sshPort, pgPortN, redisPortN, apiTlsPort, edgeTlsPort, rendezvousPort] = [...ports].map(String);
     const env = {
       SLIPWAY_DATA_DIR: dataDir,
       SLIPWAY_API_PORT: apiPort!,
       SLIPWAY_EDGE_PORT: edgePort!,
       SLIPWAY_GIT_SSH_PORT: sshPort!,
+      SLIPWAY_RENDEZVOUS_PORT: rendezvousPort!,
       SLIPWAY_PG_PORT: pgPortN!,
       SLIPWAY_REDIS_PORT: redisPortN!,
       SLIPWAY_API_TLS_PORT: apiTlsPort!,

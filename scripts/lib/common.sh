@@ -69,6 +69,28 @@ ensure_build() {
   echo "$want" > "$stamp"
 }
 
+# The real Heroku CLI for the heroku-cli tier, from the npm registry: e2e/heroku-cli/cli pins it
+# (package.json + package-lock.json), installed with `npm ci` into $SLIPWAY_CACHE/heroku-cli/<hash
+# of those two files> (in a scratch dir, then renamed: an entry is whole or absent), so a second
+# run reuses it and a changed pin installs anew. Exports SLIPWAY_HEROKU_CLI (its bin/run.js).
+ensure_heroku_cli() {
+  local src="$SLIPWAY_ROOT/e2e/heroku-cli/cli" key dir tmp
+  key=$(file_hash "$src/package.json" "$src/package-lock.json")
+  dir="$SLIPWAY_CACHE/heroku-cli/$key"
+  if [ ! -f "$dir/.slipway-complete" ]; then
+    say "installing the Heroku CLI ($(node -p 'require(process.argv[1]).dependencies.heroku' "$src/package.json"), npm ci) into $dir"
+    mkdir -p "$SLIPWAY_CACHE/heroku-cli"
+    tmp=$(mktemp -d "$SLIPWAY_CACHE/heroku-cli/tmp.XXXXXX")
+    cp "$src/package.json" "$src/package-lock.json" "$tmp/"
+    if ! (cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+      rm -rf "$tmp"; warn "npm ci of the Heroku CLI failed"; return 1
+    fi
+    touch "$tmp/.slipway-complete"
+    rm -rf "$dir"; mv "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp" # a concurrent run may have won
+  fi
+  export SLIPWAY_HEROKU_CLI="$dir/node_modules/heroku/bin/run.js"
+}
+
 free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }

@@ -21,7 +21,7 @@ import { ConfigVault } from '@slipway/core/services/config-vars.service';
 import { logRetentionHours, logRetentionLines } from '@slipway/core/settings/admin.settings';
 import { ReleaseService } from '@slipway/core/services/releases.service';
 import { SlugUrls } from '@slipway/core/services/slug-urls';
-import { QUEUE, type BillingJob } from '@slipway/core/queue/queues';
+import { QUEUE, type BillingJob, type OneOffJob } from '@slipway/core/queue/queues';
 import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-run.service';
 import type { ObjectStore } from '@slipway/core/ports/object-store.port';
 import type { ReleaseSpec } from '@slipway/core/ports/runtime.port';
@@ -32,6 +32,9 @@ import { ReleaseDeployer } from './services/release-deployer.js';
 import { BuildService } from './services/build.service.js';
 import { RuntimeOps } from './services/runtime-ops.service.js';
 import { Reaper } from './services/reaper.service.js';
+import { OneOffRunner } from './services/one-off-runner.service.js';
+import { AppSetup } from './services/app-setup.service.js';
+import { platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';
 import { buildProcessor } from './processors/build.processor.js';
 import { deployProcessor } from './processors/deploy.processor.js';
 import { maintenanceProcessor } from './processors/maintenance.processor.js';
@@ -54,6 +57,7 @@ export interface WorkerContext {
   builds: BuildService;
   ops: RuntimeOps;
   reaper: Reaper;
+  oneOffs: OneOffRunner;
   vault: ConfigVault;
   domains: DomainUpkeep;
   billing: HourlyBillingRun;
@@ -93,13 +97,17 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const locks = new AppLocks(pool);
   const buildLocks = new BuildLocks(pool);
   const specs = new ReleaseSpecs(vault, settings);
-  const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000 });
+  const deployer = new ReleaseDeployer({ store, runtime: runtime.runtime, locks, specs, logs, log, releasePhaseTimeoutMs: 15 * 60_000, outputs: sink });
+  const oneOffs = new OneOffRunner({
+    store, runtime: runtime.runtime, specs, vault, logs, box, log,
+    rendezvous: { host: config.rendezvous.dynoHost, port: config.rendezvous.port, caFile: platformCaFiles(config.dataDir).certFile },
+  });
   const builds = new BuildService({
-    store, objects, sink, executor: runtime.executor, vault, releases, deployer, locks: buildLocks, settings, log,
+    store, objects, sink, executor: runtime.executor, vault, releases, deployer, locks: buildLocks, settings, log, setup: new AppSetup({ store, vault, runner: oneOffs }),
     buildsDir: config.paths.builds, cacheDir: config.paths.cache, timeoutMs: config.build.timeoutSeconds * 1000, webUrl: webUrlOf(config),
   });
   const ops = new RuntimeOps({ store, runtime: runtime.runtime, locks, specs, deployer, logs, objects, log, cacheDir: config.paths.cache });
-  const reaper = new Reaper({ store, builds, locks: buildLocks, log, releaseStaleMinutes: 30 });
+  const reaper = new Reaper({ store, builds, locks: buildLocks, log, releaseStaleMinutes: 30, oneOffs });
   const billingLog = log.child({ component: 'billing' });
   const billing = new HourlyBillingRun({ store, jobs, log: billingLog, graceHours: () => settings.get(suspensionGraceHours) });
   const workers: Worker[] = [];
@@ -134,7 +142,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   };
 
   return {
-    config, log, store, settings, redis, connection, jobs, objects, runtime, builds, ops, reaper, vault, billing, domains, deployedSpecs,
+    config, log, store, settings, redis, connection, jobs, objects, runtime, builds, ops, reaper, oneOffs, vault, billing, domains, deployedSpecs,
     async start() {
       await cluster?.prepare();
       // certificates first, so the routing table rebuilt below is served over HTTPS at once
@@ -147,6 +155,8 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       // live attempt whose lock lapsed only delays its retry, which waits for the build's lock
       workers.push(new Worker(QUEUE.build, buildProcessor(builds), { ...common, concurrency: config.build.concurrency, lockDuration: 20_000, stalledInterval: 5_000 }));
       workers.push(new Worker(QUEUE.deploy, deployProcessor(ops), { ...common, concurrency: 8 }));
+      // a one-off's job lasts as long as the dyno; a stalled one (its worker died) is never run again
+      workers.push(new Worker(QUEUE.dynos, async (job) => void (await oneOffs.run((job.data as OneOffJob).dynoId)), { ...common, concurrency: 200, maxStalledCount: 0 }));
       workers.push(new Worker(QUEUE.maintenance, maintenanceProcessor({ reaper, reconcile: async () => runtime.recover(await deployedSpecs(), fresh) }), { ...common, concurrency: 1 }));
       workers.push(new Worker(QUEUE.domains, domainsProcessor(domains), { ...common, concurrency: 1, lockDuration: 120_000 }));
       workers.push(new Worker(QUEUE.billing, billingProcessor({ billing, settings, store, log: billingLog }), { ...common, concurrency: 1 }));
@@ -159,6 +169,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
       await installBillingSchedule(billingQueue);
     },
     async stop() {
+      oneOffs.stopAll();
       await Promise.all(workers.map((w) => w.close()));
       await runtime.shutdown();
       await maintenance.close();

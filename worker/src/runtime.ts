@@ -79,6 +79,7 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
     edgeService: [EDGE_SERVICE, config.traefik.service],
     routes: new RedisEdgeTable(deps.redis, config.redis.prefix),
     logger: log.child({ component: 'swarm' }),
+    logs: deps.logs,
   });
   // the platform's own ports on the engine's host, closed to containers
   const platformPorts = [config.databaseUrl, config.redis.url].map((u) => Number(new URL(u).port)).filter((p) => p > 0);

@@ -19,7 +19,8 @@ export function parseRange(header: string | undefined, allowed: string[], defaul
   const m = RANGE_RE.exec(header);
   if (!m || !allowed.includes(m[1]!)) throw new ValidationError(`Range must look like "${allowed[0]} ..; max=N, order=asc|desc" (fields: ${allowed.join(', ')}).`);
   const range: ListRange = { ...base, field: m[1]!, startExclusive: m[2] === ']', start: m[3] || undefined, end: m[4] || undefined };
-  for (const part of (m[5] ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  // Heroku's CLI writes "max=1000;" (trailing semicolon) and "order=desc,max=1" (no space)
+  for (const part of (m[5] ?? '').replace(/[;\s]+$/, '').split(',').map((p) => p.trim()).filter(Boolean)) {
     const [k, v] = part.split('=').map((s) => s.trim());
     if (k === 'max' && v && /^\d+$/.test(v)) range.max = Math.min(Math.max(1, Number(v)), defaults.maxLimit);
     else if (k === 'order' && (v === 'asc' || v === 'desc')) range.order = v;

@@ -9,9 +9,9 @@ export class AppLookup {
   constructor(private readonly store: Store) {}
 
   async resolve(userId: string, idOrName: string, perm: Permission, action: string): Promise<AppSummary> {
-    if (idOrName.length > 64) throw new NotFoundError("Couldn't find that app.");
+    if (idOrName.length > 64) throw new NotFoundError("Couldn't find that app.", { resource: 'app' });
     const app = await this.store.repos.apps.findForUser(userId, idOrName);
-    if (!app) throw new NotFoundError("Couldn't find that app.");
+    if (!app) throw new NotFoundError("Couldn't find that app.", { resource: 'app' });
     assertCan(app.role, perm, action);
     return app;
   }

@@ -19,12 +19,17 @@ import type { AppRemoval } from './app-removal.js';
 const ADJECTIVES = ['quiet', 'brave', 'calm', 'swift', 'bright', 'bold', 'gentle', 'lucky', 'steady', 'sunny', 'frosty', 'mellow'];
 const NOUNS = ['harbor', 'river', 'meadow', 'summit', 'canyon', 'forest', 'island', 'galaxy', 'comet', 'lagoon', 'prairie', 'glacier'];
 const HEALTH_PATH_RE = /^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]{0,199}$/;
-const BUILDPACK_RE = /^(nodejs|python|static|procfile|(https?|git):\/\/([A-Za-z0-9.-]+(:\d{1,5})?)\/[A-Za-z0-9._~/-]*(#[A-Za-z0-9._/-]+)?)$/;
+const BUILDPACK_RE = /^(nodejs|python|static|procfile|heroku\/(?:nodejs|node|python|static|procfile)|heroku-community\/static|(https?|git):\/\/([A-Za-z0-9.-]+(:\d{1,5})?)\/[A-Za-z0-9._~/-]*(#[A-Za-z0-9._/-]+)?)$/;
+/** The one stack apps build and run on (the builder's STACK), and the one region. */
+export const STACK_NAME = 'slipway-1';
+export const REGION_NAME = 'local';
 
 export interface CreateAppInput {
   name?: unknown;
   organization?: unknown;
   plan?: unknown;
+  region?: unknown;
+  stack?: unknown;
 }
 
 export interface UpdateAppInput {
@@ -33,8 +38,22 @@ export interface UpdateAppInput {
   health_check_path?: unknown;
   plan?: unknown;
   buildpacks?: unknown;
+  build_stack?: unknown;
   /** true / false, or null for the platform default. */
   https_redirect?: unknown;
+}
+
+/** Heroku's region and stack parameters: Slipway has one of each. */
+function checkRegionAndStack(input: { region?: unknown; stack?: unknown; build_stack?: unknown }): void {
+  if (input.region !== undefined && input.region !== null && input.region !== REGION_NAME) {
+    throw new ValidationError(`Unknown region "${String(input.region).slice(0, 40)}": this Slipway runs apps in one region, "${REGION_NAME}".`, { field: 'region' });
+  }
+  for (const field of ['stack', 'build_stack'] as const) {
+    const v = input[field];
+    if (v !== undefined && v !== null && v !== STACK_NAME) {
+      throw new ValidationError(`Unknown stack "${String(v).slice(0, 40)}": apps build and run on "${STACK_NAME}".`, { field });
+    }
+  }
 }
 
 export class AppsService {
@@ -49,8 +68,9 @@ export class AppsService {
       input.organization === undefined
         ? orgs.find((o) => o.personal) ?? orgs[0]
         : orgs.find((o) => o.id === input.organization || o.name === input.organization);
-    if (!org) throw new NotFoundError("Couldn't find that organization.");
+    if (!org) throw new NotFoundError("Couldn't find that team.", { resource: 'team' });
     assertCan(org.role, 'app:create', 'create apps');
+    checkRegionAndStack(input);
     const plan = await this.resolvePlan(input.plan);
     const name = input.name === undefined || input.name === null ? await this.pickName() : validateAppName(input.name);
     const maxApps = await this.deps.settings.get(maxAppsPerOrg);
@@ -83,6 +103,7 @@ export class AppsService {
 
   async update(userId: string, idOrName: string, input: UpdateAppInput): Promise<AppSummary> {
     const app = await this.deps.lookup.resolve(userId, idOrName, 'app:deploy', 'change this app');
+    checkRegionAndStack({ build_stack: input.build_stack });
     const patch: Partial<Pick<AppRow, 'name' | 'maintenance' | 'healthCheckPath' | 'planId' | 'buildpacks' | 'httpsRedirect'>> = {};
     if (input.name !== undefined && input.name !== app.name) patch.name = validateAppName(input.name);
     if (input.maintenance !== undefined) {
@@ -167,7 +188,7 @@ export function validateBuildpacks(v: unknown, allowedHosts: readonly string[] =
   return v.map((b) => {
     const s = typeof b === 'object' && b !== null && 'url' in b ? (b as { url: unknown }).url : b;
     const m = typeof s === 'string' && s.length <= 300 ? BUILDPACK_RE.exec(s) : null;
-    if (!m) throw new ValidationError('Each buildpack must be nodejs, python, static, procfile, or an https URL.', { field: 'buildpacks' });
+    if (!m) throw new ValidationError('Each buildpack must be nodejs, python, static, procfile (or heroku/<name>), or an https URL.', { field: 'buildpacks' });
     const [, , scheme, host] = m;
     if (scheme && scheme !== 'https' && !allowed.has(host!.toLowerCase()) && !allowed.has(host!.toLowerCase().replace(/:\d+$/, ''))) {
       throw new ValidationError(`Buildpack URLs must use https (${scheme}:// only for hosts an operator allowed).`, { field: 'buildpacks', rule: 'https' });

@@ -29,10 +29,12 @@ export class AuthService {
     return user;
   }
 
-  async issueToken(userId: string, kind: TokenRow['kind'], description: string, ttlDays?: number): Promise<{ token: string; row: TokenRow }> {
+  async issueToken(userId: string, kind: TokenRow['kind'], description: string, ttlDays?: number, ttlSeconds?: number): Promise<{ token: string; row: TokenRow }> {
     const token = generateToken(kind === 'session' ? 'slws' : 'slw');
-    const expiresAt = ttlDays ? new Date(Date.now() + ttlDays * 86_400_000) : null;
-    const row = await this.deps.store.repos.tokens.create({ userId, kind, description, tokenHash: hashToken(token), expiresAt });
+    const ttlMs = ttlSeconds ? ttlSeconds * 1000 : ttlDays ? ttlDays * 86_400_000 : 0;
+    const expiresAt = ttlMs ? new Date(Date.now() + ttlMs) : null;
+    const tokenHint = kind === 'session' ? null : token.slice(-4);
+    const row = await this.deps.store.repos.tokens.create({ userId, kind, description, tokenHash: hashToken(token), tokenHint, expiresAt });
     return { token, row };
   }
 

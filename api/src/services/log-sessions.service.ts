@@ -12,6 +12,8 @@ export interface LogSessionOptions {
   tail: boolean;
   dyno?: string;
   source?: LogSource;
+  /** Name the platform's lines "heroku[…]", as Heroku's tools expect (the dashboard says "platform"). */
+  herokuNames?: boolean;
 }
 
 const TTL_SECONDS = 300;

@@ -28,6 +28,10 @@ const EnvSchema = z.object({
   /** How often the worker looks for domains to verify and certificates to order or renew. */
   SLIPWAY_DOMAINS_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   SLIPWAY_GIT_SSH_PORT: port.default(2222),
+  /** The rendezvous listener (TLS) that attached one-off dynos (`heroku run`) connect through. */
+  SLIPWAY_RENDEZVOUS_PORT: port.default(5001),
+  /** Host the CLI is told to connect to for `heroku run` (attach_url); default: the api URL's host. */
+  SLIPWAY_RENDEZVOUS_HOST: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/).optional(),
   SLIPWAY_DOMAIN: z
     .string()
     .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'SLIPWAY_DOMAIN must be a DNS name')
@@ -106,6 +110,9 @@ export interface Config {
   dnsResolver: string;
   domainsIntervalSeconds: number;
   gitSsh: { port: number; hostKeyFile: string };
+  /** publicHost: what clients connect to; dynoHost: what the dyno side connects to (the worker on
+   *  the local runtime, containers on Swarm). */
+  rendezvous: { port: number; publicHost: string; dynoHost: string };
   domain: string;
   runtime: 'local' | 'swarm';
   databaseUrl: string;
@@ -139,6 +146,13 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+function rendezvousConfig(e: z.infer<typeof EnvSchema>, publicHost: string): Config['rendezvous'] {
+  const hostOf = (url: string | undefined) => (url ? new URL(url).hostname.replace(/^\[|\]$/g, '') : undefined);
+  const apiHost = hostOf(e.SLIPWAY_API_URL) ?? publicHost;
+  const dynoHost = e.SLIPWAY_RUNTIME === 'swarm' ? hostOf(e.SLIPWAY_SLUG_BASE_URL) ?? apiHost : publicHost === 'localhost' ? '127.0.0.1' : publicHost;
+  return { port: e.SLIPWAY_RENDEZVOUS_PORT, publicHost: e.SLIPWAY_RENDEZVOUS_HOST ?? apiHost, dynoHost };
+}
 
 export function loadConfig(env: Record<string, string | undefined>, cwd: string = process.cwd()): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -174,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     dnsResolver: e.SLIPWAY_DNS_RESOLVER,
     domainsIntervalSeconds: e.SLIPWAY_DOMAINS_INTERVAL_SECONDS,
     gitSsh: { port: e.SLIPWAY_GIT_SSH_PORT, hostKeyFile: path.join(dataDir, 'ssh_host_ed25519_key') },
+    rendezvous: rendezvousConfig(e, publicHost),
     domain: e.SLIPWAY_DOMAIN,
     runtime: e.SLIPWAY_RUNTIME,
     databaseUrl: e.SLIPWAY_DATABASE_URL,

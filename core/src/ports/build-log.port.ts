@@ -13,3 +13,6 @@ export interface BuildLogSink {
   finish(buildId: string, outcome: BuildOutcome, archiveKey: string): Promise<void>;
   follow(buildId: string, signal: AbortSignal, archiveKey?: string): AsyncIterable<BuildLogEvent>;
 }
+
+/** The log a release phase's output is kept under (Heroku's release output_stream_url). */
+export const releaseOutputLogId = (releaseId: string): string => `release-${releaseId}`;

@@ -48,4 +48,6 @@ export const objectKeys = {
   source: (appId: string, buildId: string) => `sources/${appId}/${buildId}.tar`,
   slug: (appId: string, slugId: string) => `slugs/${appId}/${slugId}.tgz`,
   buildLog: (appId: string, buildId: string) => `build-logs/${appId}/${buildId}.log`,
+  /** The release phase's output (Heroku's release output_stream_url). */
+  releaseLog: (appId: string, releaseId: string) => `build-logs/${appId}/release-${releaseId}.log`,
 };

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine, LogStore } from './log-store.port.js';
 import type { AppRef, Artifact, ProcessSpec, ReleaseSpec, Runtime } from './runtime.port.js';
+import { oneOffContract, type RendezvousHarness } from './runtime-one-off.contract.js';
 
 export interface HttpReply {
   status: number;
@@ -28,6 +29,8 @@ export interface RuntimeContractHarness {
   get(host: string, path?: string): Promise<HttpReply>;
   /** Where figures go (e.g. the request count of the zero-downtime test). */
   report?(line: string): void;
+  /** A rendezvous listener the runtime's attached one-off dynos can reach. */
+  rendezvous: RendezvousHarness;
 }
 
 export interface ContractSetup {
@@ -297,6 +300,8 @@ export function runtimeContract(name: string, setup: () => Promise<ContractSetup
       expect(slow.timedOut).toBe(true);
       expect(Date.now() - t0).toBeLessThan(15_000);
     });
+
+    oneOffContract(() => ({ runtime: h.runtime, rendezvous: h.rendezvous }), () => spec(newApp(), testApp(), { env: { GREETING: 'hi there' } }));
 
     it('stops an app (503, no dynos) and removes it (404)', async () => {
       const app = newApp();

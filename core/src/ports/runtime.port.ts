@@ -17,6 +17,8 @@ export interface ProcessSpec {
   type: string;
   command: string;
   quantity: number;
+  /** The type's own size (Heroku's `ps:type`); absent: the release's plan. */
+  plan?: PlanLimits;
 }
 
 export interface PlanLimits {
@@ -62,6 +64,26 @@ export interface OneOffResult {
   timedOut: boolean;
 }
 
+/** A one-off dyno (`heroku run`, `run:detached`, app.json's postdeploy). */
+export interface OneOffDynoSpec {
+  /** "run.3": DYNO, and the log's dyno name. */
+  name: string;
+  command: string;
+  /** Variables on top of the release's config (TERM, COLUMNS, LINES, `heroku run -e`). */
+  env: Record<string, string>;
+  plan: PlanLimits;
+  /** Ended (SIGTERM, then SIGKILL) after this long. */
+  timeoutMs: number;
+  /** Attached: the process's terminal is joined to a rendezvous session (see
+   *  core/src/adapters/rendezvous/protocol.ts) and it starts once the client is there; output does
+   *  not go to the log. Detached (null): output goes to the log as app[run.N]. */
+  attach: { host: string; port: number; dynoId: string; token: string; caPem: string; tty: boolean } | null;
+  /** Aborted: stop it (`heroku ps:stop run.3`, the app deleted). */
+  signal: AbortSignal;
+  /** Called once, when the process has started. */
+  onStart(): void;
+}
+
 export type DynoState = 'starting' | 'up' | 'crashed' | 'stopping' | 'down';
 
 export interface DynoStatus {
@@ -84,6 +106,9 @@ export interface Runtime {
   deploy(spec: ReleaseSpec, progress: Progress): Promise<DeployResult>;
   /** Run `command` once with the release's artifact and env (release phase), output to progress. */
   runOnce(spec: ReleaseSpec, command: string, progress: Progress, timeoutMs: number): Promise<OneOffResult>;
+  /** Run a one-off dyno to its end, in the same sandbox and with the same limits as the app's
+   *  other dynos; exitCode is the command's status (null when it never started). */
+  runDyno(spec: ReleaseSpec, dyno: OneOffDynoSpec, progress: Progress): Promise<OneOffResult>;
   /** Apply new quantities of the current release (no new release, no restart of untouched dynos). */
   scale(spec: ReleaseSpec): Promise<void>;
   /** Restart every dyno of the app, or of one process type. */

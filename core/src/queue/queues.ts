@@ -8,6 +8,7 @@ export const QUEUE = {
   maintenance: 'maintenance',
   nodes: 'nodes',
   domains: 'domains',
+  dynos: 'dynos',
 } as const;
 
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
@@ -26,6 +27,13 @@ export type DeployJob =
   | { kind: 'routing'; appId: string }
   | { kind: 'stop'; appId: string }
   | { kind: 'remove'; appId: string; appName: string; orgId: string };
+
+/** Run one-off dyno `dynoId` (a row of one_off_dynos, which holds everything else). The job
+ *  lasts as long as the dyno; it is never retried (a one-off must not run twice). */
+export interface OneOffJob {
+  dynoId: string;
+  appId: string;
+}
 
 export interface BillingJob {
   /** ISO time; bill every closed hour before it. Default: now. */

@@ -6,6 +6,7 @@ import type { AppAccess, AppRow, AppStatus } from './types.js';
 
 export interface AppSummary extends AppAccess {
   orgName: string;
+  orgPersonal: boolean;
   ownerEmail: string | null;
   slugSize: number | null;
   currentVersion: number | null;
@@ -15,7 +16,7 @@ export interface AppSummary extends AppAccess {
 }
 
 const SUMMARY_SELECT = `
-  SELECT a.*, m.role, o.name AS org_name, u.email AS owner_email,
+  SELECT a.*, m.role, o.name AS org_name, o.personal AS org_personal, u.email AS owner_email,
          s.size AS slug_size, r.version AS current_version,
          (SELECT array_agg(x.reason ORDER BY x.suspended_at) FROM app_suspensions x WHERE x.app_id = a.id) AS suspension_reasons,
          (SELECT min(x.suspended_at) FROM app_suspensions x WHERE x.app_id = a.id) AS suspended_since

@@ -6,12 +6,12 @@ import type { SshKeyRow, TokenRow, UserRow } from './types.js';
 export class TokenRepository {
   constructor(private readonly db: Queryable) {}
 
-  async create(t: { userId: string; kind: TokenRow['kind']; description: string; tokenHash: string; expiresAt?: Date | null; scopes?: string[] }): Promise<TokenRow> {
+  async create(t: { userId: string; kind: TokenRow['kind']; description: string; tokenHash: string; tokenHint?: string | null; expiresAt?: Date | null; scopes?: string[] }): Promise<TokenRow> {
     const { rows } = await this.db.query(
-      `INSERT INTO api_tokens (user_id, kind, description, token_hash, expires_at, scopes)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       RETURNING id, user_id, kind, description, scopes, last_used_at, expires_at, created_at`,
-      [t.userId, t.kind, t.description, t.tokenHash, t.expiresAt ?? null, t.scopes ?? ['global']],
+      `INSERT INTO api_tokens (user_id, kind, description, token_hash, token_hint, expires_at, scopes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       RETURNING id, user_id, kind, description, token_hint, scopes, last_used_at, expires_at, created_at`,
+      [t.userId, t.kind, t.description, t.tokenHash, t.tokenHint ?? null, t.expiresAt ?? null, t.scopes ?? ['global']],
     );
     return camel<TokenRow>(rows[0]);
   }
@@ -46,7 +46,7 @@ export class TokenRepository {
 
   async listForUser(userId: string, kinds: TokenRow['kind'][]): Promise<TokenRow[]> {
     const { rows } = await this.db.query(
-      `SELECT id, user_id, kind, description, scopes, last_used_at, expires_at, created_at FROM api_tokens
+      `SELECT id, user_id, kind, description, token_hint, scopes, last_used_at, expires_at, created_at FROM api_tokens
        WHERE user_id = $1 AND kind = ANY($2) ORDER BY created_at`,
       [userId, kinds],
     );

@@ -35,16 +35,23 @@ export class FormationRepository {
     return rows[0] ? camel<FormationRow>(rows[0]) : null;
   }
 
-  /** Align the formation with a release's process types: new types are added (web at 1, others
-   *  at 0, as Heroku does), commands updated, types the release no longer has are removed. */
-  async syncWithProcessTypes(appId: string, processTypes: Record<string, string>): Promise<FormationRow[]> {
+  /** The type's own size (plan); null: the app's plan. */
+  async setPlan(appId: string, type: string, planId: string | null): Promise<void> {
+    await this.db.query(`UPDATE formation SET plan_id = $3, updated_at = now() WHERE app_id = $1 AND type = $2`, [appId, type, planId]);
+  }
+
+  /** Align the formation with a release's process types: new types are added (by default web at
+   *  1, others at 0, as Heroku does; `initial` gives quantities and sizes of its own), commands
+   *  updated, types the release no longer has are removed. */
+  async syncWithProcessTypes(appId: string, processTypes: Record<string, string>, initial: Record<string, { quantity: number; planId: string | null }> = {}): Promise<FormationRow[]> {
     const types = Object.keys(processTypes).filter((t) => t !== 'release');
     await this.db.query(`DELETE FROM formation WHERE app_id = $1 AND NOT (type = ANY($2))`, [appId, types]);
     for (const type of types) {
+      const init = initial[type] ?? { quantity: type === 'web' ? 1 : 0, planId: null };
       await this.db.query(
-        `INSERT INTO formation (app_id, type, quantity, command) VALUES ($1, $2, $3, $4)
+        `INSERT INTO formation (app_id, type, quantity, command, plan_id) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (app_id, type) DO UPDATE SET command = EXCLUDED.command, updated_at = now()`,
-        [appId, type, type === 'web' ? 1 : 0, processTypes[type]],
+        [appId, type, init.quantity, processTypes[type], init.planId],
       );
     }
     return this.list(appId);

@@ -12,6 +12,7 @@ import { NodeRepository } from './node.repository.js';
 import { ActivityRepository, PlanRepository, SettingsRepository } from './misc.repository.js';
 import { BuildRepository, ReleaseRepository, SlugRepository } from './release.repository.js';
 import { OrgRepository, UserRepository } from './user.repository.js';
+import { OneOffRepository } from './one-off.repository.js';
 import { OriginScope } from './origin-scope.js';
 import { WalletRepository } from './wallet.repository.js';
 import { BillingRepository } from './billing.repository.js';
@@ -33,6 +34,7 @@ export function createRepositories(db: Queryable, origin: OriginScope = new Orig
     slugs: new SlugRepository(db),
     builds: new BuildRepository(db),
     formation: new FormationRepository(db),
+    oneOffs: new OneOffRepository(db),
     settings: new SettingsRepository(db),
     activity: new ActivityRepository(db, origin),
     nodes: new NodeRepository(db),

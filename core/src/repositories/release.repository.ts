@@ -4,7 +4,9 @@ import type { Queryable } from '../db/pool.js';
 import { camel, camelAll } from './sql.js';
 import type { BuildRow, BuildStatus, ReleaseRow, ReleaseStatus, SlugRow } from './types.js';
 
-const RELEASE_SELECT = `SELECT r.*, u.email AS user_email FROM releases r LEFT JOIN users u ON u.id = r.user_id`;
+// release_phase: the release's slug has a `release:` process type (its output is kept)
+const RELEASE_SELECT = `SELECT r.*, u.email AS user_email, COALESCE(s.process_types ? 'release', false) AS release_phase
+  FROM releases r LEFT JOIN users u ON u.id = r.user_id LEFT JOIN slugs s ON s.id = r.slug_id`;
 
 export class ReleaseRepository {
   constructor(private readonly db: Queryable) {}
@@ -17,7 +19,7 @@ export class ReleaseRepository {
        RETURNING *`,
       [r.appId, r.slugId, r.image, r.config, r.description, r.userId, r.status],
     );
-    return camel<ReleaseRow>({ ...rows[0], user_email: null });
+    return camel<ReleaseRow>({ ...rows[0], user_email: null, release_phase: false });
   }
 
   async find(appId: string, idOrVersion: string): Promise<ReleaseRow | null> {

@@ -46,6 +46,8 @@ export interface TokenRow {
   userId: string;
   kind: 'api' | 'session' | 'oauth';
   description: string;
+  /** The token's last characters (for Heroku's redacted listing); null for older tokens. */
+  tokenHint?: string | null;
   scopes: string[];
   lastUsedAt: Date | null;
   expiresAt: Date | null;
@@ -160,6 +162,8 @@ export interface ReleaseRow {
   userEmail: string | null;
   status: ReleaseStatus;
   current: boolean;
+  /** Its slug has a `release:` process type, so the release phase's output is kept. */
+  releasePhase: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -170,6 +174,8 @@ export interface FormationRow {
   type: string;
   quantity: number;
   command: string;
+  /** The type's own size; null: it runs on the app's plan. */
+  planId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -44,20 +44,40 @@ export class ReleaseService {
     return this.create(repos, app, { slugId: code?.slugId ?? null, image: code?.image ?? null, description, userId });
   }
 
+  /** A release of one of the app's slugs with the app's current config (Heroku's release create
+   *  with a slug: `heroku releases:retry`, deploy tools). */
+  async fromSlug(appId: string, slugId: string, description: string, userId: string): Promise<ReleaseRow> {
+    const release = await this.deps.store.transaction(async (repos) => {
+      const app = await repos.apps.lock(appId);
+      if (!app) throw new NotFoundError("Couldn't find that app.");
+      const slug = await repos.slugs.findById(slugId);
+      if (!slug || slug.appId !== app.id) throw new NotFoundError("Couldn't find that slug.", { resource: 'slug' });
+      const created = await this.create(repos, app, { slugId: slug.id, image: null, description, userId });
+      await repos.activity.record({ orgId: app.orgId, appId: app.id, userId, action: 'release.created', details: { version: created.version, slug: slug.id } });
+      return created;
+    });
+    await this.deps.jobs.deploy({ kind: 'release', appId, releaseId: release.id });
+    return release;
+  }
+
   async rollback(appId: string, target: string, userId: string): Promise<ReleaseRow> {
     const release = await this.deps.store.transaction(async (repos) => {
       const app = await repos.apps.lock(appId);
       if (!app) throw new NotFoundError("Couldn't find that app.");
       const old = await repos.releases.find(app.id, target);
-      if (!old) throw new NotFoundError("Couldn't find that release.");
-      if (!old.slugId && !old.image) throw new ValidationError(`Release v${old.version} has no code to roll back to.`);
+      if (!old) throw new NotFoundError("Couldn't find that release.", { resource: 'release' });
+      if (old.status === 'failed') throw new ValidationError(`Release v${old.version} failed; roll back to a release that was deployed.`, { field: 'release' });
+      // A release made before any code was deployed only had config: rolling back to it restores
+      // that config onto the code running now (if any).
+      const current = await repos.releases.current(app.id);
+      const code = old.slugId || old.image ? old : current;
       const config = this.deps.vault.openSnapshot(app, old.config);
       await this.deps.vault.restore(repos, app, config);
-      const created = await this.create(repos, app, { slugId: old.slugId, image: old.image, config, description: `Rollback to v${old.version}`, userId });
+      const created = await this.create(repos, app, { slugId: code?.slugId ?? null, image: code?.image ?? null, config, description: `Rollback to v${old.version}`, userId });
       await repos.activity.record({ orgId: app.orgId, appId: app.id, userId, action: 'release.rollback', details: { to: old.version, version: created.version } });
       return created;
     });
-    await this.deps.jobs.deploy({ kind: 'release', appId, releaseId: release.id });
+    if (release.slugId || release.image) await this.deps.jobs.deploy({ kind: 'release', appId, releaseId: release.id });
     return release;
   }
 }

@@ -6,7 +6,7 @@ groupadd --gid 10000 app
 useradd --uid 10000 --gid 10000 --home-dir /app --no-create-home --shell /bin/bash app
 mkdir -p /app
 chown app:app /app
-chmod 0755 /usr/local/bin/slipway-run /usr/local/bin/slipway-health
+chmod 0755 /usr/local/bin/slipway-run /usr/local/bin/slipway-health /usr/local/bin/slipway-attach
 # no setuid/setgid programs: an app process can never gain privileges by running one (also where the
 # engine cannot set no-new-privileges on a service)
 find / -xdev -type f -perm /6000 -exec chmod ug-s {} +

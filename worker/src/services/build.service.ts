@@ -24,6 +24,7 @@ import { unpackSlug } from '@slipway/core/domain/slug-archive';
 import type { Settings } from '@slipway/core/settings/settings.service';
 import { maxSlugSizeMb } from '@slipway/core/settings/limits.settings';
 import type { ReleaseDeployer } from './release-deployer.js';
+import type { AppSetup } from './app-setup.service.js';
 import type { BuildLocks } from './app-lock.js';
 import { StageClock } from './stage-clock.js';
 
@@ -35,6 +36,8 @@ export interface BuildServiceDeps {
   vault: ConfigVault;
   releases: ReleaseService;
   deployer: ReleaseDeployer;
+  /** app.json on the first deploy; absent: app.json is ignored (in-process tests). */
+  setup?: AppSetup;
   locks: BuildLocks;
   settings: Settings;
   log: Logger;
@@ -133,11 +136,17 @@ export class BuildService {
     await unpackSlug(tarFile, sourceDir);
     await rm(tarFile, { force: true });
 
+    // app.json (validated on every push; acted on at the first deploy) and the Procfile's types
+    const setup = this.deps.setup;
+    const manifest = setup ? await setup.read(sourceDir) : { appJson: null, procfileTypes: null };
+    const first = setup ? await setup.firstDeploy(app.id) : false;
+    const buildpacks = setup && first ? await setup.beforeBuild(app, manifest, build.userId, line) : app.buildpacks;
+
     const cacheDir = path.join(this.deps.cacheDir, app.id);
     await mkdir(cacheDir, { recursive: true });
     const env = await this.deps.vault.read(store.repos, app);
     const exec = await this.deps.executor.run(
-      { buildId: build.id, appId: app.id, appName: app.name, commit: build.commit ?? undefined, sourceDir, workDir: outDir, cacheDir, env, buildpacks: app.buildpacks, timeoutMs: this.deps.timeoutMs, signal },
+      { buildId: build.id, appId: app.id, appName: app.name, commit: build.commit ?? undefined, sourceDir, workDir: outDir, cacheDir, env, buildpacks, timeoutMs: this.deps.timeoutMs, signal },
       line,
     );
     if (signal.aborted) return { ok: false, message: SUPERSEDED };
@@ -153,10 +162,13 @@ export class BuildService {
     const slugId = randomUUID();
     const key = objectKeys.slug(app.id, slugId);
     await objects.putFile(key, a.slugPath, { contentType: 'application/gzip' });
+    const initial = setup ? await setup.initialFormation(app, manifest, a.processTypes, first) : {};
     const release = await store.transaction(async (repos) => {
       const locked = (await repos.apps.lock(app.id))!;
       if (!(await repos.builds.isCurrent(build.id, attempt, { forUpdate: true }))) return null;
       await repos.slugs.create({ id: slugId, appId: app.id, buildId: build.id, objectKey: key, size: a.size, sha256: a.sha256, processTypes: a.processTypes, stack: a.stack, buildpack: a.buildpack, commit: build.commit });
+      // the release's new process types get their quantities and sizes now; the deploy keeps them
+      await repos.formation.syncWithProcessTypes(app.id, a.processTypes, initial);
       return this.deps.releases.create(repos, locked, { slugId, image: null, description: `Deploy ${sha}`, userId: build.userId });
     });
     if (!release) {
@@ -171,6 +183,7 @@ export class BuildService {
       return { ok: false, message: `Release v${release.version} failed: ${deployed.reason}`, releaseId: release.id };
     }
     line(`       Released v${deployed.version}`);
+    if (setup && first) await setup.postdeploy(app, release, manifest, build.userId, line);
     line(`       ${this.deps.webUrl(app.name)} deployed to Slipway`);
     return { ok: true, message: `Released v${deployed.version}`, releaseId: release.id };
   }

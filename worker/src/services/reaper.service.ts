@@ -1,16 +1,16 @@
 // Nothing stays in progress forever: builds past their deadline are failed (their log closed, so
 // a waiting `git push` ends), releases stuck in "pending" are failed, and apps stuck "deploying"
-// get their status back from their current release. A build whose attempt still runs (its build
-// lock is held) is left to that attempt, which ends it itself.
+// get their status back from their current release; one-off dynos whose worker died are ended. A
+// build whose attempt still runs (its build lock is held) is left to that attempt, which ends it.
 import type { Logger } from '@slipway/core/logger';
 import type { Store } from '@slipway/core/repositories/index';
 import type { BuildService } from './build.service.js';
 import type { BuildLocks } from './app-lock.js';
 
 export class Reaper {
-  constructor(private readonly deps: { store: Store; builds: BuildService; locks: BuildLocks; log: Logger; releaseStaleMinutes: number }) {}
+  constructor(private readonly deps: { store: Store; builds: BuildService; locks: BuildLocks; log: Logger; releaseStaleMinutes: number; oneOffs?: { reapOrphans(): Promise<number> } }) {}
 
-  async run(): Promise<{ builds: number; releases: number; apps: number }> {
+  async run(): Promise<{ builds: number; releases: number; apps: number; oneOffs: number }> {
     const { store } = this.deps;
     let builds = 0;
     for (const b of await store.repos.builds.overdue()) {
@@ -21,8 +21,9 @@ export class Reaper {
     }
     const releases = await store.repos.releases.failStale(this.deps.releaseStaleMinutes);
     const apps = await store.repos.apps.settleStuckDeploying(this.deps.releaseStaleMinutes);
-    const result = { builds, releases, apps };
-    if (result.builds + result.releases + result.apps > 0) this.deps.log.warn(result, 'reaped stuck work');
+    const oneOffs = (await this.deps.oneOffs?.reapOrphans()) ?? 0;
+    const result = { builds, releases, apps, oneOffs };
+    if (result.builds + result.releases + result.apps + result.oneOffs > 0) this.deps.log.warn(result, 'reaped stuck work');
     return result;
   }
 }

@@ -7,6 +7,8 @@
 import type { Logger } from '@slipway/core/logger';
 import type { Runtime } from '@slipway/core/ports/runtime.port';
 import type { LogStore } from '@slipway/core/ports/log-store.port';
+import { releaseOutputLogId, type BuildLogSink } from '@slipway/core/ports/build-log.port';
+import { objectKeys } from '@slipway/core/ports/object-store.port';
 import type { Store } from '@slipway/core/repositories/index';
 import type { AppRow } from '@slipway/core/repositories/types';
 import type { AppLocks } from './app-lock.js';
@@ -30,6 +32,8 @@ export interface ReleaseDeployerDeps {
   logs: LogStore;
   log: Logger;
   releasePhaseTimeoutMs: number;
+  /** Where the release phase's output is kept (Heroku's release output_stream_url). */
+  outputs?: BuildLogSink;
 }
 
 export class ReleaseDeployer {
@@ -68,7 +72,12 @@ export class ReleaseDeployer {
       const spec = await this.deps.specs.build(store.repos, app, release);
       if (spec.releaseCommand) {
         progress(`-----> Releasing: running release command \`${spec.releaseCommand}\``);
-        const res = await this.deps.runtime.runOnce(spec, spec.releaseCommand, (l) => progress(`       ${l}`), this.deps.releasePhaseTimeoutMs);
+        const outputs = this.deps.outputs;
+        const outId = releaseOutputLogId(release.id);
+        const keep = (l: string) => void outputs?.append(outId, l).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'release output append failed'));
+        const res = await this.deps.runtime.runOnce(spec, spec.releaseCommand, (l) => (progress(`       ${l}`), keep(l)), this.deps.releasePhaseTimeoutMs);
+        const status = res.exitCode === 0 ? 'succeeded' : 'failed';
+        await outputs?.finish(outId, { status, message: res.timedOut ? 'timed out' : `exited with status ${res.exitCode}` }, objectKeys.releaseLog(app.id, release.id));
         if (res.exitCode !== 0) {
           const why = res.timedOut ? 'timed out' : `exited with status ${res.exitCode}`;
           return fail(`the release command ${why}${current ? `; v${current.version} keeps serving` : ''}.`);

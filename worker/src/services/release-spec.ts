@@ -32,12 +32,17 @@ export class ReleaseSpecs {
     if (!plan) throw new NotFoundError('the app has no plan');
     const formation = await repos.formation.list(app.id);
     const types = slug?.processTypes ?? {};
+    const sized = new Map<string, { cpu: number; memoryMb: number; maxReplicas: number }>();
+    for (const f of formation) {
+      const own = f.planId && f.planId !== plan.id ? await repos.plans.find(f.planId) : null;
+      if (own) sized.set(f.type, { cpu: own.cpu, memoryMb: own.ramMb, maxReplicas: own.maxReplicas });
+    }
     return {
       app: { id: app.id, name: app.name, orgId: app.orgId },
       release: { id: release.id, version: release.version },
       artifact: slug ? { kind: 'slug', objectKey: slug.objectKey, sha256: slug.sha256, size: slug.size } : { kind: 'image', image: release.image! },
       env: this.vault.openSnapshot(app, release.config),
-      processes: formation.map((f) => ({ type: f.type, command: types[f.type] ?? f.command, quantity: f.quantity })),
+      processes: formation.map((f) => ({ type: f.type, command: types[f.type] ?? f.command, quantity: f.quantity, ...(sized.has(f.type) ? { plan: sized.get(f.type)! } : {}) })),
       plan: { cpu: plan.cpu, memoryMb: plan.ramMb, maxReplicas: plan.maxReplicas, placement: plan.placementConstraints ?? [] },
       healthCheckPath: app.healthCheckPath ?? ((await this.settings.get(healthCheckDefaultPath)) || null),
       routing: await this.routing(repos, app),

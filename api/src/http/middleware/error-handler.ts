@@ -1,5 +1,6 @@
 // The one place errors become HTTP responses. Body (Heroku Platform API style + our envelope):
 //   { "id": "<code>", "message": "…", "error": { "code", "message", "requestId" } }
+// plus Heroku's "resource" (what was not found: "app", "session"…) when the error names one.
 // AppErrors carry their status; zod errors are 400 naming the field; anything else is a 500 whose
 // details go to the log (with the request id), never to the client.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
@@ -29,7 +30,8 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   }
   if (isAppError(err)) {
     if (err.status >= 500) req.log.error({ err }, err.message);
-    res.status(err.status).json(errorBody(err.code, err.message, requestId, err.details ? { details: err.details } : undefined));
+    const resource = typeof err.details?.resource === 'string' ? { resource: err.details.resource } : {};
+    res.status(err.status).json(errorBody(err.code, err.message, requestId, err.details ? { ...resource, details: err.details } : undefined));
     return;
   }
   if (err instanceof ZodError) {

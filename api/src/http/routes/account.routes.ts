@@ -15,12 +15,12 @@ export function accountRoutes(ctx: HttpContext): Router {
   });
 
   r.get('/account/keys', async (req, res) => {
-    res.json((await sshKeys.list(req.actor!.user.id)).map(keyJson));
+    res.json((await sshKeys.list(req.actor!.user.id)).map((k) => keyJson(k, req.actor!.user.email)));
   });
 
   r.post('/account/keys', async (req, res) => {
     const key = await sshKeys.add(req.actor!.user.id, (req.body ?? {}).public_key);
-    res.status(201).json(keyJson(key));
+    res.status(201).json(keyJson(key, req.actor!.user.email));
   });
 
   r.delete('/account/keys/:key', async (req, res) => {

@@ -1,14 +1,21 @@
 // JSON shapes of the Heroku Platform API v3 (plus Slipway fields: organization, plan, status).
+// Every field a command of Heroku's CLI reads is present (its source is the spec); fields for
+// things Slipway does not have (spaces, pipelines, ACM) carry Heroku's "none" values.
 import type { AppSummary } from '@slipway/core/repositories/app.repository';
 import type { BuildRow, FormationRow, PlanRow, ReleaseRow, SshKeyRow, UserRow } from '@slipway/core/repositories/types';
 import type { DomainDetails } from '../../services/domains.service.js';
 import type { SniEndpoint } from '../../services/sni-endpoints.service.js';
-import type { DynoStatus } from '@slipway/core/ports/runtime.port';
+import type { DynoView } from '../../services/dynos.service.js';
 import { gitSshUrl, gitUrl, webUrl, type UrlConfig } from './urls.js';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 const isoOf = (d: Date) => new Date(d).toISOString();
 const ref = (app: { id: string; name: string }) => ({ id: app.id, name: app.name });
+
+/** Slipway runs one region: the machine or swarm it is installed on. */
+export const REGION = { id: '00000000-0000-4000-8000-000000000001', name: 'local' } as const;
+/** Classic buildpacks on the slipway-1 stack: Heroku's "cedar" generation. */
+export const GENERATION = { id: '00000000-0000-4000-8000-000000000002', name: 'cedar' } as const;
 
 export function planJson(p: PlanRow) {
   return {
@@ -29,6 +36,7 @@ export function planJson(p: PlanRow) {
 
 export function appJson(u: UrlConfig, a: AppSummary, plan?: PlanRow) {
   const stack = { id: a.stack, name: a.stack };
+  const team = { id: a.orgId, name: a.orgName };
   return {
     id: a.id,
     name: a.name,
@@ -39,19 +47,28 @@ export function appJson(u: UrlConfig, a: AppSummary, plan?: PlanRow) {
     status: a.status,
     suspension: a.status === 'suspended' && a.suspensionReasons?.length ? { reasons: a.suspensionReasons, since: iso(a.suspendedSince) } : null,
     owner: { id: a.createdBy, email: a.ownerEmail },
-    organization: { id: a.orgId, name: a.orgName },
-    team: { id: a.orgId, name: a.orgName },
-    region: { id: 'local', name: 'local' },
+    organization: team,
+    // Heroku: personal apps have no team; a team's apps name it
+    team: a.orgPersonal ? null : team,
+    region: REGION,
     stack,
     build_stack: stack,
+    generation: GENERATION,
     buildpacks: a.buildpacks,
+    buildpack_provided_description: null,
     health_check_path: a.healthCheckPath,
     https_redirect: a.httpsRedirect,
     plan: plan ? planJson(plan) : ({ id: a.planId } as Partial<ReturnType<typeof planJson>> & { id: string }),
+    process_tier: plan?.name ?? null,
     role: a.role,
     current_release: a.currentVersion,
     repo_size: a.repoSize,
     slug_size: a.slugSize,
+    acm: false,
+    create_status: 'complete',
+    internal_routing: null,
+    locked: false,
+    space: null,
     archived_at: null,
     released_at: iso(a.releasedAt),
     created_at: iso(a.createdAt),
@@ -59,32 +76,37 @@ export function appJson(u: UrlConfig, a: AppSummary, plan?: PlanRow) {
   };
 }
 
-export function releaseJson(app: { id: string; name: string }, r: ReleaseRow) {
+/** outputUrl: where the release phase's output streams (when the release has a release command). */
+export function releaseJson(app: { id: string; name: string }, r: ReleaseRow, outputUrl: string | null = null) {
   return {
     id: r.id,
     version: r.version,
     description: r.description,
     status: r.status,
     current: r.current,
+    // Heroku: a release with code that was deployed can be rolled back to (config changes included)
+    eligible_for_rollback: r.status === 'succeeded' && (r.slugId !== null || r.image !== null),
     app: ref(app),
     slug: r.slugId ? { id: r.slugId } : null,
     image: r.image,
     user: r.userId ? { id: r.userId, email: r.userEmail } : null,
     addon_plan_names: [],
-    output_stream_url: null,
+    artifacts: r.slugId ? [{ type: 'slug', id: r.slugId }] : [],
+    output_stream_url: outputUrl,
     created_at: iso(r.createdAt),
     updated_at: iso(r.updatedAt),
   };
 }
 
-export function formationJson(app: { id: string; name: string }, f: FormationRow, planName?: string) {
+/** planName: the size the type runs on (its own plan, else the app's). */
+export function formationJson(app: { id: string; name: string }, f: FormationRow, planName: string) {
   return {
     id: f.id,
     app: ref(app),
     type: f.type,
     quantity: f.quantity,
     command: f.command,
-    size: planName ?? 'standard',
+    size: planName,
     created_at: iso(f.createdAt),
     updated_at: iso(f.updatedAt),
   };
@@ -173,18 +195,21 @@ export function buildJson(u: UrlConfig, app: { id: string; name: string }, b: Bu
   };
 }
 
-export function dynoJson(app: { id: string; name: string }, d: DynoStatus, command?: string) {
+export function dynoJson(app: { id: string; name: string }, d: DynoView, attachUrl: string | null = null) {
+  const since = d.since ?? new Date().toISOString();
   return {
-    id: `${app.id}:${d.name}`,
+    id: d.id,
     app: ref(app),
     name: d.name,
     type: d.type,
     state: d.state,
-    command: command ?? null,
+    command: d.command,
+    size: d.size,
+    attach_url: attachUrl,
     release: { version: d.releaseVersion },
     restarts: d.restarts,
-    created_at: d.startedAt,
-    updated_at: d.startedAt,
+    created_at: since,
+    updated_at: since,
   };
 }
 
@@ -194,12 +219,23 @@ export function accountJson(u: UserRow) {
     email: u.email,
     name: u.name,
     admin: u.isAdmin,
+    // Heroku account fields Slipway has no counterpart for, with Heroku's "none" values
+    two_factor_authentication: false,
+    federated: false,
+    verified: true,
+    beta: false,
+    allow_tracking: false,
+    default_organization: null,
+    default_team: null,
+    delinquent_at: null,
+    suspended_at: null,
+    identity_provider: null,
     last_login: iso(u.lastLoginAt),
     created_at: iso(u.createdAt),
     updated_at: iso(u.updatedAt),
   };
 }
 
-export function keyJson(k: SshKeyRow) {
-  return { id: k.id, fingerprint: k.fingerprint, public_key: k.publicKey, comment: k.comment, created_at: iso(k.createdAt), updated_at: iso(k.updatedAt) };
+export function keyJson(k: SshKeyRow, email?: string) {
+  return { id: k.id, fingerprint: k.fingerprint, public_key: k.publicKey, comment: k.comment, email: email ?? null, created_at: iso(k.createdAt), updated_at: iso(k.updatedAt) };
 }

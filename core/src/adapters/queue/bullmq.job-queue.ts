@@ -2,10 +2,10 @@
 // deploy jobs keep a short history for debugging. Queues are created once per process.
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { JobQueue } from '../../ports/job-queue.port.js';
-import { QUEUE, type BillingJob, type BuildJob, type DeployJob, type DomainJob, type NodeJob } from '../../queue/queues.js';
+import { QUEUE, type BillingJob, type BuildJob, type DeployJob, type DomainJob, type NodeJob, type OneOffJob } from '../../queue/queues.js';
 
 export class BullJobQueue implements JobQueue {
-  readonly queues: { build: Queue; deploy: Queue; billing: Queue; domains: Queue; nodes: Queue };
+  readonly queues: { build: Queue; deploy: Queue; billing: Queue; domains: Queue; nodes: Queue; dynos: Queue };
 
   constructor(connection: ConnectionOptions, prefix: string) {
     const opts = { connection, prefix };
@@ -15,6 +15,7 @@ export class BullJobQueue implements JobQueue {
       billing: new Queue(QUEUE.billing, opts),
       domains: new Queue(QUEUE.domains, opts),
       nodes: new Queue(QUEUE.nodes, opts),
+      dynos: new Queue(QUEUE.dynos, opts),
     };
   }
 
@@ -48,6 +49,10 @@ export class BullJobQueue implements JobQueue {
   /** Node work runs once (a failure is recorded on the node; the admin retries). */
   async nodes(job: NodeJob): Promise<void> {
     await this.queues.nodes.add(job.kind, job, { attempts: 1, removeOnComplete: 200, removeOnFail: 200 });
+  }
+
+  async oneOff(job: OneOffJob): Promise<void> {
+    await this.queues.dynos.add('run', job, { jobId: job.dynoId, attempts: 1, removeOnComplete: 200, removeOnFail: 200 });
   }
 
   async close(): Promise<void> {

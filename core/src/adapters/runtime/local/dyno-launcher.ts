@@ -148,6 +148,25 @@ export class DynoLauncher {
     };
   }
 
+  /** An interactive one-off (`heroku run bash`): its sandbox made ready (run directory, cgroup) and
+   *  the command that starts it, for the caller to spawn with its own pipes (the app's environment
+   *  goes to fd 3, as supervisor-protocol.ts's sendEnv writes it); cleanUp() once it has exited. */
+  async prepareInteractive(spec: LaunchSpec): Promise<{ file: string; args: string[]; env: Record<string, string>; cleanUp(exit: DynoExit): Promise<DynoExit> }> {
+    const runId = `${spec.instance}-${spec.restarts}-${randomBytes(2).toString('hex')}`;
+    const runDir = path.join(this.dynosDir(spec.appId), runId);
+    this.mine.add(runId);
+    let group: Cgroup | null = null;
+    try {
+      const host = await this.deps.sandbox.ready();
+      group = host.cgroups ? await host.cgroups.create(`dyno-${runId}`, spec.limits) : null;
+      const command = await this.command(host, spec, runDir, group);
+      return { ...command, env: { PATH: SAFE_PATH }, cleanUp: (exit) => this.cleanUp(runId, runDir, () => group, exit) };
+    } catch (err) {
+      await this.cleanUp(runId, runDir, () => group, { code: null, signal: null });
+      throw err;
+    }
+  }
+
   /** Attaches to a dyno a previous worker started (its supervisor still runs). */
   async attach(rec: DynoRecord, onLine: (line: string) => void): Promise<DynoProcess> {
     const runDir = path.join(this.dynosDir(rec.appId), rec.runId);

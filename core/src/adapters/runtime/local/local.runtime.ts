@@ -24,6 +24,7 @@ import type { Edge, EdgeRoute } from '../../../ports/edge.port.js';
 import type { LogStore } from '../../../ports/log-store.port.js';
 import type { ObjectStore } from '../../../ports/object-store.port.js';
 import type {
+  OneOffDynoSpec,
   AppRef, DeployResult, DynoStatus, OneOffResult, Progress, ReleaseSpec, Routing, Runtime,
 } from '../../../ports/runtime.port.js';
 import type { SandboxHost } from '../../sandbox/sandbox-host.js';
@@ -35,6 +36,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { PortAllocator } from './port-allocator.js';
 import { appDir, assertAppId, ensureReachable, ensureReleaseDir, pruneReleaseDirs, releaseDirOf } from './release-dir.js';
 import { runOneOff } from './one-off.js';
+import { runAttachedOneOff } from './attached-one-off.js';
 import { checkSpec } from './spec-check.js';
 
 export interface LocalRuntimeDeps {
@@ -105,6 +107,19 @@ export class LocalRuntime implements Runtime {
     const dir = await this.mutex.run(spec.app.id, () => this.releaseDir(spec, progress));
     return runOneOff({
       ctx: this.context(), spec, releaseDir: dir, uid: await this.uidOf(spec.app.id), limits: await this.limits(spec), command, progress, timeoutMs,
+    });
+  }
+
+  async runDyno(spec: ReleaseSpec, dyno: OneOffDynoSpec, progress: Progress): Promise<OneOffResult> {
+    checkSpec(spec);
+    const releaseDir = await this.mutex.run(spec.app.id, () => this.releaseDir(spec, progress));
+    const ctx = this.context();
+    const uid = await this.uidOf(spec.app.id);
+    const limits = await this.limits({ ...spec, plan: dyno.plan });
+    if (dyno.attach) return runAttachedOneOff({ ctx, spec, releaseDir, uid, limits, dyno: { ...dyno, attach: dyno.attach } });
+    return runOneOff({
+      ctx, spec: { ...spec, env: { ...spec.env, ...dyno.env } }, releaseDir, uid, limits, command: dyno.command, progress,
+      timeoutMs: dyno.timeoutMs, name: dyno.name, signal: dyno.signal, onStart: dyno.onStart,
     });
   }
 

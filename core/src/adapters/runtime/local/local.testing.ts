@@ -19,6 +19,7 @@ import { SandboxHost } from '../../sandbox/sandbox-host.js';
 import { memoryAppUids, testUidRange } from '../../sandbox/sandbox.testing.js';
 import type { AppUids } from '../../../ports/app-uids.port.js';
 import { LocalRuntime, type LocalRuntimeDeps } from './local.runtime.js';
+import { startTestRendezvous } from '../../rendezvous/rendezvous.testing.js';
 
 export interface LocalTestRig {
   harness: RuntimeContractHarness;
@@ -102,7 +103,9 @@ export async function startLocalRig(o: LocalRigOptions): Promise<LocalTestRig> {
     return rt;
   };
   const runtime = makeRuntime();
+  const rendezvous = await startTestRendezvous(dir);
   const harness: RuntimeContractHarness = {
+    rendezvous,
     runtime,
     logs,
     domain: 'localhost',
@@ -114,6 +117,7 @@ export async function startLocalRig(o: LocalRigOptions): Promise<LocalTestRig> {
     harness, runtime, dir, appsDir, edgeDir, nginx, redis, redisUrl: o.redisUrl, prefix, objects, portRange, uidRange, sandbox, uids, makeRuntime,
     async teardown() {
       for (const rt of runtimes) await rt.shutdown();
+      await rendezvous.close();
       await sandbox.close();
       await nginx.stop();
       const keys = await redis.keys(`${prefix}:*`);

@@ -2,8 +2,9 @@
 // sandbox (the app's uid, /app, the plan's limits; dyno-launcher.ts) with the release's config
 // vars, output to the progress callback and to the LogStore; past the timeout every process in it
 // gets SIGTERM, then SIGKILL after the grace. It is the worker's own child: it dies with the worker
-// (a retried deploy must not find the first attempt's command still running).
-// Leaves out: interactive one-off dynos (`run bash`), retries.
+// (a retried deploy must not find the first attempt's command still running). A one-off dyno
+// (`heroku run:detached`, run.N) is the same with its own name, a stop signal and an onStart
+// callback. Leaves out: attached one-off dynos (attached-one-off.ts), retries.
 import { randomBytes } from 'node:crypto';
 import type { OneOffResult, Progress, ReleaseSpec } from '../../../ports/runtime.port.js';
 import type { CgroupLimits } from '../../sandbox/cgroups.js';
@@ -19,6 +20,9 @@ export interface OneOffSpec {
   progress: Progress;
   timeoutMs: number;
   name?: string;
+  /** Aborted: stop it (SIGTERM, then SIGKILL after the grace). */
+  signal?: AbortSignal;
+  onStart?: () => void;
 }
 
 export async function runOneOff(o: OneOffSpec): Promise<OneOffResult> {
@@ -39,13 +43,31 @@ export async function runOneOff(o: OneOffSpec): Promise<OneOffResult> {
   });
   let timedOut = false;
   let killTimer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    proc.signal('SIGTERM');
+    killTimer ??= setTimeout(() => proc.signal('SIGKILL'), Math.min(o.ctx.stopGraceMs, 10_000));
+  };
   const timer = setTimeout(() => {
     timedOut = true;
     log('platform', `Timed out after ${Math.round(o.timeoutMs / 1000)} s: stopping process with SIGTERM`);
-    proc.signal('SIGTERM');
-    killTimer = setTimeout(() => proc.signal('SIGKILL'), Math.min(o.ctx.stopGraceMs, 10_000));
+    stop();
   }, o.timeoutMs);
+  o.signal?.addEventListener('abort', stop, { once: true });
+  // the sandbox is set up in the background: the dyno has started once it has a process
+  let didStart = false;
+  const start = () => {
+    if (didStart || proc.pid === null) return;
+    didStart = true;
+    o.onStart?.();
+  };
+  const started = setInterval(() => {
+    start();
+    if (didStart || !proc.isRunning()) clearInterval(started);
+  }, 50);
   const exit = await proc.exited;
+  o.signal?.removeEventListener('abort', stop);
+  clearInterval(started);
+  if (!exit.error) start(); // a command quicker than the first look still started
   clearTimeout(timer);
   clearTimeout(killTimer);
   if (exit.error) {

@@ -164,8 +164,9 @@ export function processServiceSpec(input: ProcessServiceInput, opts: SpecOptions
     args = proc.command.trim() ? ['/bin/sh', '-c', proc.command] : undefined;
     for (const [k, v] of Object.entries(spec.env)) if (k !== 'PORT') env.push(`${validateConfigKey(k)}=${v}`);
   }
-  const memory = spec.plan.memoryMb * 1024 * 1024;
-  const cpu = Math.round(spec.plan.cpu * SEC);
+  const plan = proc.plan ?? spec.plan; // a process type with a size of its own (`heroku ps:type`)
+  const memory = plan.memoryMb * 1024 * 1024;
+  const cpu = Math.round(plan.cpu * SEC);
   const task: ServiceSpec['TaskTemplate'] = {
     ContainerSpec: {
       Image: image,

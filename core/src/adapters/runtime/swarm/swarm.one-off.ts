@@ -1,9 +1,12 @@
-// One-off processes on Swarm (the release phase): a one-replica service with restart condition
-// none, from the release's artifact and env, on the org network, with the plan's limits.
+// One-off processes on Swarm (the release phase, and one-off dynos run.N): a one-replica service
+// with restart condition none, from the release's artifact and env, on the org network, with the
+// plan's limits.
 // Promises: output lines reach `progress` while the task runs (and any the live stream missed,
 // after it ends); the exit code is the container's; at the deadline the service is removed
 // (which kills the task) and the result says timedOut; the service is removed whatever happens.
-// Leaves out: interactive one-offs (no TTY or stdin).
+// A stop signal removes the service (which ends the task); onStart is called once the task runs.
+// Leaves out: interactive one-offs (no TTY or stdin): an attached dyno's container runs
+// slipway-attach, which joins the rendezvous session itself.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OneOffResult, Progress, ReleaseSpec } from '../../../ports/runtime.port.js';
 import { LABEL_KIND, processServiceSpec, type SpecOptions } from './service-spec.js';
@@ -20,12 +23,17 @@ export interface OneOffInput {
   progress: Progress;
   timeoutMs: number;
   pollMs: number;
+  /** DYNO and hostname; default "release.1". */
+  dynoName?: string;
+  signal?: AbortSignal;
+  onStart?: () => void;
 }
 
 const DONE = new Set(['complete', 'failed', 'rejected', 'shutdown', 'orphaned']);
 
 export async function runOneOff(o: OneOffInput): Promise<OneOffResult> {
-  const base = processServiceSpec({ spec: o.spec, process: { type: 'release', command: o.command, quantity: 1 }, secret: o.secret }, o.specOpts);
+  const dyno = o.dynoName ?? 'release.1';
+  const base = processServiceSpec({ spec: o.spec, process: { type: dyno.split('.')[0]!, command: o.command, quantity: 1 }, secret: o.secret }, o.specOpts);
   const labels = Object.fromEntries(Object.entries(base.Labels).filter(([k]) => !k.startsWith('traefik.')));
   const svcSpec = {
     ...base,
@@ -33,7 +41,7 @@ export async function runOneOff(o: OneOffInput): Promise<OneOffResult> {
     Labels: { ...labels, [LABEL_KIND]: 'one-off' },
     TaskTemplate: {
       ...base.TaskTemplate,
-      ContainerSpec: { ...base.TaskTemplate.ContainerSpec, Hostname: 'release.1', Env: base.TaskTemplate.ContainerSpec.Env.map((e) => (e.startsWith('DYNO=') ? 'DYNO=release.1' : e)), Healthcheck: { Test: ['NONE'] } },
+      ContainerSpec: { ...base.TaskTemplate.ContainerSpec, Hostname: dyno, Env: base.TaskTemplate.ContainerSpec.Env.map((e) => (e.startsWith('DYNO=') ? `DYNO=${dyno}` : e)), Healthcheck: { Test: ['NONE'] } },
       RestartPolicy: { Condition: 'none' as const, Delay: 0, MaxAttempts: 0, Window: 0 },
     },
     // replicated with restart condition none: Swarm removes the container with the service
@@ -58,12 +66,17 @@ export async function runOneOff(o: OneOffInput): Promise<OneOffResult> {
   const deadline = Date.now() + o.timeoutMs;
   let task: TaskInfo | undefined;
   let timedOut = false;
+  let started = false;
   try {
     for (;;) {
       task = (await o.api.tasks(id)).sort((a, b) => b.CreatedAt.localeCompare(a.CreatedAt))[0];
+      if (!started && task && (task.Status.State === 'running' || DONE.has(task.Status.State))) {
+        started = true;
+        o.onStart?.();
+      }
       if (task && DONE.has(task.Status.State)) break;
-      if (Date.now() > deadline) {
-        timedOut = true;
+      if (Date.now() > deadline || o.signal?.aborted) {
+        timedOut = !o.signal?.aborted;
         break;
       }
       await sleep(o.pollMs);
@@ -83,9 +96,10 @@ export async function runOneOff(o: OneOffInput): Promise<OneOffResult> {
     await live;
   }
   if (timedOut) {
-    o.progress(`release phase timed out after ${Math.round(o.timeoutMs / 1000)} s`);
+    o.progress(`${dyno === 'release.1' ? 'release phase' : dyno} timed out after ${Math.round(o.timeoutMs / 1000)} s`);
     return { exitCode: null, timedOut: true };
   }
+  if (o.signal?.aborted) return { exitCode: null, timedOut: false };
   if (task?.Status.State === 'rejected') o.progress(`could not start: ${task.Status.Err ?? task.Status.Message ?? 'rejected'}`);
   return { exitCode: task?.Status.ContainerStatus?.ExitCode ?? null, timedOut: false };
 }

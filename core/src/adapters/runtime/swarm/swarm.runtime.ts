@@ -18,8 +18,8 @@ import type Docker from 'dockerode';
 import { CommandFailedError, LimitError, ValidationError } from '../../../errors.js';
 import type { Logger } from '../../../logger.js';
 import { LABEL_APP, LABEL_ORG, LABEL_RELEASE, LABEL_TYPE, orgNetworkName, serviceName, validateProcessType } from '../../../naming.js';
-import type { LogLine } from '../../../ports/log-store.port.js';
-import type { AppRef, DeployResult, DynoState, DynoStatus, OneOffResult, Progress, ReleaseSpec, Routing, Runtime } from '../../../ports/runtime.port.js';
+import type { LogLine, LogStore } from '../../../ports/log-store.port.js';
+import type { AppRef, DeployResult, DynoState, DynoStatus, OneOffDynoSpec, OneOffResult, Progress, ReleaseSpec, Routing, Runtime } from '../../../ports/runtime.port.js';
 import type { EdgeRoute } from '../../../ports/edge.port.js';
 import type { RoutingTable } from '../../edge/swarm/swarm-edge.config.js';
 import { EDGE_NETWORK, MAINTENANCE_SERVICE, isTraefikLabel } from '../../edge/traefik/traefik.labels.js';
@@ -59,6 +59,9 @@ export interface SwarmRuntimeOptions {
   /** The nginx edge's routing table (absent: routing is only the Traefik labels). */
   routes?: RoutingTable;
   logger: Logger;
+  /** Where detached one-off dynos' output goes (app[run.N]); the services' own output is read
+   *  from Docker (swarm.logs.ts). */
+  logs?: LogStore;
   timings?: Partial<SwarmTimings>;
   /** Fraction of the plan's CPU reserved on the node (default 0.25). */
   cpuReservationRatio?: number;
@@ -143,6 +146,38 @@ export class SwarmRuntime implements Runtime {
         await this.pruneSecrets(spec.app.id);
       }
     });
+  }
+
+  /** A one-off dyno: a one-replica service that ends with its command. Attached, the container
+   *  runs slipway-attach (stack image), which joins the rendezvous session and runs the command
+   *  in a pseudo-terminal; the app lock is held only while its env secret is made. */
+  async runDyno(spec: ReleaseSpec, dyno: OneOffDynoSpec, progress: Progress): Promise<OneOffResult> {
+    validateSpec(spec);
+    if (!dyno.command.trim()) throw new ValidationError('one-off command is empty');
+    const a = dyno.attach;
+    const env = {
+      ...spec.env, ...dyno.env,
+      ...(a ? {
+        SLIPWAY_RENDEZVOUS_HOST: a.host, SLIPWAY_RENDEZVOUS_PORT: String(a.port), SLIPWAY_RENDEZVOUS_DYNO: a.dynoId,
+        SLIPWAY_RENDEZVOUS_TOKEN: a.token, SLIPWAY_RENDEZVOUS_CA: a.caPem, SLIPWAY_RUN_COMMAND: dyno.command, SLIPWAY_RUN_TTY: a.tty ? '1' : '0',
+      } : {}),
+    };
+    const withEnv: ReleaseSpec = { ...spec, env, plan: dyno.plan };
+    const secret = await this.mutex.run(spec.app.id, () => this.prepare(withEnv));
+    const name = `${serviceName(spec.app.name, 'run')}-${dyno.name.split('.')[1]}-${randomBytes(3).toString('hex')}`;
+    const logs = this.opts.logs;
+    const onLine = (line: string) => {
+      progress(line);
+      if (!a && logs) logs.append(spec.app.id, { source: 'app', dyno: dyno.name, line }).catch((err: unknown) => this.opts.logger.warn({ appId: spec.app.id, dyno: dyno.name, err }, 'one-off dyno: log line not written'));
+    };
+    try {
+      return await runOneOff({
+        api: this.api, spec: withEnv, command: a ? 'exec /usr/local/bin/slipway-attach' : dyno.command, secret, name, specOpts: this.specOpts,
+        progress: onLine, timeoutMs: dyno.timeoutMs, pollMs: this.pollMs, dynoName: dyno.name, signal: dyno.signal, onStart: dyno.onStart,
+      });
+    } finally {
+      await this.mutex.run(spec.app.id, () => this.pruneSecrets(spec.app.id));
+    }
   }
 
   scale(spec: ReleaseSpec): Promise<void> {
