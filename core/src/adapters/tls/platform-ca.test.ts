@@ -54,4 +54,34 @@ describe('PlatformCa', () => {
       server.close();
     }
   });
+
+  it('issues client certificates a server requiring the CA accepts, and only for client use', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'slw-ca-'));
+    dirs.push(dir);
+    const ca = await PlatformCa.loadOrCreate(platformCaFiles(dir));
+    const serverPair = await ca.issueServerCert(['registry.slipway.test']);
+    const server = https.createServer({ cert: serverPair.certPem, key: serverPair.keyPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true }, (req, res) =>
+      res.end(`hello ${(req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject.CN}`),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const call = (pair?: { certPem: string; keyPem: string }) =>
+      new Promise<string>((resolve, reject) => {
+        https
+          .get({ host: '127.0.0.1', port, ca: ca.certPem, servername: 'registry.slipway.test', cert: pair?.certPem, key: pair?.keyPem }, (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => resolve(body));
+          })
+          .on('error', reject);
+      });
+    try {
+      expect(await call(await ca.issueClientCert('node-1'))).toBe('hello node-1');
+      await expect(call()).rejects.toThrow();
+      // a server certificate is not a client certificate (extended key usage)
+      await expect(call(serverPair)).rejects.toThrow();
+    } finally {
+      server.close();
+    }
+  });
 });

@@ -85,26 +85,8 @@ export class PlatformCa {
    */
   async issueServerCert(names: string[], days = 90): Promise<PemPair> {
     if (!names.length) throw new Error('a server certificate needs at least one name');
-    const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const now = Date.now();
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serial(),
-      subject: `CN=${escapeDn(names[0]!)}`,
-      issuer: this.cert.subject,
-      notBefore: new Date(now - 5 * 60_000),
-      notAfter: new Date(now + days * DAY_MS),
-      signingAlgorithm: ALG,
-      publicKey: keys.publicKey,
-      signingKey: this.key,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension(names.map((n) => (isIP(n) ? { type: 'ip' as const, value: n } : { type: 'dns' as const, value: n }))),
-        await x509.AuthorityKeyIdentifierExtension.create(this.cert),
-      ],
-    });
-    return { certPem: cert.toString('pem'), keyPem: await toPem(keys.privateKey) };
+    const san = new x509.SubjectAlternativeNameExtension(names.map((n) => (isIP(n) ? { type: 'ip' as const, value: n } : { type: 'dns' as const, value: n })));
+    return this.issueLeaf(names[0]!, days, x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, x509.ExtendedKeyUsage.serverAuth, [san]);
   }
 
   /**
@@ -114,6 +96,11 @@ export class PlatformCa {
    */
   async issueClientCert(commonName: string, days = 365): Promise<PemPair> {
     if (!commonName) throw new Error('a client certificate needs a common name');
+    return this.issueLeaf(commonName, days, x509.KeyUsageFlags.digitalSignature, x509.ExtendedKeyUsage.clientAuth, []);
+  }
+
+  /** A leaf certificate signed by this CA, with a new key returned once. */
+  private async issueLeaf(commonName: string, days: number, usages: number, purpose: string, extra: x509.Extension[]): Promise<PemPair> {
     const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
     const now = Date.now();
     const cert = await x509.X509CertificateGenerator.create({
@@ -127,8 +114,9 @@ export class PlatformCa {
       signingKey: this.key,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+        new x509.KeyUsagesExtension(usages, true),
+        new x509.ExtendedKeyUsageExtension([purpose]),
+        ...extra,
         await x509.AuthorityKeyIdentifierExtension.create(this.cert),
       ],
     });
