@@ -36,9 +36,10 @@ export function caFile(s: CliStack = stackInfo()): string {
   return path.join(s.dataDir, 'ca', 'ca.crt');
 }
 
-/** The environment a user of Slipway gives the Heroku CLI (plus a private HOME). */
+/** The environment a user of Slipway gives the Heroku CLI (plus a private HOME: one per test
+ *  file's process, as test files run two at a time and the CLI keeps state files there). */
 export function cliEnv(user: CliUser | null, name: string, s: CliStack = stackInfo()): Record<string, string> {
-  const home = path.join(s.scratch, `home-${name}`);
+  const home = path.join(s.scratch, `home-${name}-${process.pid}-${process.env.VITEST_POOL_ID ?? '0'}`);
   mkdirSync(home, { recursive: true });
   const cliBinDir = path.resolve(s.bin, '..', '..', '..', '.bin');
   return {
