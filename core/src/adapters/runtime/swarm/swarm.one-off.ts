@@ -8,7 +8,7 @@
 // Leaves out: interactive one-offs (no TTY or stdin): an attached dyno's container runs
 // slipway-attach, which joins the rendezvous session itself.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OneOffResult, Progress, ReleaseSpec } from '../../../ports/runtime.port.js';
+import type { OneOffDynoSpec, OneOffResult, Progress, ReleaseSpec } from '../../../ports/runtime.port.js';
 import { LABEL_KIND, processServiceSpec, type SpecOptions } from './service-spec.js';
 import type { SwarmApi, TaskInfo } from './swarm.api.js';
 import { readServiceLogs } from './swarm.logs.js';
@@ -27,6 +27,19 @@ export interface OneOffInput {
   dynoName?: string;
   signal?: AbortSignal;
   onStart?: () => void;
+}
+
+/** A one-off dyno's environment: the release's, the dyno's own, and for an attached dyno what
+ *  slipway-attach needs to join the rendezvous session and run the command. */
+export function oneOffDynoEnv(spec: ReleaseSpec, dyno: OneOffDynoSpec): Record<string, string> {
+  const a = dyno.attach;
+  return {
+    ...spec.env, ...dyno.env,
+    ...(a ? {
+      SLIPWAY_RENDEZVOUS_HOST: a.host, SLIPWAY_RENDEZVOUS_PORT: String(a.port), SLIPWAY_RENDEZVOUS_DYNO: a.dynoId,
+      SLIPWAY_RENDEZVOUS_TOKEN: a.token, SLIPWAY_RENDEZVOUS_CA: a.caPem, SLIPWAY_RUN_COMMAND: dyno.command, SLIPWAY_RUN_TTY: a.tty ? '1' : '0',
+    } : {}),
+  };
 }
 
 const DONE = new Set(['complete', 'failed', 'rejected', 'shutdown', 'orphaned']);

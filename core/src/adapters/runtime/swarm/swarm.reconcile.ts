@@ -16,6 +16,13 @@ import { LABEL_APP, LABEL_ORG, LABEL_RELEASE, LABEL_TYPE, serviceName } from '..
 import { LABEL_APP_NAME, LABEL_KIND, LABEL_SPEC, processServiceSpec, type SpecOptions } from './service-spec.js';
 import type { SwarmApi } from './swarm.api.js';
 
+export interface ReconcileOptions {
+  /** Held around each app's repair, outside this runtime's own lock (the worker's per-app lock). */
+  guard?: <T>(appId: string, fn: () => Promise<T>) => Promise<T>;
+  /** The app's release to run now, or null when it should not run. */
+  current?: (appId: string) => Promise<ReleaseSpec | null>;
+}
+
 export interface ReconcileReport {
   created: string[];
   updated: string[];

@@ -15,33 +15,28 @@
 // service; useStackImage names the stack image by its registry name).
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import { CommandFailedError, LimitError, ValidationError } from '../../../errors.js';
+import { CommandFailedError, ValidationError } from '../../../errors.js';
 import type { Logger } from '../../../logger.js';
-import { LABEL_APP, LABEL_ORG, LABEL_RELEASE, LABEL_TYPE, orgNetworkName, serviceName, validateProcessType } from '../../../naming.js';
+import { LABEL_APP, LABEL_TYPE, serviceName, validateProcessType } from '../../../naming.js';
 import type { LogLine, LogStore } from '../../../ports/log-store.port.js';
-import type { AppRef, DeployResult, DynoState, DynoStatus, OneOffDynoSpec, OneOffResult, Progress, ReleaseSpec, Routing, Runtime } from '../../../ports/runtime.port.js';
+import type { AppRef, DeployResult, DynoStatus, OneOffDynoSpec, OneOffResult, Progress, ReleaseSpec, Routing, Runtime } from '../../../ports/runtime.port.js';
 import type { EdgeRoute } from '../../../ports/edge.port.js';
 import type { RoutingTable } from '../../edge/swarm/swarm-edge.config.js';
-import { EDGE_NETWORK, MAINTENANCE_SERVICE, isTraefikLabel } from '../../edge/traefik/traefik.labels.js';
+import { isTraefikLabel } from '../../edge/traefik/traefik.labels.js';
 import { KeyedMutex } from '../local/keyed-mutex.js';
-import { maintenanceServiceSpec } from './maintenance.js';
-import { attachEdge, detachEdge, type EdgeChange } from './swarm.edge.js';
 import {
   APP_PORT, DEFAULT_TIMINGS, LABEL_KIND, LABEL_SPEC, envFileContent, envSecretName, managedLabels, processServiceSpec, routingLabels,
   type ServiceSpec, type SpecOptions, type SwarmTimings,
 } from './service-spec.js';
 import { SwarmApi, type ServiceInfo } from './swarm.api.js';
-import { isCurrent, waitForNoContainers, waitForTasks, waitForUpdate, type ConvergeResult } from './swarm.converge.js';
+import { waitForNoContainers, waitForTasks, waitForUpdate, type ConvergeResult } from './swarm.converge.js';
 import { SwarmLogReader, type RuntimeLogQuery } from './swarm.logs.js';
-import { runOneOff } from './swarm.one-off.js';
-import { reconcile, type ReconcileReport } from './swarm.reconcile.js';
+import { oneOffDynoEnv, runOneOff } from './swarm.one-off.js';
+import { SwarmNetworks } from './swarm.networks.js';
+import { dynoStatuses, validateSpec, webQuantity } from './swarm.spec-rules.js';
+import { reconcile, type ReconcileOptions, type ReconcileReport } from './swarm.reconcile.js';
 
-export interface ReconcileOptions {
-  /** Held around each app's repair, outside this runtime's own lock (the worker's per-app lock). */
-  guard?: <T>(appId: string, fn: () => Promise<T>) => Promise<T>;
-  /** The app's release to run now, or null when it should not run. */
-  current?: (appId: string) => Promise<ReleaseSpec | null>;
-}
+export type { ReconcileOptions } from './swarm.reconcile.js';
 
 export interface SwarmRuntimeOptions {
   docker: Docker;
@@ -87,6 +82,7 @@ export class SwarmRuntime implements Runtime {
   private readonly timeoutMs: number;
   private readonly pollMs: number;
   private readonly logReader: SwarmLogReader;
+  private readonly networks: SwarmNetworks;
 
   constructor(private readonly opts: SwarmRuntimeOptions) {
     this.api = new SwarmApi(opts.docker);
@@ -99,6 +95,11 @@ export class SwarmRuntime implements Runtime {
     this.timeoutMs = opts.convergeTimeoutMs ?? 600_000;
     this.pollMs = opts.pollMs ?? 500;
     this.logReader = new SwarmLogReader(this.api);
+    const e = opts.edgeService;
+    this.networks = new SwarmNetworks({
+      api: this.api, edgeServices: e === undefined ? [] : typeof e === 'string' ? [e] : e, attachableNetworks: opts.attachableNetworks,
+      stackImage: opts.stackImage, logger: opts.logger, pollMs: this.pollMs,
+    });
   }
 
   get specOptions(): SpecOptions {
@@ -108,11 +109,6 @@ export class SwarmRuntime implements Runtime {
   /** Services created or updated from now on run this stack image (e.g. its private-registry name). */
   useStackImage(ref: string): void {
     this.specOpts.stackImage = ref;
-  }
-
-  private get edgeServices(): readonly string[] {
-    const e = this.opts.edgeService;
-    return e === undefined ? [] : typeof e === 'string' ? [e] : e;
   }
 
   /** The app's route in the nginx edge's table: its hostnames → its web tasks, if web runs. */
@@ -155,14 +151,7 @@ export class SwarmRuntime implements Runtime {
     validateSpec(spec);
     if (!dyno.command.trim()) throw new ValidationError('one-off command is empty');
     const a = dyno.attach;
-    const env = {
-      ...spec.env, ...dyno.env,
-      ...(a ? {
-        SLIPWAY_RENDEZVOUS_HOST: a.host, SLIPWAY_RENDEZVOUS_PORT: String(a.port), SLIPWAY_RENDEZVOUS_DYNO: a.dynoId,
-        SLIPWAY_RENDEZVOUS_TOKEN: a.token, SLIPWAY_RENDEZVOUS_CA: a.caPem, SLIPWAY_RUN_COMMAND: dyno.command, SLIPWAY_RUN_TTY: a.tty ? '1' : '0',
-      } : {}),
-    };
-    const withEnv: ReleaseSpec = { ...spec, env, plan: dyno.plan };
+    const withEnv: ReleaseSpec = { ...spec, env: oneOffDynoEnv(spec, dyno), plan: dyno.plan };
     const secret = await this.mutex.run(spec.app.id, () => this.prepare(withEnv));
     const name = `${serviceName(spec.app.name, 'run')}-${dyno.name.split('.')[1]}-${randomBytes(3).toString('hex')}`;
     const logs = this.opts.logs;
@@ -226,7 +215,7 @@ export class SwarmRuntime implements Runtime {
   setRouting(app: AppRef, routing: Routing): Promise<void> {
     return this.mutex.run(app.id, async () => {
       const labels = routingLabels(app, routing, this.opts.certResolver);
-      if (routing.maintenance) await this.ensureMaintenanceService();
+      if (routing.maintenance) await this.networks.ensureMaintenanceService();
       const svc = await this.api.service(serviceName(app.name, 'web'));
       if (!svc || svc.Spec.Labels[LABEL_APP] !== app.id) return;
       await this.publishRoute(app, routing, svc.Spec.Mode.Replicated?.Replicas ?? 0);
@@ -256,27 +245,7 @@ export class SwarmRuntime implements Runtime {
   }
 
   async status(appId: string): Promise<DynoStatus[]> {
-    const out: DynoStatus[] = [];
-    for (const svc of (await this.processServices(appId)).values()) {
-      const type = svc.Spec.Labels[LABEL_TYPE] ?? '?';
-      const tasks = await this.api.tasks(svc.ID);
-      const bySlot = new Map<number, typeof tasks>();
-      for (const t of tasks) if (t.Slot !== undefined) bySlot.set(t.Slot, [...(bySlot.get(t.Slot) ?? []), t]);
-      for (const [slot, list] of [...bySlot.entries()].sort((a, b) => a[0] - b[0])) {
-        list.sort((a, b) => b.CreatedAt.localeCompare(a.CreatedAt));
-        const live = list.find((t) => t.DesiredState === 'running') ?? list[0]!;
-        if (live.DesiredState !== 'running' && slot > (svc.Spec.Mode.Replicated?.Replicas ?? 0) && live.Status.State !== 'running') continue;
-        out.push({
-          name: `${type}.${slot}`,
-          type,
-          state: dynoState(live.DesiredState, live.Status.State),
-          releaseVersion: Number(live.Spec.ContainerSpec?.Labels?.[LABEL_RELEASE] ?? svc.Spec.Labels[LABEL_RELEASE] ?? 0),
-          startedAt: live.Status.State === 'running' ? (live.Status.Timestamp ?? null) : null,
-          restarts: list.filter((t) => t !== live && isCurrent(svc, t) && ['failed', 'rejected', 'complete'].includes(t.Status.State)).length,
-        });
-      }
-    }
-    return out.sort((a, b) => a.type.localeCompare(b.type) || Number(a.name.split('.')[1]) - Number(b.name.split('.')[1]));
+    return dynoStatuses(this.api, (await this.processServices(appId)).values());
   }
 
   /** Compare the swarm with the desired releases (every app that should run) and repair drift;
@@ -295,7 +264,7 @@ export class SwarmRuntime implements Runtime {
       ...(current ? { current: async (appId: string) => { const s = await current(appId); if (s) validateSpec(s); return s; } } : {}),
       prepare: (spec) => this.prepare(spec),
       removeApp: (app) => this.removeLocked(app),
-      ensureMaintenance: () => this.ensureMaintenanceService(),
+      ensureMaintenance: () => this.networks.ensureMaintenanceService(),
       ...(routes ? { routed: (app: AppRef, spec: ReleaseSpec | null) => (spec ? this.publishRoute(app, spec.routing, webQuantity(spec)) : routes.removeRoute(app.id)) } : {}),
     });
     if (routes) {
@@ -358,7 +327,7 @@ export class SwarmRuntime implements Runtime {
       progress(`Stopping ${svc.Spec.Labels[LABEL_TYPE]} (not in ${v})`);
       await this.api.removeService(svc, spec.app.id);
     }
-    if (spec.routing.maintenance) await this.ensureMaintenanceService();
+    if (spec.routing.maintenance) await this.networks.ensureMaintenanceService();
     await this.publishRoute(spec.app, spec.routing, webQuantity(spec));
     await this.pruneSecrets(spec.app.id);
     progress(`${v} is live`);
@@ -389,9 +358,7 @@ export class SwarmRuntime implements Runtime {
 
   /** Org network + the env secret (slug URL and config vars); null secret for image artifacts. */
   private async prepare(spec: ReleaseSpec): Promise<{ id: string; name: string } | null> {
-    const net = orgNetworkName(spec.app.orgId);
-    await this.api.ensureOverlayNetwork(net, { [LABEL_ORG]: spec.app.orgId, [LABEL_KIND]: 'org-network' }, this.opts.attachableNetworks);
-    for (const edge of this.edgeServices) await this.edgeSettled(await attachEdge(this.api, edge, net));
+    await this.networks.ensureOrgNetwork(spec.app.orgId);
     if (spec.artifact.kind !== 'slug') return null;
     const url = await this.opts.slugUrl(spec);
     const content = envFileContent(spec.env, { url, sha256: spec.artifact.sha256 });
@@ -425,65 +392,6 @@ export class SwarmRuntime implements Runtime {
       if (left === 0 || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, this.pollMs));
     }
-    await this.removeOrgNetworkIfUnused(app.orgId);
+    await this.networks.removeOrgNetworkIfUnused(app.orgId);
   }
-
-  private async removeOrgNetworkIfUnused(orgId: string): Promise<void> {
-    if ((await this.api.services({ [LABEL_ORG]: orgId })).length > 0) return;
-    const net = await this.api.network(orgNetworkName(orgId));
-    if (!net || net.Labels?.[LABEL_ORG] !== orgId) return;
-    for (const edge of this.edgeServices) await this.edgeSettled(await detachEdge(this.api, edge, net.Name));
-    const deadline = Date.now() + 20_000;
-    while (!(await this.api.removeNetwork(net))) {
-      if (Date.now() > deadline) {
-        this.opts.logger.warn({ orgId }, 'organization network still in use; left in place');
-        return;
-      }
-      await new Promise((r) => setTimeout(r, this.pollMs));
-    }
-  }
-
-  /** Waits for the edge's tasks to be replaced after a network change (it routes nothing meanwhile). */
-  private async edgeSettled(change: EdgeChange | null): Promise<void> {
-    if (!change) return;
-    const res = await waitForUpdate(this.api, change.serviceId, change.prevStartedAt, { timeoutMs: 120_000, pollMs: this.pollMs });
-    if (!res.ok) this.opts.logger.warn({ edge: change.serviceId, reason: res.reason }, 'edge did not settle after a network change');
-  }
-
-  private async ensureMaintenanceService(): Promise<void> {
-    await this.api.ensureOverlayNetwork(EDGE_NETWORK, { [LABEL_KIND]: 'edge-network' }, this.opts.attachableNetworks);
-    for (const edge of this.edgeServices) await this.edgeSettled(await attachEdge(this.api, edge, EDGE_NETWORK));
-    const cur = await this.api.service(MAINTENANCE_SERVICE);
-    const want = maintenanceServiceSpec(this.opts.stackImage);
-    if (!cur) {
-      const res = await waitForTasks(this.api, await this.api.createService(want), { timeoutMs: 60_000, pollMs: this.pollMs });
-      if (!res.ok) this.opts.logger.warn({ reason: res.reason }, 'maintenance responder not running yet');
-    }
-    else if (cur.Spec.TaskTemplate.ContainerSpec.Image !== want.TaskTemplate.ContainerSpec.Image) await this.api.updateService(cur.ID, cur.Version.Index, want);
-  }
-}
-
-function dynoState(desired: string, state: string): DynoState {
-  if (desired !== 'running') return state === 'running' ? 'stopping' : 'down';
-  if (state === 'running') return 'up';
-  if (state === 'failed' || state === 'rejected' || state === 'orphaned' || state === 'complete') return 'crashed';
-  if (state === 'shutdown' || state === 'remove') return 'down';
-  return 'starting';
-}
-
-function webQuantity(spec: ReleaseSpec): number {
-  return spec.processes.find((p) => p.type === 'web')?.quantity ?? 0;
-}
-
-function validateSpec(spec: ReleaseSpec): void {
-  const seen = new Set<string>();
-  for (const p of spec.processes) {
-    validateProcessType(p.type);
-    if (seen.has(p.type)) throw new ValidationError(`process type "${p.type}" appears twice`);
-    seen.add(p.type);
-    if (!Number.isInteger(p.quantity) || p.quantity < 0) throw new ValidationError(`quantity of ${p.type} must be a whole number`);
-    if (p.quantity > spec.plan.maxReplicas) throw new LimitError(`the plan allows at most ${spec.plan.maxReplicas} processes per type`);
-    if (p.quantity > 0 && !p.command.trim() && spec.artifact.kind === 'slug') throw new ValidationError(`process type "${p.type}" has no command`);
-  }
-  if (!(spec.plan.cpu > 0) || !(spec.plan.memoryMb >= 6)) throw new ValidationError('plan limits must be positive');
 }
