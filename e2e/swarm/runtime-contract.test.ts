@@ -3,6 +3,7 @@
 // (routing from the real Traefik labels, forwarding inside the swarm), and the "log store" reads
 // Docker's service logs through SwarmRuntime.logs() (the swarm runtime keeps no logs of its own).
 import { SwarmRuntime } from '@slipway/core/adapters/runtime/swarm/swarm.runtime';
+import { SwarmNetworks } from '@slipway/core/adapters/runtime/swarm/swarm.networks';
 import { MAINTENANCE_SERVICE } from '@slipway/core/adapters/edge/traefik/traefik.labels';
 import type { LogLine, LogStore } from '@slipway/core/ports/log-store.port';
 import { runtimeContract } from '@slipway/core/ports/runtime.contract';
@@ -44,6 +45,10 @@ runtimeContract('swarm', async () => {
     convergeTimeoutMs: 90_000,
     pollMs: 250,
   });
+  // The emulator joins the suite's organization network ("org1", runtime.contract.ts) before the
+  // first test: a network change replaces its one task (stop-first, a host port), and a test's
+  // request loop that met that restart would count the emulator's gap as the runtime's.
+  await new SwarmNetworks({ api: runtime.api, edgeServices: [edge.serviceName], attachableNetworks: true, stackImage: env('SLIPWAY_STACK_IMAGE'), logger, pollMs: 250 }).ensureOrgNetwork('org1');
   const logs: LogStore = {
     async append() {},
     async remove() {},

@@ -18,10 +18,11 @@ async function setNetworks(api: SwarmApi, edgeService: string, change: (targets:
   const svc = await api.service(edgeService);
   if (!svc) return null;
   const current = svc.Spec.TaskTemplate.Networks ?? [];
-  // Swarm stores network ids; compare by name
-  const ids = await Promise.all(
-    current.map(async (n) => ((await api.docker.getNetwork(n.Target).inspect().catch(() => null)) as { Name?: string } | null)?.Name ?? n.Target),
-  );
+  // Swarm stores network ids; compare by name, from one listing (a listing that fails fails the
+  // change: a network taken for another would update the edge, and restart it, for nothing)
+  const all = await api.docker.listNetworks();
+  const nameOf = (target: string) => all.find((n) => n.Id === target || n.Name === target || (target.length >= 12 && n.Id.startsWith(target)))?.Name ?? target;
+  const ids = current.map((n) => nameOf(n.Target));
   const next = change(ids);
   if (next.length === ids.length && next.every((n) => ids.includes(n))) return null;
   const networks = next.map((name) => current.find((n, i) => ids[i] === name) ?? { Target: name });

@@ -25,21 +25,22 @@ export interface OneOffInput {
   pollMs: number;
   /** DYNO and hostname; default "release.1". */
   dynoName?: string;
+  /** The platform's own variables for the container (SLIPWAY_ names), beside the config vars. */
+  platformEnv?: Record<string, string>;
   signal?: AbortSignal;
   onStart?: () => void;
 }
 
-/** A one-off dyno's environment: the release's, the dyno's own, and for an attached dyno what
- *  slipway-attach needs to join the rendezvous session and run the command. */
-export function oneOffDynoEnv(spec: ReleaseSpec, dyno: OneOffDynoSpec): Record<string, string> {
+/** A one-off dyno's environment: the release's config vars with the dyno's own (`env`, checked
+ *  as config vars are), and for an attached dyno what slipway-attach needs to join the rendezvous
+ *  session and run the command (`platform`: SLIPWAY_ names, which config vars may not use). */
+export function oneOffDynoEnv(spec: ReleaseSpec, dyno: OneOffDynoSpec): { env: Record<string, string>; platform: Record<string, string> } {
   const a = dyno.attach;
-  return {
-    ...spec.env, ...dyno.env,
-    ...(a ? {
-      SLIPWAY_RENDEZVOUS_HOST: a.host, SLIPWAY_RENDEZVOUS_PORT: String(a.port), SLIPWAY_RENDEZVOUS_DYNO: a.dynoId,
-      SLIPWAY_RENDEZVOUS_TOKEN: a.token, SLIPWAY_RENDEZVOUS_CA: a.caPem, SLIPWAY_RUN_COMMAND: dyno.command, SLIPWAY_RUN_TTY: a.tty ? '1' : '0',
-    } : {}),
-  };
+  const platform: Record<string, string> = a ? {
+    SLIPWAY_RENDEZVOUS_HOST: a.host, SLIPWAY_RENDEZVOUS_PORT: String(a.port), SLIPWAY_RENDEZVOUS_DYNO: a.dynoId,
+    SLIPWAY_RENDEZVOUS_TOKEN: a.token, SLIPWAY_RENDEZVOUS_CA: a.caPem, SLIPWAY_RUN_COMMAND: dyno.command, SLIPWAY_RUN_TTY: a.tty ? '1' : '0',
+  } : {};
+  return { env: { ...spec.env, ...dyno.env }, platform };
 }
 
 const DONE = new Set(['complete', 'failed', 'rejected', 'shutdown', 'orphaned']);
@@ -54,7 +55,7 @@ export async function runOneOff(o: OneOffInput): Promise<OneOffResult> {
     Labels: { ...labels, [LABEL_KIND]: 'one-off' },
     TaskTemplate: {
       ...base.TaskTemplate,
-      ContainerSpec: { ...base.TaskTemplate.ContainerSpec, Hostname: dyno, Env: base.TaskTemplate.ContainerSpec.Env.map((e) => (e.startsWith('DYNO=') ? `DYNO=${dyno}` : e)), Healthcheck: { Test: ['NONE'] } },
+      ContainerSpec: { ...base.TaskTemplate.ContainerSpec, Hostname: dyno, Env: [...base.TaskTemplate.ContainerSpec.Env.map((e) => (e.startsWith('DYNO=') ? `DYNO=${dyno}` : e)), ...Object.entries(o.platformEnv ?? {}).map(([k, v]) => `${k}=${v}`)], Healthcheck: { Test: ['NONE'] } },
       RestartPolicy: { Condition: 'none' as const, Delay: 0, MaxAttempts: 0, Window: 0 },
     },
     // replicated with restart condition none: Swarm removes the container with the service

@@ -151,7 +151,8 @@ export class SwarmRuntime implements Runtime {
     validateSpec(spec);
     if (!dyno.command.trim()) throw new ValidationError('one-off command is empty');
     const a = dyno.attach;
-    const withEnv: ReleaseSpec = { ...spec, env: oneOffDynoEnv(spec, dyno), plan: dyno.plan };
+    const { env, platform } = oneOffDynoEnv(spec, dyno);
+    const withEnv: ReleaseSpec = { ...spec, env, plan: dyno.plan };
     const secret = await this.mutex.run(spec.app.id, () => this.prepare(withEnv));
     const name = `${serviceName(spec.app.name, 'run')}-${dyno.name.split('.')[1]}-${randomBytes(3).toString('hex')}`;
     const logs = this.opts.logs;
@@ -162,7 +163,7 @@ export class SwarmRuntime implements Runtime {
     try {
       return await runOneOff({
         api: this.api, spec: withEnv, command: a ? 'exec /usr/local/bin/slipway-attach' : dyno.command, secret, name, specOpts: this.specOpts,
-        progress: onLine, timeoutMs: dyno.timeoutMs, pollMs: this.pollMs, dynoName: dyno.name, signal: dyno.signal, onStart: dyno.onStart,
+        progress: onLine, timeoutMs: dyno.timeoutMs, pollMs: this.pollMs, dynoName: dyno.name, platformEnv: platform, signal: dyno.signal, onStart: dyno.onStart,
       });
     } finally {
       await this.mutex.run(spec.app.id, () => this.pruneSecrets(spec.app.id));
