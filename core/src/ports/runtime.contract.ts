@@ -81,7 +81,12 @@ process.on('SIGTERM', () => process.exit(0));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function runtimeContract(name: string, setup: () => Promise<ContractSetup>): void {
+/** Tests a runtime's suite does not run yet, each with the reason (shown as skipped, never passed). */
+export interface ContractGaps {
+  zeroDowntime?: string;
+}
+
+export function runtimeContract(name: string, setup: () => Promise<ContractSetup>, gaps: ContractGaps = {}): void {
   describe(`Runtime contract: ${name}`, () => {
     let h: RuntimeContractHarness;
     let teardown: (() => Promise<void>) | undefined;
@@ -150,7 +155,7 @@ export function runtimeContract(name: string, setup: () => Promise<ContractSetup
       expect(r.status).toBe(404);
     });
 
-    it('switches to a new release with zero downtime (only 200s while deploying)', async ({ annotate }) => {
+    it.skipIf(gaps.zeroDowntime !== undefined)(`switches to a new release with zero downtime (only 200s while deploying)${gaps.zeroDowntime ? ` — skipped: ${gaps.zeroDowntime}` : ''}`, async ({ annotate }) => {
       const app = newApp();
       await deployOk(await spec(app, testApp({ body: 'one' })));
       let running = true;

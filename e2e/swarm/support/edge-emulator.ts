@@ -4,10 +4,11 @@
 // inside the swarm, in a small Node proxy running as a swarm service from the stack image that
 // SwarmRuntime keeps on every organization network (its `edgeService` option, as for Traefik). The
 // proxy resolves the chosen service's tasks by DNS (dnsrr), round-robins over them, and like the
-// nginx edge (proxy_next_upstream error timeout, 3 tries, a bounded wait for the answer's head) passes a GET that
-// could not reach a task on to the next one: a task Swarm is just taking out of rotation is not a
-// failed request. It answers 503 when a service has no task, 502 when no task answers, and 404 when
-// no router matches. Leaves out: TLS, entrypoints, middlewares, request bodies (the contract only GETs).
+// nginx edge (proxy_next_upstream error timeout, a bounded wait for the answer's head; here 8 tries
+// of 1.5 s, resolving again each time) passes a GET that could not reach a task on to the next one:
+// a task Swarm is just taking out of rotation is not a failed request. It answers 503 when a
+// service's name resolves to no task three times, 502 when no task answers, and 404 when no router
+// matches. Leaves out: TLS, entrypoints, middlewares, request bodies (the contract only GETs).
 import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
@@ -19,9 +20,9 @@ import type { HttpReply } from '@slipway/core/ports/runtime.contract';
 const PROXY_JS = `
 const http = require('http');
 const dns = require('dns');
-const resolver = new dns.promises.Resolver({ timeout: 1000, tries: 2 });
+const resolver = new dns.promises.Resolver({ timeout: 500, tries: 1 });
 const turn = new Map();
-const TRIES = 3, ANSWER_MS = 4000;
+const TRIES = 8, ANSWER_MS = 1500;
 const resolve = (host) => resolver.resolve4(host).catch(() => []);
 const attempt = (req, addr, port, headers) => new Promise((done) => {
   const p = http.request({ host: addr, port: port, path: req.url, method: req.method, headers: headers, agent: false });
@@ -35,15 +36,18 @@ http.createServer(async (req, res) => {
   if (!up || up === 'none') { res.statusCode = 404; return res.end('404 page not found'); }
   const [host, port] = up.split(':');
   const headers = Object.assign({}, req.headers, { host: req.headers['x-slw-host'] || req.headers.host });
-  let last = null;
+  let last = null, unresolved = 0;
+  const pause = () => new Promise((r) => setTimeout(r, 100));
   for (let i = 0; i < TRIES; i++) {
     const addrs = await resolve(host);
+    if (!addrs.length && ++unresolved < 3) { await pause(); continue; }
     if (!addrs.length) { if (last) break; res.statusCode = 503; return res.end('no available server'); }
     const n = (turn.get(host) || 0) % addrs.length;
     turn.set(host, n + 1);
     const out = await attempt(req, addrs[n], Number(port), headers);
     if (out.r) { res.writeHead(out.r.statusCode, out.r.headers); return out.r.pipe(res); }
     last = out.e;
+    await pause();
   }
   res.statusCode = 502;
   res.end('bad gateway: ' + (last && last.code));
