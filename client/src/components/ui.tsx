@@ -1,4 +1,4 @@
-// Small building blocks shared by every page: loading/empty/error states, badges, copy buttons,
+// Small building blocks shared by every page: loading/empty/error states, search boxes, badges, copy buttons,
 // relative times, table headers and a confirmation dialog (native <dialog>: focus moves in, Esc closes).
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { AppStatus } from '../api/types';
@@ -19,6 +19,16 @@ export function ErrorNote({ error, prefix }: { error: unknown; prefix?: string }
       {prefix ? `${prefix}: ` : ''}
       {errorMessage(error)}
     </p>
+  );
+}
+
+/** A search box whose label is read by screen readers only; `value` is what the user typed. */
+export function SearchField({ label, placeholder, value, onChange }: { label: string; placeholder: string; value: string; onChange: (v: string) => void }) {
+  return (
+    <label className="field">
+      <span className="sr-only">{label}</span>
+      <input type="search" value={value} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} aria-label={label} />
+    </label>
   );
 }
 

@@ -2,7 +2,7 @@
 import { useDeferredValue, useState } from 'react';
 import { Link } from 'react-router';
 import { useAdminOrgs } from '../../api/admin';
-import { Empty, ErrorNote, Loading, TableHead, TimeAgo } from '../../components/ui';
+import { Empty, ErrorNote, Loading, SearchField, TableHead, TimeAgo } from '../../components/ui';
 import { formatMoney } from '../../lib/money';
 
 export function AdminOrganizations() {
@@ -13,10 +13,7 @@ export function AdminOrganizations() {
     <section className="stack" aria-labelledby="orgs-title">
       <h1 id="orgs-title">Organizations</h1>
       <div className="card">
-        <label className="field">
-          <span className="sr-only">Search organizations</span>
-          <input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Search by name or a member's email" aria-label="Search organizations" />
-        </label>
+        <SearchField label="Search organizations" placeholder="Search by name or a member's email" value={q} onChange={setQ} />
         {orgs.isPending ? (
           <Loading />
         ) : orgs.error ? (

@@ -3,7 +3,7 @@ import { useDeferredValue, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link } from 'react-router';
 import { useAdminUsers, useUserMutations } from '../../api/admin';
-import { Empty, ErrorNote, Loading, TableHead, TimeAgo } from '../../components/ui';
+import { Empty, ErrorNote, Loading, SearchField, TableHead, TimeAgo } from '../../components/ui';
 import { ShownOnce } from './parts';
 
 function CreateUser() {
@@ -58,10 +58,7 @@ export function AdminUsers() {
     <section className="stack" aria-labelledby="users-title">
       <h1 id="users-title">Users</h1>
       <div className="card">
-        <label className="field">
-          <span className="sr-only">Search users</span>
-          <input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Search by email or name" aria-label="Search users" />
-        </label>
+        <SearchField label="Search users" placeholder="Search by email or name" value={q} onChange={setQ} />
         {users.isPending ? (
           <Loading />
         ) : users.error ? (
