@@ -1,7 +1,7 @@
 // The attack suite: two ordinary users of two organizations on one Slipway (local runtime, real
-// processes). Tenant B runs an app holding a secret. Tenant A's build (a heroku-prebuild script) and
-// A's dyno try to read the master key and the data dir, B's environment, files and processes, to
-// write outside their directories, to leave a process behind after the build, and to reach
+// processes). Tenant B runs an app holding a secret. Tenant A's build (a heroku-prebuild script),
+// A's dyno and A's one-off dyno try to read the master key and the data dir, B's environment, files
+// and processes, to write outside their directories, to leave a process behind after the build, and to reach
 // PostgreSQL, Redis, the api's internal routes, B's dyno port and the cloud metadata address. The
 // test shows what A saw from inside (the build's remote: lines, the dyno's JSON report) and checks
 // from outside that nothing happened (the files, B's process, the targets being real).
@@ -16,6 +16,7 @@ import { startStack, type Stack } from '../support/stack.js';
 import { ApiClient } from '../support/client.js';
 import { WorkingCopy, viaEdge } from '../support/git.js';
 import { eventually } from '../support/wait.js';
+import { readSse } from '../support/sse.js';
 
 interface Attempt { name: string; ok: boolean; detail: string }
 
@@ -146,6 +147,22 @@ describe("a tenant's dyno", () => {
     expectAllBlocked(report, 'dyno');
     expect(byName(report).whoami!.detail).toMatch(new RegExp(`^uid ${attacker.uid} pid \\d+ host web\\.1$`));
     expect(res.body).not.toContain(B_SECRET);
+  });
+});
+
+describe("a tenant's one-off dyno (heroku run)", () => {
+  it('runs as its own uid in its own sandbox, sees nothing of the platform or of B, and reaches only the internet', async () => {
+    const run = await alice.post('/apps/attacker-a/dynos', { command: 'node attack.js run', attach: false });
+    expect(run.status, JSON.stringify(run.body)).toBe(201);
+    let report: Attempt[] = [];
+    await eventually(async () => {
+      const s = (await alice.post('/apps/attacker-a/log-sessions', { lines: 1500, dyno: run.body.name })).body;
+      report = parseReport((await readSse(s.logplex_url, { timeoutMs: 5_000 })).map((e) => e.data).join('\n'));
+      expect(byName(report).whoami).toBeDefined();
+    }, 120_000, 1_000);
+    expectAllBlocked(report, 'one-off dyno');
+    expect(byName(report).whoami!.detail).toMatch(new RegExp(`^uid ${attacker.uid} pid \\d+ host ${run.body.name.replace('.', '\\.')}$`));
+    expect(JSON.stringify(report)).not.toContain(B_SECRET);
   });
 });
 
