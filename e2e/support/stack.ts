@@ -8,6 +8,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { createTestDatabase, REPO_ROOT, requireEnv, setTestSetting, testRedisUrl, uniquePrefix, type TestDatabase } from '@slipway/core/testing/test-env';
+import { EgressGuard } from '@slipway/core/adapters/sandbox/egress-guard';
+import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { freePort } from './api-harness.js';
 import { ApiClient } from './client.js';
 
@@ -56,6 +58,8 @@ async function waitHttp(url: string, ms: number): Promise<void> {
 }
 
 export type StackEnv = Record<string, string> | ((ports: { api: number; edge: number; ssh: number }) => Record<string, string>);
+
+const range = (lowHigh: string) => lowHigh.split('-').map(Number) as [number, number];
 
 async function alive(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
@@ -177,6 +181,8 @@ export async function startStack(extra: StackEnv = {}, opts: { supervised?: bool
       nginx.kill('SIGQUIT');
       await waitExit(nginx, 10_000);
       await db.drop();
+      // the worker leaves its network fence in place (it outlives restarts); a test stack takes its own down
+      if (process.getuid?.() === 0) await new EgressGuard({ uidRange: range(env.SLIPWAY_APP_UID_RANGE!), portRange: range(env.SLIPWAY_APP_PORT_RANGE!), commands: new SpawnCommandRunner() }).remove();
       if (!process.env.SLIPWAY_KEEP_STACK) await rm(dataDir, { recursive: true, force: true });
     },
   };

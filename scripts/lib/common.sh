@@ -276,3 +276,28 @@ stop_children() {
   done
   CHILD_PIDS=()
 }
+
+# sweep_test_fences — the apps' network fences (core/src/adapters/sandbox/egress-guard.ts) of test
+# stacks whose run was killed before it could take them down: chains SLW-OUT-N/SLW-IN-N with N at or
+# above 500000 (e2e/support/stack.ts; an installation's range is below) and no process running as a
+# uid of N..N+99. A stale SLW-IN chain refuses connections from other machines to its port range, so
+# one left by older code (ports in the kernel's ephemeral range) broke the cluster tier's api port.
+sweep_test_fences() {
+  is_root || return 0
+  local bin lo uids chain rule
+  uids=$(ps -eo uid= | sort -un)
+  for bin in iptables ip6tables; do
+    command -v "$bin" >/dev/null || continue
+    for lo in $($bin -w -S 2>/dev/null | sed -n 's/^-N SLW-OUT-\([0-9]*\)$/\1/p'); do
+      [ "$lo" -ge 500000 ] || continue
+      awk -v lo="$lo" '$1 >= lo && $1 < lo + 100 { found = 1 } END { exit !found }' <<<"$uids" && continue
+      for chain in "SLW-OUT-$lo" "SLW-IN-$lo"; do
+        $bin -w -S 2>/dev/null | grep -E "^-A (INPUT|OUTPUT) .*-j $chain\$" | while read -r rule; do
+          # shellcheck disable=SC2086 # the rule's words, as iptables printed them
+          $bin -w ${rule/-A/-D} 2>/dev/null || true
+        done
+        $bin -w -F "$chain" 2>/dev/null && $bin -w -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
+}
