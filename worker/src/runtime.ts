@@ -62,6 +62,12 @@ function buildLimits(settings: Settings): () => Promise<CgroupLimits> {
   return async () => ({ memoryMb: await settings.get(buildMemoryMb), cpus: await settings.get(buildCpus), pids: await settings.get(buildMaxProcesses) });
 }
 
+/** Where containers reach the api (slugs, the swarm edge's configuration): the slug base URL's address. */
+export function containersApi(config: Config): { ip: string; port: number } {
+  const slugBase = new URL(config.api.slugBaseUrl);
+  return { ip: slugBase.hostname, port: Number(slugBase.port || (slugBase.protocol === 'https:' ? 443 : 80)) };
+}
+
 /** Docker Swarm: services from the stack image, builds in throwaway builder containers. */
 function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   const { config, log } = deps;
@@ -83,8 +89,7 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   });
   // the platform's own ports on the engine's host, closed to containers
   const platformPorts = [config.databaseUrl, config.redis.url].map((u) => Number(new URL(u).port)).filter((p) => p > 0);
-  const slugBase = new URL(config.api.slugBaseUrl);
-  const guard = new DockerEgressGuard({ docker, image: config.docker.stackImage, platformPorts, api: { ip: slugBase.hostname, port: Number(slugBase.port || 80) } });
+  const guard = new DockerEgressGuard({ docker, image: config.docker.stackImage, platformPorts, api: containersApi(config) });
   const paths = builderPaths();
   const executor = new ContainerBuildExecutor({
     docker,
