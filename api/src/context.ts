@@ -49,12 +49,12 @@ import { HourlyBillingRun } from '@slipway/core/services/billing/hourly-billing-
 import { OrgWalletService } from '@slipway/core/services/billing/org-wallet.service';
 import { ManualPayments } from '@slipway/core/adapters/payments/manual.payments';
 import { BillingReportsService } from './services/billing-reports.service.js';
-import { BillingAdminService } from './services/billing-admin.service.js';
+import { WalletOperationsService } from './services/wallet-operations.service.js';
 import { PlansAdminService } from './services/plans-admin.service.js';
 import { AdminUsersService } from './services/admin-users.service.js';
 import { AdminOrgsService } from './services/admin-orgs.service.js';
 import { AdminOverviewService } from './services/admin-overview.service.js';
-import { AdminBillingService } from './services/admin-billing.service.js';
+import { BillingOverviewService } from './services/billing-overview.service.js';
 import { AppRemoval } from './services/app-removal.js';
 import { NodesAdminService } from './services/nodes-admin.service.js';
 import type { SwarmNodes } from '@slipway/core/adapters/runtime/swarm/swarm.nodes';
@@ -177,7 +177,7 @@ export function createApiContext(
       builds: new BuildsService({ store, lookup, buildLogs }),
       logSessions: new LogSessionsService({ lookup, redis, prefix: config.redis.prefix, apiUrl: config.api.publicUrl, logs: adapters.logs }),
       billingReports: new BillingReportsService({ store, wallets }),
-      billingAdmin: new BillingAdminService({ store, wallets, billing: billingRuns }),
+      walletOperations: new WalletOperationsService({ store, wallets, billing: billingRuns }),
       plansAdmin: new PlansAdminService({ store, log }),
       nodes: new NodesAdminService({ store, box, jobs, swarm: adapters.swarmNodes ?? null, log }),
       admin: new AdminService({
@@ -196,7 +196,7 @@ export function createApiContext(
         // nodes by state on the swarm runtime (one machine on the local runtime: no nodes to count)
         nodes: config.runtime === 'swarm' ? async () => countBy(await store.repos.nodes.list(), (n) => n.status) : undefined,
       }),
-      adminBilling: new AdminBillingService({ store }),
+      billingOverview: new BillingOverviewService({ store }),
     },
   };
 

@@ -65,7 +65,7 @@ describe('top-ups', () => {
 
     const billing = run(H - US_PER_HOUR); // 500 hourly charges of 14,000, one transaction each
     for (let wave = 0; wave < 20; wave++) {
-      await Promise.all(Array.from({ length: 25 }, () => h.ctx.http.services.billingAdmin.topUp(adminId, orgId, { amount: 1_234, note: 'top-up' })));
+      await Promise.all(Array.from({ length: 25 }, () => h.ctx.http.services.walletOperations.topUp(adminId, orgId, { amount: 1_234, note: 'top-up' })));
     }
     await billing;
 

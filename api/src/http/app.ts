@@ -73,7 +73,7 @@ export function adminRouters(ctx: HttpContext): Router[] {
     adminRoutes(s.admin),
     adminAccountRoutes({ users: s.adminUsers, orgs: s.adminOrgs }),
     adminActivityRoutes(s.adminOverview),
-    adminBillingRoutes(s.adminBilling),
+    adminBillingRoutes(s.billingOverview),
     adminNodesRoutes(s.nodes),
   ];
 }

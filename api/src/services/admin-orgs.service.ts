@@ -3,7 +3,7 @@
 // the apps stop and come back exactly as when a wallet runs out), and delete after the name is
 // typed: its apps (with their services, networks, domains, slugs and logs: app-removal.ts), its
 // memberships and its wallet go; the organization stays as a tombstone so its ledger and its
-// activity remain for accounting and audit. Wallet credits and adjustments: billing-admin.service.
+// activity remain for accounting and audit. Wallet credits and adjustments: wallet-operations.service.
 import { ConflictError, NotFoundError, ValidationError } from '@slipway/core/errors';
 import type { JobQueue } from '@slipway/core/ports/job-queue.port';
 import type { Logger } from '@slipway/core/logger';

@@ -7,7 +7,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { formatUsd } from '@slipway/core/services/billing/money';
 import type { LedgerExportRow } from '@slipway/core/repositories/admin-billing.repository';
-import type { AdminBillingService } from '../../services/admin-billing.service.js';
+import type { BillingOverviewService } from '../../services/billing-overview.service.js';
 import { requirePlatformAdmin } from '../middleware/auth.js';
 import { billingRunJson, lowWalletJson } from '../serializers/admin.serializer.js';
 import { csvLine, startCsv } from '../csv.js';
@@ -19,7 +19,7 @@ const LEDGER_HEADER = ['id', 'created_at', 'organization_id', 'organization', 'k
 const ledgerRow = (e: LedgerExportRow) =>
   csvLine([e.id, iso(e.createdAt), e.orgId, e.orgName, e.kind, e.amount, formatUsd(e.amount), e.appId, e.appName, iso(e.periodStart), e.usageUs === null ? null : Math.round(e.usageUs / 360_000) / 10_000, e.description, e.reference]);
 
-export function adminBillingRoutes(billing: AdminBillingService): Router {
+export function adminBillingRoutes(billing: BillingOverviewService): Router {
   const r = Router();
   r.use('/api/v1/admin/billing', requirePlatformAdmin);
 

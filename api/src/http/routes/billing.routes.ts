@@ -73,7 +73,7 @@ const orgOf = (req: Request) => String(req.params.org);
 
 export function billingRoutes(ctx: HttpContext): Router {
   const r = Router();
-  const { billingReports: reports, billingAdmin } = ctx.services;
+  const { billingReports: reports, walletOperations } = ctx.services;
 
   r.get('/api/v1/organizations/:org/wallet', requireActor, async (req, res) => {
     const { wallet } = await reports.wallet(req.actor!.user, orgOf(req));
@@ -119,29 +119,29 @@ export function billingRoutes(ctx: HttpContext): Router {
 
   r.patch('/api/v1/admin/organizations/:org', requirePlatformAdmin, async (req, res) => {
     const { unbilled } = OrgBillingBody.parse(req.body ?? {});
-    res.json(orgBillingJson(await billingAdmin.setUnbilled(req.actor!.user.id, orgOf(req), unbilled)));
+    res.json(orgBillingJson(await walletOperations.setUnbilled(req.actor!.user.id, orgOf(req), unbilled)));
   });
 
   r.post('/api/v1/admin/organizations/:org/credits', requirePlatformAdmin, async (req, res) => {
     const body = CreditBody.parse(req.body ?? {});
     const key = req.get('idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw new ValidationError('Idempotency-Key must be 8 to 128 letters, digits or ._:- characters.');
-    const result = await billingAdmin.topUp(req.actor!.user.id, orgOf(req), { amount: body.amount, note: body.note, idempotencyKey: key });
+    const result = await walletOperations.topUp(req.actor!.user.id, orgOf(req), { amount: body.amount, note: body.note, idempotencyKey: key });
     res.status(result.created ? 201 : 200).json(entryResultJson(result));
   });
 
   r.post('/api/v1/admin/organizations/:org/adjustments', requirePlatformAdmin, async (req, res) => {
     const body = AdjustmentBody.parse(req.body ?? {});
-    res.status(201).json(entryResultJson(await billingAdmin.adjust(req.actor!.user.id, orgOf(req), body)));
+    res.status(201).json(entryResultJson(await walletOperations.adjust(req.actor!.user.id, orgOf(req), body)));
   });
 
   r.post('/api/v1/admin/billing/run', requirePlatformAdmin, async (req, res) => {
     const { until } = RunBody.parse(req.body ?? {});
-    res.json(runJson(await billingAdmin.run(req.actor!.user.id, until ? new Date(until) : undefined)));
+    res.json(runJson(await walletOperations.run(req.actor!.user.id, until ? new Date(until) : undefined)));
   });
 
   r.get('/api/v1/admin/billing', requirePlatformAdmin, async (_req, res) => {
-    res.json(billingStateJson(await billingAdmin.state()));
+    res.json(billingStateJson(await walletOperations.state()));
   });
 
   return r;

@@ -10,7 +10,7 @@ import type { ObjectStoreProbe } from '@slipway/core/ports/object-store.port';
 import type { DockerConnectionInfo } from '@slipway/core/adapters/docker/docker.client';
 import type { OrgView } from '../../services/admin-orgs.service.js';
 import type { UserView } from '../../services/admin-users.service.js';
-import type { LowWallet } from '../../services/admin-billing.service.js';
+import type { LowWallet } from '../../services/billing-overview.service.js';
 import { accountJson } from './heroku.serializer.js';
 import { memberJson, tokenJson } from './account.serializer.js';
 import { walletJson } from './billing.serializer.js';

@@ -1,4 +1,4 @@
-// Billing pages of the admin console beyond what billing-admin.service.ts does (credit, adjust,
+// Billing pages of the admin console beyond what wallet-operations.service.ts does (credit, adjust,
 // run, cursor): the record of billing runs, the organizations whose wallet is low or empty with
 // their burn rate and time left, and every organization's ledger for the CSV export.
 import type { Store } from '@slipway/core/repositories/index';
@@ -17,7 +17,7 @@ export interface LowWallet {
   lowBalanceSince: Date | null;
 }
 
-export class AdminBillingService {
+export class BillingOverviewService {
   constructor(private readonly deps: { store: Store }) {}
 
   runs(limit: number): Promise<BillingRunRow[]> {

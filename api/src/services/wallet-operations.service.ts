@@ -9,7 +9,7 @@ import type { EntryResult, OrgWalletService, WalletSummary } from '@slipway/core
 import type { OrgRef } from './billing-reports.service.js';
 import { recordBillingRun } from '@slipway/core/services/billing-run-log';
 
-export class BillingAdminService {
+export class WalletOperationsService {
   constructor(private readonly deps: { store: Store; wallets: OrgWalletService; billing: HourlyBillingRun }) {}
 
   async topUp(userId: string, orgRef: string, input: { amount: number; note?: string; idempotencyKey?: string }): Promise<{ org: OrgRef } & EntryResult> {
