@@ -3,7 +3,7 @@
 // but not running), the platform on the swarm runtime against that manager. Nodes are added through
 // the API and provisioned over real SSH; apps are pushed with git, pulled by the nodes from the
 // private registry and served by the nginx edge on the swarm; the tests then drain, remove and kill
-// nodes under a running app. One set of machines serves every test, in order. node2 is added and
+// nodes under a running app (over HTTP, and HTTPS with the operator's certificate). One set of machines serves every test, in order. node2 is added and
 // drained by the operator in the admin console's Nodes page (Debian's chromium via playwright-core),
 // watching its provisioning log stream live until it is ready.
 import { readFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { orgNetworkName } from '@slipway/core/naming';
+import { PlatformCa, platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';
 import type { Stack } from '../support/stack.js';
 import { ApiClient } from '../support/client.js';
 import { WorkingCopy } from '../support/git.js';
@@ -197,6 +198,18 @@ describe('apps on the cluster', () => {
       }, 120_000, 500);
     }
     expect((await edgeGet(m1().ip, stack.edgePort, 'nobody.localhost')).status).toBe(404);
+    // HTTPS through the edge on node1 with the operator's certificate for the platform's names
+    // (uploaded in the settings, from a throwaway CA this client trusts alone); plain HTTP keeps
+    // serving, not redirecting (the later tests probe over HTTP)
+    const ca = await PlatformCa.loadOrCreate(platformCaFiles(path.join(stack.dataDir, 'operator-ca')), 'Operator CA');
+    const cert = await ca.issueServerCert([host], 30);
+    expect((await admin.patch('/api/v1/admin/settings', { https_redirect_default: false, platform_wildcard_pem: `${cert.certPem}\n${cert.keyPem}` })).status).toBe(200);
+    const tlsPort = Number(stack.env.SLIPWAY_EDGE_TLS_PORT);
+    await eventually(async () => {
+      const r = await edgeGet(m1().ip, tlsPort, host, '/', 10_000, { ca: ca.certPem });
+      expect(r.status).toBe(200);
+      expect(r.body.trim()).toBe('procfile app');
+    }, 120_000, 1000);
   });
 
   it('keeps apps of two organizations on different nodes apart; a plan pins its apps to a node', async () => {

@@ -6,12 +6,14 @@
 import { execFile } from 'node:child_process';
 import { appendFile, readFile } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { createDockerClient } from '@slipway/core/adapters/docker/docker.client';
 import { requireEnv } from '@slipway/core/testing/test-env';
 import { startStack, type Stack } from '../../support/stack.js';
+import { freePort } from '../../support/api-harness.js';
 import type { ApiClient } from '../../support/client.js';
 
 const run = promisify(execFile);
@@ -48,9 +50,12 @@ export function cluster(): Cluster {
   };
 }
 
-/** The platform on the swarm runtime with this cluster's manager; heartbeat every 5 s. */
+/** The platform on the swarm runtime with this cluster's manager (its edge with a TLS port); heartbeat every 5 s. */
 export async function startClusterStack(c: Cluster, extra: Record<string, string> = {}): Promise<Stack> {
+  const tlsPort = await freePort(); // the swarm edge's HTTPS port on the nodes (their own network namespaces)
   const stack = await startStack((ports) => ({
+    SLIPWAY_EDGE_TLS_PORT: String(tlsPort),
+    SLIPWAY_DOMAINS_INTERVAL_SECONDS: '5', // the edge's certificate set follows a settings change within seconds
     SLIPWAY_RUNTIME: 'swarm',
     SLIPWAY_BIND: '0.0.0.0',
     SLIPWAY_API_URL: `http://127.0.0.1:${ports.api}`,
@@ -114,14 +119,17 @@ export const dockerdPid = async (m: Machine) => Number((await readFile(path.join
 /** The Docker API of the engine provisioning started on the machine (its /run is m.dir/run). */
 export const nodeDocker = (m: Machine) => createDockerClient({ host: `unix://${path.join(m.dir, 'run', 'docker.sock')}` });
 
-/** GET http://<ip>:<port><path> with Host: <host>, from this host (a fresh connection each time). */
-export function edgeGet(ip: string, port: number, host: string, p = '/', timeoutMs = 10_000): Promise<{ status: number; body: string }> {
+/** GET http://<ip>:<port><path> with Host: <host>, from this host (a fresh connection each time);
+ *  with `tls`, https with SNI <host>, trusting only tls.ca. */
+export function edgeGet(ip: string, port: number, host: string, p = '/', timeoutMs = 10_000, tls?: { ca: string }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: ip, port, path: p, headers: { host }, agent: false }, (res) => {
+    const opts = { host: ip, port, path: p, headers: { host }, agent: false };
+    const req = (tls ? https.request({ ...opts, servername: host, ca: tls.ca }, onRes) : http.request(opts, onRes));
+    function onRes(res: http.IncomingMessage) {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    }
     req.on('error', reject);
     req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
     req.end();
