@@ -58,7 +58,8 @@ import { BillingOverviewService } from './services/billing-overview.service.js';
 import { AppRemoval } from './services/app-removal.js';
 import { NodesAdminService } from './services/nodes-admin.service.js';
 import type { SwarmNodes } from '@slipway/core/adapters/runtime/swarm/swarm.nodes';
-import { RedisEdgeTable, edgeAgentToken } from '@slipway/core/adapters/edge/swarm/swarm-edge.config';
+import { RedisEdgeTable, edgeAgentToken, swarmEdgeConfig } from '@slipway/core/adapters/edge/swarm/swarm-edge.config';
+import { RedisEdgeCertificates } from '@slipway/core/adapters/edge/swarm/swarm-edge.certificates';
 import { FsRepoStore } from './git/fs.repo-store.js';
 import { hookPath } from './git/hook-installer.js';
 
@@ -124,6 +125,10 @@ export function createApiContext(
   const adapters = makeAdapters({ redis, config, log, settings });
   const urls = urlConfig(config);
   const edgeTable = new RedisEdgeTable(redis, config.redis.prefix);
+  const edgeCerts = new RedisEdgeCertificates(redis, config.redis.prefix, box);
+  // the swarm edge's tasks reach the api (its ACME responder too) where they fetch their configuration
+  const slugBase = new URL(config.api.slugBaseUrl);
+  const edgeAcme = slugBase.protocol === 'http:' ? `${slugBase.hostname}:${slugBase.port || 80}` : null;
   const passwords = new PasswordHasher();
   const lookup = new AppLookup(store);
   const users = new UsersService({ store, passwords, settings });
@@ -142,7 +147,12 @@ export function createApiContext(
     urls,
     clientDir: config.api.clientDir,
     trustProxy: config.api.trustProxy,
-    edge: config.runtime === 'swarm' ? { token: edgeAgentToken(box), routes: () => edgeTable.routes() } : null,
+    edge: config.runtime === 'swarm'
+      ? {
+          token: edgeAgentToken(box),
+          render: async () => swarmEdgeConfig(await edgeTable.routes(), { certificates: await edgeCerts.certificates(), publicTlsPort: config.edge.tlsPort, acmeUpstream: edgeAcme }),
+        }
+      : null,
     acmeChallenges: new RedisHttp01Store({ redis, prefix: config.redis.prefix }),
     health: async () => {
       const db = await pool.query('SELECT 1').then(() => true, () => false);

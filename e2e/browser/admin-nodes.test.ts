@@ -14,7 +14,7 @@ import { launchBrowser, openPage, screenshot, signIn, type Watched } from './sup
 const OPERATOR = 'admin@example.com';
 const OPERATOR_PASSWORD = 'stack admin password';
 const FINGERPRINT = 'SHA256:ghhidbHWATeAW3yhbkyuzcD5938HUIszNMqW5pSiCTg';
-const STEPS = ['check', 'docker', 'start-docker', 'registry', 'join', 'label', 'verify'];
+const STEPS = ['check', 'docker', 'start-docker', 'registry', 'guard', 'join', 'label', 'verify'];
 
 let stack: Stack;
 let browser: Browser;

@@ -3,16 +3,20 @@
 // but not running), the platform on the swarm runtime against that manager. Nodes are added through
 // the API and provisioned over real SSH; apps are pushed with git, pulled by the nodes from the
 // private registry and served by the nginx edge on the swarm; the tests then drain, remove and kill
-// nodes under a running app. One set of machines serves every test, in order.
+// nodes under a running app. One set of machines serves every test, in order. node2 is added and
+// drained by the operator in the admin console's Nodes page (Debian's chromium via playwright-core),
+// watching its provisioning log stream live until it is ready.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
 import { orgNetworkName } from '@slipway/core/naming';
 import type { Stack } from '../support/stack.js';
 import { ApiClient } from '../support/client.js';
 import { WorkingCopy } from '../support/git.js';
 import { eventually, report } from '../support/wait.js';
 import { probe } from '../swarm/support/swarm-fixture.js';
+import { launchBrowser, openPage, screenshot, signIn, type Watched } from '../browser/support/browser.js';
 import {
   authorize, cluster, dockerdPid, nodeDocker, edgeGet, hostKeyFingerprint, nodeLog, probeEdge, sshdLog, startClusterStack, taskNodes, waitNode,
   type Cluster, type Machine, type NodeJson,
@@ -25,6 +29,9 @@ let dev: ApiClient;
 let node1: NodeJson;
 let node2: NodeJson;
 let app: { id: string; name: string; organization: { id: string } };
+let browser: Browser;
+let op: Watched;
+let page: Page;
 const APP = 'cluster-web';
 const host = `${APP}.localhost`;
 const web = `slw-${APP}-web`;
@@ -34,9 +41,14 @@ beforeAll(async () => {
   stack = await startClusterStack(c);
   admin = stack.admin;
   dev = await ApiClient.signUp(stack.apiUrl, 'cluster-dev@example.com');
+  browser = await launchBrowser();
+  op = await openPage(browser, { width: 1280, height: 800 });
+  page = op.page;
+  await signIn(page, stack.apiUrl, 'admin@example.com', 'stack admin password');
 }, 600_000);
 
 afterAll(async () => {
+  await browser?.close();
   await stack?.stop();
 });
 
@@ -89,9 +101,17 @@ describe('nodes', () => {
     expect(a.body.public_key).toMatch(/^ssh-ed25519 \S+ slipway-node-node1$/);
     expect(a.text).not.toMatch(/PRIVATE KEY/);
     expect((await admin.post(`/api/v1/admin/nodes/${a.body.id}/provision`)).status).toBe(202);
-    // node2: the admin's own key and the host key pinned up front
-    const b = await admin.post('/api/v1/admin/nodes', { name: 'node2', host: m2().ip, port: 22, private_key: await c.privateKey(), host_key_fingerprint: await hostKeyFingerprint(m2()) });
-    expect(b.status, b.text).toBe(201);
+    // node2, from the Nodes page: the admin's own key and the host key pinned up front
+    await page.goto(`${stack.apiUrl}/admin/nodes`);
+    const form = page.getByRole('form', { name: 'Add a node' });
+    await form.getByLabel('Host', { exact: true }).fill(m2().ip);
+    await form.getByLabel('Node name').fill('node2');
+    await form.getByLabel('Host key fingerprint').fill(await hostKeyFingerprint(m2()));
+    await form.getByText('Use a private key I paste').click();
+    await form.getByLabel('Private key').fill(await c.privateKey());
+    await form.getByRole('button', { name: 'Add node' }).click();
+    await page.locator('#node-title', { hasText: 'node2' }).waitFor();
+    const b = { body: { id: page.url().split('/').pop()! } };
     const seen = await waitNode(admin, a.body.id, 'awaiting_host_key', 60_000);
     expect(seen.seen_host_key).toBe(await hostKeyFingerprint(m1()));
     expect((await admin.post(`/api/v1/admin/nodes/${a.body.id}/host-key`, { host_key_fingerprint: 'SHA256:' + 'A'.repeat(43) })).status).toBe(400);
@@ -101,6 +121,14 @@ describe('nodes', () => {
     expect(failed.status_detail).toMatch(/^connect: .*authorized_keys/);
     await authorize(m1(), a.body.public_key);
     expect((await admin.post(`/api/v1/admin/nodes/${a.body.id}/provision`)).status).toBe(202);
+    // node2's page streams its provisioning log live and ends at ready
+    const box = page.getByTestId('node-log');
+    await page.getByText('● live').waitFor({ timeout: 60_000 });
+    await box.getByText('-----> Joining the swarm').waitFor({ timeout: 240_000 });
+    await page.locator('.app-head [data-node-status=ready]').waitFor({ timeout: 240_000 });
+    await page.getByText('not running').waitFor();
+    expect(await box.textContent()).toContain('Ready');
+    await screenshot(page, 'cluster-node-ready');
     [node1, node2] = await Promise.all([waitNode(admin, a.body.id, 'ready'), waitNode(admin, b.body.id, 'ready')]);
     report('cluster: two nodes provisioned (ready) in', `${((Date.now() - t0) / 1000).toFixed(1)} s`);
     for (const n of [node1, node2]) {
@@ -154,6 +182,12 @@ describe('apps on the cluster', () => {
       const digests = (await nodeDocker(m).listImages()).flatMap((i) => i.RepoDigests ?? []);
       expect(digests.some((d) => d.startsWith(`${registry}/slipway/stack@`)), digests.join(' ')).toBe(true);
     }
+    // a container on a node meets the egress guard provisioning put there: the manager's swarm port
+    // (a private address beyond the node) is refused; the api, where tasks fetch slugs, answers
+    const api = `http://${c.hostIp}:${new URL(stack.apiUrl).port}/healthz`;
+    const fenced = await probe(nodeDocker(m2()), 'bridge', `curl -sS --connect-timeout 3 -o /dev/null http://${c.managerIp}:2377/; echo "swarm port: exit $?"; curl -sS --max-time 5 -o /dev/null -w 'api: %{http_code}\n' ${api}`, 30_000, image);
+    expect(fenced.output).toMatch(/Failed to connect to .* port 2377.*\nswarm port: exit 7\n/);
+    expect(fenced.output).toContain('api: 200');
     // from this host, through the edge on node1 and on the manager
     for (const ip of [m1().ip, c.managerIp]) {
       await eventually(async () => {
@@ -205,13 +239,21 @@ describe('apps on the cluster', () => {
     const p = probeEdge(m1().ip, stack.edgePort, host, (b) => b.trim() === 'procfile app');
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = Date.now();
-    expect((await admin.post(`/api/v1/admin/nodes/${node2.id}/drain`)).status).toBe(202);
+    // the operator drains node2 from its page, told first what will happen
+    await page.goto(`${stack.apiUrl}/admin/nodes/${node2.id}`);
+    await page.getByRole('button', { name: 'Drain…' }).click();
+    await page.getByRole('dialog').getByText('The swarm moves every app task on this node to the other nodes').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Drain node' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
     // meanwhile a new app of the same organization: a route change, which the edges reload
     // (gracefully) under the probe
     expect((await dev.post('/apps', { name: 'cluster-second', plan: 'hobby' })).status).toBe(201);
     const second = (await WorkingCopy.create({ fixture: 'procfile-app' })).push(`${stack.apiUrl}/cluster-second.git`, dev.token!);
     await waitNode(admin, node2.id, 'drained', 300_000);
     report('cluster: reschedule after drain', `${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await page.locator('.app-head [data-node-status=drained]').waitFor({ timeout: 30_000 }); // the open page follows
+    await screenshot(page, 'cluster-node-drained');
+    expect(op.errors).toEqual([]);
     expect((await second).code).toBe(0);
     await eventually(async () => expect((await edgeGet(m1().ip, stack.edgePort, 'cluster-second.localhost')).body.trim()).toBe('procfile app'), 60_000, 500);
     await new Promise((r) => setTimeout(r, 1000));

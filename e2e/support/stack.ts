@@ -125,7 +125,8 @@ export async function startStack(extra: StackEnv = {}, opts: { supervised?: bool
 
   // the edge, as scripts/lib/edge.sh starts it
   const edgeDir = path.join(dataDir, 'edge');
-  const tlsFlags = env.SLIPWAY_EDGE_TLS_PORT ? ['--tls-port', env.SLIPWAY_EDGE_TLS_PORT] : [];
+  // (on the swarm runtime the TLS port is the swarm edge's: the local nginx leaves it free)
+  const tlsFlags = env.SLIPWAY_EDGE_TLS_PORT && env.SLIPWAY_RUNTIME !== 'swarm' ? ['--tls-port', env.SLIPWAY_EDGE_TLS_PORT] : [];
   const boot = run(process.execPath, ['core/dist/adapters/edge/nginx-bootstrap.js', edgeDir, String(edgePort), '127.0.0.1', ...tlsFlags, '--acme-upstream', `127.0.0.1:${apiPort}`], 'edge-bootstrap');
   if ((await new Promise<number>((r) => boot.on('exit', (c) => r(c ?? 1)))) !== 0) throw new Error('edge bootstrap failed');
   const nginx = run('nginx', ['-p', edgeDir, '-c', path.join(edgeDir, 'nginx.conf'), '-g', 'daemon off;'], 'nginx');

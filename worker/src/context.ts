@@ -92,7 +92,7 @@ export function createWorkerContext(config: Config, log: Logger, opts: { runtime
   const releases = new ReleaseService({ store, vault, jobs });
   const runner = new SpawnCommandRunner();
   const slugUrls = new SlugUrls(box, config.api.slugBaseUrl);
-  const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls, store, settings });
+  const runtime = opts.runtime ?? createWorkerRuntime({ config, log, redis, runner, objects, logs, slugUrls, store, settings, box });
   const cluster = runtime.swarm ? createWorkerCluster({ config, log, store, settings, box, connection, docker: runtime.swarm.docker, runtime: runtime.swarm.runtime }) : null;
   const locks = new AppLocks(pool);
   const buildLocks = new BuildLocks(pool);

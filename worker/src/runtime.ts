@@ -9,13 +9,14 @@ import type { Runtime, ReleaseSpec } from '@slipway/core/ports/runtime.port';
 import type { BuildExecutor } from '@slipway/core/ports/build-executor.port';
 import { LocalRuntime } from '@slipway/core/adapters/runtime/local/local.runtime';
 import { NginxEdge } from '@slipway/core/adapters/edge/nginx/nginx.edge';
-import type { Edge } from '@slipway/core/ports/edge.port';
 import { SubprocessBuildExecutor } from '@slipway/core/adapters/build/subprocess.build-executor';
 import { builderPaths } from '@slipway/builder/paths';
 import { SwarmRuntime, type ReconcileOptions } from '@slipway/core/adapters/runtime/swarm/swarm.runtime';
 import { ContainerBuildExecutor } from '@slipway/core/adapters/build/container.build-executor';
 import { createDockerClient } from '@slipway/core/adapters/docker/docker.client';
 import { RedisEdgeTable } from '@slipway/core/adapters/edge/swarm/swarm-edge.config';
+import { RedisEdgeCertificates, type CertificateSink } from '@slipway/core/adapters/edge/swarm/swarm-edge.certificates';
+import type { SecretBox } from '@slipway/core/crypto';
 import { EDGE_SERVICE } from '@slipway/core/adapters/runtime/swarm/platform-services';
 import type Docker from 'dockerode';
 import { DockerEgressGuard } from '@slipway/core/adapters/docker/docker-egress-guard';
@@ -32,8 +33,9 @@ export interface WorkerRuntime {
   /** Bring the runtime in line with the deployed releases (start-up, reconcile job); with `fresh`,
    *  each app is judged by its release read again under `fresh.guard` (the list may be stale). */
   recover(specs: ReleaseSpec[], fresh?: Required<ReconcileOptions>): Promise<void>;
-  /** The edge this worker drives (certificates are pushed to it), or null (swarm: not yet). */
-  edge: Edge | null;
+  /** Where the edge's certificates go: the local nginx edge this worker drives, or the swarm edge's
+   *  certificate set in Redis (the api renders it for the edge tasks). */
+  edge: CertificateSink;
   /** How often the reconcile job runs (0: only at start-up). */
   reconcileEveryMs: number;
   /** The swarm runtime's engine (nodes, registry and edge are built on it by cluster.ts). */
@@ -51,6 +53,7 @@ export interface WorkerRuntimeDeps {
   slugUrls: SlugUrls;
   store: Store;
   settings: Settings;
+  box: SecretBox;
 }
 
 export function createWorkerRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
@@ -60,6 +63,12 @@ export function createWorkerRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
 /** Build limits from settings, read as each build starts. */
 function buildLimits(settings: Settings): () => Promise<CgroupLimits> {
   return async () => ({ memoryMb: await settings.get(buildMemoryMb), cpus: await settings.get(buildCpus), pids: await settings.get(buildMaxProcesses) });
+}
+
+/** Where containers reach the api (slugs, the swarm edge's configuration): the slug base URL's address. */
+export function containersApi(config: Config): { ip: string; port: number } {
+  const slugBase = new URL(config.api.slugBaseUrl);
+  return { ip: slugBase.hostname, port: Number(slugBase.port || (slugBase.protocol === 'https:' ? 443 : 80)) };
 }
 
 /** Docker Swarm: services from the stack image, builds in throwaway builder containers. */
@@ -83,8 +92,7 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   });
   // the platform's own ports on the engine's host, closed to containers
   const platformPorts = [config.databaseUrl, config.redis.url].map((u) => Number(new URL(u).port)).filter((p) => p > 0);
-  const slugBase = new URL(config.api.slugBaseUrl);
-  const guard = new DockerEgressGuard({ docker, image: config.docker.stackImage, platformPorts, api: { ip: slugBase.hostname, port: Number(slugBase.port || 80) } });
+  const guard = new DockerEgressGuard({ docker, image: config.docker.stackImage, platformPorts, api: containersApi(config) });
   const paths = builderPaths();
   const executor = new ContainerBuildExecutor({
     docker,
@@ -107,7 +115,7 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
       if (changed) log.info({ report }, 'swarm reconciled');
       else log.debug('swarm reconciled: nothing to repair');
     },
-    edge: null,
+    edge: new RedisEdgeCertificates(deps.redis, config.redis.prefix, deps.box),
     reconcileEveryMs: config.docker.reconcileIntervalSeconds * 1000,
     swarm: { docker, runtime },
     shutdown: () => guard.remove(), // services keep running without the worker

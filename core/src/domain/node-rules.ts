@@ -20,6 +20,7 @@ export const PROVISION_STEPS = [
   { name: 'docker', title: 'Installing Docker (if missing)' },
   { name: 'start-docker', title: 'Starting Docker' },
   { name: 'registry', title: 'Trusting the private registry' },
+  { name: 'guard', title: "Fencing the containers' network" },
   { name: 'join', title: 'Joining the swarm' },
   { name: 'label', title: 'Labelling the node' },
   { name: 'verify', title: 'Waiting for the node to be Ready' },

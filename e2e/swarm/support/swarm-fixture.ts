@@ -121,9 +121,9 @@ process.on('SIGTERM', () => { console.log('${version} got SIGTERM'); server.clos
 }
 
 /** Runs `script` (bash) in a throwaway stack-image container attached to `network`; returns its output. */
-export async function probe(d: Docker, network: string, script: string, timeoutMs = 30_000): Promise<{ exitCode: number; output: string }> {
+export async function probe(d: Docker, network: string, script: string, timeoutMs = 30_000, image = env('SLIPWAY_STACK_IMAGE')): Promise<{ exitCode: number; output: string }> {
   const c = await d.createContainer({
-    Image: env('SLIPWAY_STACK_IMAGE'),
+    Image: image,
     Entrypoint: ['/bin/bash', '-c'],
     Cmd: [script],
     Labels: { 'slipway.test-probe': 'true' },

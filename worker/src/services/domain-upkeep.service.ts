@@ -1,6 +1,7 @@
 // Custom domains after they are added: DNS verification (on add, on demand, then on a backoff
 // schedule for 72 hours), ACME certificates for verified hostnames (and renewal before expiry),
-// the api's own ACME certificate when asked for, and the edge's certificate set. Every outcome a
+// the api's own ACME certificate when asked for, and the edge's certificate set (the local nginx
+// edge's, or the swarm edge's, which the api renders for the edge tasks). Every outcome a
 // user should see is written to the domain row (status + message, the CA's own words on failure).
 // Runs in the worker's `domains` queue (one job at a time per worker); the database decides races
 // (only one row per hostname can be verified; a certificate is stored only while its domain is
@@ -30,8 +31,8 @@ export interface DomainUpkeepDeps {
   dns: DnsLookup;
   ca: CertificateAuthority;
   jobs: JobQueue;
-  /** The edge this worker drives (local runtime), or null. */
-  edge: Edge | null;
+  /** Where the edge's certificates go: the local nginx edge, or the swarm edge's set in Redis. */
+  edge: Pick<Edge, 'setCertificates'> | null;
   log: Logger;
   now?: () => Date;
 }

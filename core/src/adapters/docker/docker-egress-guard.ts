@@ -1,5 +1,6 @@
 // The network fence around the containers of a Docker engine (swarm runtime), set up by the worker
-// when it starts, on whichever engine it talks to (SLIPWAY_DOCKER_HOST included): a short-lived
+// when it starts, on whichever engine it talks to (SLIPWAY_DOCKER_HOST included), and by node
+// provisioning on every node it joins (guardRunArgv, run over SSH): a short-lived
 // container of the stack image, on the engine host's network with NET_ADMIN, writes iptables rules
 // there (iptables-nft or iptables-legacy, whichever holds Docker's own chains):
 // - DOCKER-USER: containers may not send to private, carrier-grade NAT or link-local addresses
@@ -27,7 +28,8 @@ export interface DockerEgressGuardSpec {
   api?: { ip: string; port: number };
 }
 
-const GUARD = String.raw`
+/** The guard's shell script: `sh -c GUARD slipway-guard apply|remove PORT…` as root on the engine's host network. */
+export const GUARD = String.raw`
 set -eu
 mode=$1; shift
 if iptables-nft -S DOCKER-USER >/dev/null 2>&1; then ipt=iptables-nft
@@ -60,6 +62,21 @@ for bridge in docker_gwbridge docker0 'br-+'; do add INPUT -i "$bridge" -m connt
 echo guarded
 `;
 
+/** The guard's environment: the api's address containers may reach (IPv4 only), or none. */
+export function guardEnv(api: { ip: string; port: number } | undefined): string[] {
+  return api && isIP(api.ip) === 4 && Number.isInteger(api.port) ? [`SLW_API_IP=${api.ip}`, `SLW_API_PORT=${api.port}`] : ['SLW_API_IP=', 'SLW_API_PORT='];
+}
+
+/** The same guard on a node, as a `docker run` argv (provisioning runs it over SSH); no platform
+ *  ports (the platform's services are not on nodes). */
+export function guardRunArgv(image: string, api: { ip: string; port: number } | undefined): string[] {
+  return [
+    'docker', 'run', '--rm', '--network', 'host', '--user', '0:0', '--cap-drop', 'ALL', '--cap-add', 'NET_ADMIN', '--cap-add', 'NET_RAW',
+    '--security-opt', 'no-new-privileges', '--label', `${LABEL_MANAGED}=true`, '--label', 'slipway.kind=egress-guard',
+    ...guardEnv(api).flatMap((e) => ['--env', e]), '--entrypoint', '/bin/sh', '--', image, '-c', GUARD, 'slipway-guard', 'apply',
+  ];
+}
+
 export class DockerEgressGuard {
   private applied: Promise<void> | null = null;
 
@@ -85,7 +102,7 @@ export class DockerEgressGuard {
       Image: this.spec.image,
       Entrypoint: ['/bin/sh', '-c', GUARD, 'slipway-guard'],
       Cmd: [mode, ...ports],
-      Env: this.spec.api && isIP(this.spec.api.ip) === 4 && Number.isInteger(this.spec.api.port) ? [`SLW_API_IP=${this.spec.api.ip}`, `SLW_API_PORT=${this.spec.api.port}`] : ['SLW_API_IP=', 'SLW_API_PORT='],
+      Env: guardEnv(this.spec.api),
       User: '0:0',
       Labels: { [LABEL_MANAGED]: 'true', 'slipway.kind': 'egress-guard' },
       HostConfig: { NetworkMode: 'host', CapDrop: ['ALL'], CapAdd: ['NET_ADMIN', 'NET_RAW'], SecurityOpt: ['no-new-privileges'] },

@@ -70,14 +70,14 @@ export class ClusterService {
     const networks = cur
       ? (cur.Spec.TaskTemplate.Networks ?? []).map((n) => n.Target)
       : (await this.api.networks({ [LABEL_KIND]: 'org-network' })).map((n) => n.Name);
-    const spec = edgeServiceSpec({ image, port: config.edge.port, configUrl: `${config.api.slugBaseUrl}/internal/edge/nginx.conf`, token: secret, networks });
+    const spec = edgeServiceSpec({ image, port: config.edge.port, tlsPort: config.edge.tlsPort, configUrl: `${config.api.slugBaseUrl}/internal/edge/nginx.conf`, token: secret, networks });
     const digest = createHash('sha256').update(JSON.stringify({ ...spec, TaskTemplate: { ...spec.TaskTemplate, Networks: [] } })).digest('hex').slice(0, 16);
     spec.Labels = { ...spec.Labels, [LABEL_SPEC]: digest };
     if (!cur) {
-      log.info({ port: config.edge.port, image }, 'starting the nginx edge on the swarm');
+      log.info({ port: config.edge.port, tlsPort: config.edge.tlsPort, image }, 'starting the nginx edge on the swarm');
       await docker.createService(spec as Docker.CreateServiceOptions);
     } else if (cur.Spec.Labels[LABEL_SPEC] !== digest) {
-      log.info({ port: config.edge.port, image }, 'updating the nginx edge on the swarm');
+      log.info({ port: config.edge.port, tlsPort: config.edge.tlsPort, image }, 'updating the nginx edge on the swarm');
       await docker.getService(cur.ID).update({ _query: { version: cur.Version.Index }, _body: spec } as unknown as Record<string, unknown>);
     }
   }

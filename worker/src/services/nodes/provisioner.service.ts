@@ -1,6 +1,7 @@
 // Provisioning a node over SSH (the `provision` job): connect (host key checked before
 // authentication), check the OS and resources, install Docker when missing, start it, trust the
-// private registry and pull the stack image from it, join the swarm with a worker token, label the
+// private registry and pull the stack image from it, fence the containers' network (the worker's
+// egress guard: no private, link-local or metadata address beyond the node but the api), join the swarm with a worker token, label the
 // node, wait until the manager sees it Ready. Every step's commands and output are kept, line by
 // line, as the node's provisioning log (node_log), readable while it runs.
 // Promises: the node ends `ready`, `failed` (the step, and its output's last lines), `untrusted`
@@ -20,6 +21,7 @@ import { LABEL_NODE } from '@slipway/core/adapters/runtime/swarm/service-spec';
 import { LABEL_EDGE } from '@slipway/core/adapters/runtime/swarm/platform-services';
 import { PROVISION_STEPS, shellQuote } from '@slipway/core/domain/node-rules';
 import net from 'node:net';
+import { guardRunArgv } from '@slipway/core/adapters/docker/docker-egress-guard';
 import type { PrivateRegistry } from '../cluster/registry.service.js';
 import type { NodeAccess } from './node-access.js';
 import { NodeLog } from './node-log.js';
@@ -37,6 +39,8 @@ export interface ProvisionerDeps {
   log: Logger;
   /** The stack image services run (its registry name), pulled once to prove the registry works. */
   stackImage: () => string;
+  /** Where containers reach the api (slugs, the edge's configuration): let through the guard. */
+  api?: { ip: string; port: number };
   /** How long a node may take to show Ready after joining (default 90 s). */
   readyTimeoutMs?: number;
 }
@@ -202,6 +206,11 @@ export class Provisioner {
       await this.sh(ctx, asRoot(user, ['install', '-m', '0644', '/dev/stdin', `${dir}/client.cert`]), { stdin: trust.client.certPem });
       await this.sh(ctx, asRoot(user, ['install', '-m', '0600', '/dev/stdin', `${dir}/client.key`]), { stdin: trust.client.keyPem });
       await this.sh(ctx, asRoot(user, ['docker', 'pull', '--quiet', this.deps.stackImage()]), { timeoutMs: 15 * 60_000 });
+    },
+
+    guard: async (ctx) => {
+      const argv = asRoot(ctx.node.sshUser, guardRunArgv(this.deps.stackImage(), this.deps.api));
+      await this.sh(ctx, argv, { display: `${shellQuote(argv.slice(0, argv.indexOf('--') + 2))} (the egress guard script)`, timeoutMs: 5 * 60_000 });
     },
 
     join: async (ctx) => {

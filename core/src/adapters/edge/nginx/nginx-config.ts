@@ -27,6 +27,9 @@ export interface EdgeLayout {
   user: string | null;
   /** HTTPS port (null: plain HTTP only). */
   tlsPort?: number | null;
+  /** The HTTPS port clients see, when it differs from tlsPort (the swarm edge listens on 8443 in
+   *  its container, published on config.edge.tlsPort): the port HTTP→HTTPS redirects name. */
+  publicTlsPort?: number | null;
   /** host:port of the ACME HTTP-01 responder (the api); null: challenges get the 404 page. */
   acmeUpstream?: string | null;
   /** A DNS resolver (IP) for targets named by hostname: looked up per request (swarm edge). */
@@ -254,7 +257,9 @@ function routeBlock(layout: EdgeLayout, route: EdgeRoute, certFiles: Certificate
   let out = `# app ${route.appId}\n${upstream}`;
   if (plain.length) out += server(plain, listen, acme + body);
   if (redirected.length) {
-    const port = layout.tlsPort === 443 ? '' : `:${layout.tlsPort}`;
+    const shown = layout.publicTlsPort ?? layout.tlsPort!;
+    if (!Number.isInteger(shown) || shown < 1 || shown > 65535) throw new ValidationError(`edge TLS port ${shown} is not a TCP port`);
+    const port = shown === 443 ? '' : `:${shown}`;
     out += server(redirected, listen, `${acme}    location / { return 308 https://$host${port}$request_uri; }\n`);
   }
   for (const [file, names] of byFile) {

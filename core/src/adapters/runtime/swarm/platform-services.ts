@@ -5,11 +5,13 @@
 //    manager and provisioned nodes — can pull or push). Published on the manager's own address.
 //  - slw-edge-nginx: the nginx edge (image slipway/edge), one task on every node labelled
 //    slipway.edge=true, its port published in host mode (no routing mesh here), stop-first updates
-//    (a host port cannot be held twice), its configuration fetched from the api with a token.
+//    (a host port cannot be held twice), its configuration fetched from the api with a token; with
+//    a TLS port, its HTTPS port (8443 in the container) is published in host mode as well.
 // Leaves out: creating them and their secrets (worker cluster service), the routing table.
 import type Docker from 'dockerode';
 import { LABEL_MANAGED } from '../../../naming.js';
 import { LABEL_KIND } from './service-spec.js';
+import { SWARM_EDGE_LAYOUT, SWARM_EDGE_TLS_PORT } from '../../edge/swarm/swarm-edge.config.js';
 
 export const REGISTRY_SERVICE = 'slw-registry';
 export const EDGE_SERVICE = 'slw-edge-nginx';
@@ -88,6 +90,8 @@ export interface EdgeServiceInput {
   image: string;
   /** Host port on every edge node. */
   port: number;
+  /** Host HTTPS port on every edge node (config.edge.tlsPort; null: none). */
+  tlsPort?: number | null;
   /** Where edge tasks fetch their nginx.conf (the api, as tasks reach it). */
   configUrl: string;
   token: SecretRef;
@@ -116,6 +120,12 @@ export function edgeServiceSpec(i: EdgeServiceInput): Docker.ServiceSpec {
     },
     Mode: { Global: {} },
     UpdateConfig: { Parallelism: 1, Delay: 2 * SEC, FailureAction: 'continue', Monitor: 5 * SEC, MaxFailureRatio: 0, Order: 'stop-first' },
-    EndpointSpec: { Mode: 'dnsrr', Ports: [{ Protocol: 'tcp', TargetPort: 8080, PublishedPort: i.port, PublishMode: 'host' }] },
+    EndpointSpec: {
+      Mode: 'dnsrr',
+      Ports: [
+        { Protocol: 'tcp', TargetPort: SWARM_EDGE_LAYOUT.port, PublishedPort: i.port, PublishMode: 'host' },
+        ...(i.tlsPort ? [{ Protocol: 'tcp' as const, TargetPort: SWARM_EDGE_TLS_PORT, PublishedPort: i.tlsPort, PublishMode: 'host' as const }] : []),
+      ],
+    },
   };
 }
