@@ -3,7 +3,8 @@ import { useForm } from 'react-hook-form';
 import { useSession, useSshKeys, useTokens } from '../api/queries';
 import { useOrgMutations, useSshKeyMutations, useTokenMutations } from '../api/mutations';
 import type { ApiToken, NewToken, SshKey } from '../api/types';
-import { ConfirmDialog, CopyButton, Empty, ErrorNote, Loading, TimeAgo } from '../components/ui';
+import { ConfirmDialog, CopyButton, Empty, ErrorNote, TimeAgo } from '../components/ui';
+import { QueryView } from '../components/QueryView';
 import { useCurrentOrg } from '../lib/current-org';
 
 function SshKeys() {
@@ -15,30 +16,26 @@ function SshKeys() {
     <div className="card">
       <h2>SSH keys</h2>
       <p className="muted">A registered public key lets you push over SSH.</p>
-      {list.isPending ? (
-        <Loading />
-      ) : list.error ? (
-        <ErrorNote error={list.error} />
-      ) : list.data.length === 0 ? (
-        <Empty title="No SSH keys." />
-      ) : (
-        <ul className="item-list" data-testid="ssh-keys">
-          {list.data.map((k) => (
-            <li key={k.id}>
-              <div>
-                <strong>{k.comment || 'key'}</strong>
-                <div className="mono small muted">{k.fingerprint}</div>
-                <div className="muted small">
-                  added <TimeAgo iso={k.created_at} />
+      <QueryView query={list} empty={<Empty title="No SSH keys." />}>
+        {(keys) => (
+          <ul className="item-list" data-testid="ssh-keys">
+            {keys.map((k) => (
+              <li key={k.id}>
+                <div>
+                  <strong>{k.comment || 'key'}</strong>
+                  <div className="mono small muted">{k.fingerprint}</div>
+                  <div className="muted small">
+                    added <TimeAgo iso={k.created_at} />
+                  </div>
                 </div>
-              </div>
-              <button type="button" className="btn btn-small btn-danger-outline" onClick={() => (remove.reset(), setRemoving(k))} aria-label={`Remove key ${k.fingerprint}`}>
-                Remove
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+                <button type="button" className="btn btn-small btn-danger-outline" onClick={() => (remove.reset(), setRemoving(k))} aria-label={`Remove key ${k.fingerprint}`}>
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryView>
       <form onSubmit={handleSubmit((f) => add.mutate(f.key, { onSuccess: () => reset() }))} noValidate>
         <label className="field">
           <span>Add a public key</span>
@@ -90,35 +87,31 @@ function Tokens() {
           </button>
         </div>
       )}
-      {list.isPending ? (
-        <Loading />
-      ) : list.error ? (
-        <ErrorNote error={list.error} />
-      ) : tokens.length === 0 ? (
-        <Empty title="No API tokens." />
-      ) : (
-        <ul className="item-list" data-testid="tokens">
-          {tokens.map((t) => (
-            <li key={t.id}>
-              <div>
-                <strong>{t.description || '(no description)'}</strong> <span className="tag">{t.kind}</span>
-                <div className="muted small">
-                  created <TimeAgo iso={t.created_at} /> · last used <TimeAgo iso={t.last_used_at} />
-                  {t.expires_at && (
-                    <>
-                      {' '}
-                      · expires {new Date(t.expires_at).toLocaleDateString()}
-                    </>
-                  )}
+      <QueryView query={{ isPending: list.isPending, error: list.error, data: tokens }} empty={<Empty title="No API tokens." />}>
+        {(shown) => (
+          <ul className="item-list" data-testid="tokens">
+            {shown.map((t) => (
+              <li key={t.id}>
+                <div>
+                  <strong>{t.description || '(no description)'}</strong> <span className="tag">{t.kind}</span>
+                  <div className="muted small">
+                    created <TimeAgo iso={t.created_at} /> · last used <TimeAgo iso={t.last_used_at} />
+                    {t.expires_at && (
+                      <>
+                        {' '}
+                        · expires {new Date(t.expires_at).toLocaleDateString()}
+                      </>
+                    )}
+                  </div>
                 </div>
-              </div>
-              <button type="button" className="btn btn-small btn-danger-outline" onClick={() => (revoke.reset(), setRevoking(t))} aria-label={`Revoke token ${t.description}`}>
-                Revoke
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+                <button type="button" className="btn btn-small btn-danger-outline" onClick={() => (revoke.reset(), setRevoking(t))} aria-label={`Revoke token ${t.description}`}>
+                  Revoke
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryView>
       <form className="inline-form" onSubmit={handleSubmit((f) => create.mutate(f.description.trim(), { onSuccess: (t) => (setCreated(t), reset()) }))}>
         <label className="field grow">
           <span>Description</span>

@@ -1,7 +1,8 @@
 import { useDeferredValue, useState } from 'react';
 import { Link } from 'react-router';
 import { useApps } from '../api/queries';
-import { Empty, ErrorNote, Loading, StatusBadge, TimeAgo, TableHead } from '../components/ui';
+import { Empty, ErrorNote, Loading, StatusBadge, TimeAgo } from '../components/ui';
+import { DataTable } from '../components/QueryView';
 import { canDeploy, useCurrentOrg } from '../lib/current-org';
 import { perHour } from '../lib/money';
 import { suspensionLabel, suspensionText } from '../lib/wallet-state';
@@ -57,43 +58,38 @@ export function AppsList() {
           {shown.length === 0 ? (
             <Empty title={`No app matches “${search}”.`} />
           ) : (
-            <div className="table-wrap">
-              <table className="table apps-table" data-testid="apps-table">
-                <TableHead columns={['Name', 'Status', 'Last deploy', 'Plan', 'Web URL']} />
-                <tbody>
-                  {shown.map((a) => (
-                    <tr key={a.id} data-app={a.name}>
-                      <td data-label="Name">
-                        <Link to={`/app/${encodeURIComponent(a.name)}`} className="app-link">
-                          {a.name}
-                        </Link>
-                        {a.maintenance && <span className="tag">maintenance</span>}
-                      </td>
-                      <td data-label="Status">
-                        <StatusBadge status={a.status} />
-                        {suspensionLabel(a) && (
-                          <span className="tag tag-warn" title={suspensionText(a) ?? undefined} data-testid="suspension-reason">
-                            {suspensionLabel(a)}
-                          </span>
-                        )}
-                      </td>
-                      <td data-label="Last deploy">
-                        <TimeAgo iso={a.released_at} />
-                      </td>
-                      <td data-label="Plan">
-                        {a.plan.name ?? '—'}
-                        {a.plan.price_per_hour !== undefined && <span className="muted small"> · {perHour(a.plan.price_per_hour)}</span>}
-                      </td>
-                      <td data-label="Web URL" className="url-cell">
-                        <a href={a.web_url} target="_blank" rel="noreferrer noopener">
-                          {a.web_url.replace(/^https?:\/\//, '').replace(/\/$/, '')}
-                        </a>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable testId="apps-table" className="apps-table" columns={['Name', 'Status', 'Last deploy', 'Plan', 'Web URL']}>
+              {shown.map((a) => (
+                <tr key={a.id} data-app={a.name}>
+                  <td data-label="Name">
+                    <Link to={`/app/${encodeURIComponent(a.name)}`} className="app-link">
+                      {a.name}
+                    </Link>
+                    {a.maintenance && <span className="tag">maintenance</span>}
+                  </td>
+                  <td data-label="Status">
+                    <StatusBadge status={a.status} />
+                    {suspensionLabel(a) && (
+                      <span className="tag tag-warn" title={suspensionText(a) ?? undefined} data-testid="suspension-reason">
+                        {suspensionLabel(a)}
+                      </span>
+                    )}
+                  </td>
+                  <td data-label="Last deploy">
+                    <TimeAgo iso={a.released_at} />
+                  </td>
+                  <td data-label="Plan">
+                    {a.plan.name ?? '—'}
+                    {a.plan.price_per_hour !== undefined && <span className="muted small"> · {perHour(a.plan.price_per_hour)}</span>}
+                  </td>
+                  <td data-label="Web URL" className="url-cell">
+                    <a href={a.web_url} target="_blank" rel="noreferrer noopener">
+                      {a.web_url.replace(/^https?:\/\//, '').replace(/\/$/, '')}
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </>
       )}

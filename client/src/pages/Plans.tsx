@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import { usePlans, useSession } from '../api/queries';
-import { Empty, ErrorNote, Loading, TableHead } from '../components/ui';
+import { Empty, ErrorNote, Loading } from '../components/ui';
+import { DataTable } from '../components/QueryView';
 import { perHour, perMonth } from '../lib/money';
 
 const ram = (mb: number) => (mb >= 1024 ? `${+(mb / 1024).toFixed(1)} GB` : `${mb} MB`);
@@ -50,25 +51,19 @@ export function PlansPage() {
           ))}
         </div>
       )}
-      <div className="table-wrap">
-        <table className="table plans-table">
-          <caption className="sr-only">Plans compared</caption>
-          <TableHead columns={['Plan', 'vCPU', 'RAM', 'Disk', 'Max dynos per type', 'Per hour', 'Per month']} />
-          <tbody>
-            {list.map((p) => (
-              <tr key={p.id}>
-                <th scope="row">{p.name}</th>
-                <td>{p.cpu}</td>
-                <td>{ram(p.ram_mb)}</td>
-                <td>{p.disk_gb} GB</td>
-                <td>{p.max_replicas}</td>
-                <td>{perHour(p.price_per_hour)}</td>
-                <td>{perMonth(p.price_per_month)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable className="plans-table" caption="Plans compared" columns={['Plan', 'vCPU', 'RAM', 'Disk', 'Max dynos per type', 'Per hour', 'Per month']}>
+        {list.map((p) => (
+          <tr key={p.id}>
+            <th scope="row">{p.name}</th>
+            <td>{p.cpu}</td>
+            <td>{ram(p.ram_mb)}</td>
+            <td>{p.disk_gb} GB</td>
+            <td>{p.max_replicas}</td>
+            <td>{perHour(p.price_per_hour)}</td>
+            <td>{perMonth(p.price_per_month)}</td>
+          </tr>
+        ))}
+      </DataTable>
       {!session.data && (
         <p>
           <Link to="/login" className="btn btn-primary">

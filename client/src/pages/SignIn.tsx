@@ -1,9 +1,9 @@
-import { Logo } from '../components/Logo';
 import { useForm } from 'react-hook-form';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { useSession, useSignupOpen } from '../api/queries';
 import { useSessionMutations } from '../api/mutations';
-import { ErrorNote, Loading } from '../components/ui';
+import { Loading } from '../components/ui';
+import { AuthField, AuthHeading, AuthSubmit } from '../components/AuthForm';
 
 interface Form {
   email: string;
@@ -29,23 +29,14 @@ export function SignIn() {
   return (
     <main className="signin" id="main">
       <form className="card signin-card" onSubmit={handleSubmit((f) => signIn.mutate(f, { onSuccess: () => navigate(safeNext(params.get('next')), { replace: true }) }))} noValidate>
-        <h1>
-          <Logo size={26} /> Sign in to Slipway
-        </h1>
-        <label className="field">
-          <span>Email</span>
+        <AuthHeading title="Sign in to Slipway" />
+        <AuthField label="Email" error={formState.errors.email}>
           <input type="email" autoComplete="username" autoFocus {...register('email', { required: 'Enter your email address.' })} aria-invalid={!!formState.errors.email} />
-          {formState.errors.email && <small className="field-error">{formState.errors.email.message}</small>}
-        </label>
-        <label className="field">
-          <span>Password</span>
+        </AuthField>
+        <AuthField label="Password" error={formState.errors.password}>
           <input type="password" autoComplete="current-password" {...register('password', { required: 'Enter your password.' })} aria-invalid={!!formState.errors.password} />
-          {formState.errors.password && <small className="field-error">{formState.errors.password.message}</small>}
-        </label>
-        <ErrorNote error={signIn.error} />
-        <button type="submit" className="btn btn-primary btn-block" disabled={signIn.isPending}>
-          {signIn.isPending ? 'Signing in…' : 'Sign in'}
-        </button>
+        </AuthField>
+        <AuthSubmit mutation={signIn} label="Sign in" busyLabel="Signing in…" />
         <p className="muted small">
           {signupOpen.data && (
             <>

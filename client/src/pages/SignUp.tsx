@@ -2,10 +2,10 @@
 // otherwise); the new account gets a personal organization and is signed in.
 import { useForm } from 'react-hook-form';
 import { Link, Navigate, useNavigate } from 'react-router';
-import { Logo } from '../components/Logo';
 import { useSession, useSignupOpen } from '../api/queries';
 import { useSessionMutations } from '../api/mutations';
-import { ErrorNote, Loading } from '../components/ui';
+import { Loading } from '../components/ui';
+import { AuthField, AuthHeading, AuthSubmit } from '../components/AuthForm';
 
 interface Form {
   email: string;
@@ -27,36 +27,24 @@ export function SignUp() {
     <main className="signin" id="main">
       {open.data ? (
         <form className="card signin-card" onSubmit={handleSubmit((f) => signUp.mutate({ email: f.email.trim(), password: f.password, ...(f.name.trim() ? { name: f.name.trim() } : {}) }, { onSuccess: () => navigate('/', { replace: true }) }))} noValidate>
-          <h1>
-            <Logo size={26} /> Create your Slipway account
-          </h1>
-          <label className="field">
-            <span>Email</span>
+          <AuthHeading title="Create your Slipway account" />
+          <AuthField label="Email" error={formState.errors.email}>
             <input type="email" autoComplete="username" autoFocus {...register('email', { required: 'Enter your email address.' })} aria-invalid={!!formState.errors.email} />
-            {formState.errors.email && <small className="field-error">{formState.errors.email.message}</small>}
-          </label>
-          <label className="field">
-            <span>Name (optional)</span>
+          </AuthField>
+          <AuthField label="Name (optional)">
             <input autoComplete="name" {...register('name', { maxLength: 100 })} />
-          </label>
-          <label className="field">
-            <span>Password</span>
+          </AuthField>
+          <AuthField label="Password" error={formState.errors.password}>
             <input type="password" autoComplete="new-password" {...register('password', { required: 'Choose a password.', minLength: { value: 10, message: 'At least 10 characters.' } })} aria-invalid={!!formState.errors.password} />
-            {formState.errors.password && <small className="field-error">{formState.errors.password.message}</small>}
-          </label>
-          <ErrorNote error={signUp.error} />
-          <button type="submit" className="btn btn-primary btn-block" disabled={signUp.isPending}>
-            {signUp.isPending ? 'Creating your account…' : 'Create account'}
-          </button>
+          </AuthField>
+          <AuthSubmit mutation={signUp} label="Create account" busyLabel="Creating your account…" />
           <p className="muted small">
             Already have an account? <Link to="/login">Sign in</Link>
           </p>
         </form>
       ) : (
         <div className="card signin-card" data-testid="signup-closed">
-          <h1>
-            <Logo size={26} /> Sign-up is closed
-          </h1>
+          <AuthHeading title="Sign-up is closed" />
           <p>This Slipway does not take new accounts on its own; ask an administrator to create one for you.</p>
           <p className="muted small">
             <Link to="/login">Sign in</Link>

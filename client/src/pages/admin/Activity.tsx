@@ -5,7 +5,8 @@ import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { activityCsvUrl, useActivityLog, useActivityTypes, type ActivityFilter } from '../../api/admin';
 import type { AuditEntry } from '../../api/types';
-import { Empty, ErrorNote, Loading, TableHead } from '../../components/ui';
+import { Empty } from '../../components/ui';
+import { DataTable, QueryView } from '../../components/QueryView';
 import { describeActivity } from '../../lib/activity';
 
 const FIELDS = ['actor', 'type', 'organization', 'from', 'to'] as const;
@@ -13,28 +14,23 @@ const when = (iso: string) => new Date(iso).toLocaleString(undefined, { year: 'n
 
 function Rows({ entries, showOrg = true }: { entries: AuditEntry[]; showOrg?: boolean }) {
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="activity-log">
-        <TableHead columns={['When', 'Who', 'What', ...(showOrg ? ['Organization'] : []), 'From']} />
-        <tbody>
-          {entries.map((a) => (
-            <tr key={a.id} data-action={a.action}>
-              <td data-label="When" className="nowrap small">
-                <time dateTime={a.created_at}>{when(a.created_at)}</time>
-              </td>
-              <td data-label="Who">{a.actor ? <Link to={`/admin/users/${a.actor.id}`}>{a.actor.email}</Link> : <span className="muted">Slipway</span>}</td>
-              <td data-label="What">
-                {describeActivity(a)} <span className="tag mono">{a.action}</span>
-              </td>
-              {showOrg && <td data-label="Organization">{a.organization ? <Link to={`/admin/organizations/${a.organization.id}`}>{a.organization.name}</Link> : <span className="muted">platform</span>}</td>}
-              <td data-label="From" className="mono small">
-                {a.ip ?? '—'}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable testId="activity-log" columns={['When', 'Who', 'What', ...(showOrg ? ['Organization'] : []), 'From']}>
+      {entries.map((a) => (
+        <tr key={a.id} data-action={a.action}>
+          <td data-label="When" className="nowrap small">
+            <time dateTime={a.created_at}>{when(a.created_at)}</time>
+          </td>
+          <td data-label="Who">{a.actor ? <Link to={`/admin/users/${a.actor.id}`}>{a.actor.email}</Link> : <span className="muted">Slipway</span>}</td>
+          <td data-label="What">
+            {describeActivity(a)} <span className="tag mono">{a.action}</span>
+          </td>
+          {showOrg && <td data-label="Organization">{a.organization ? <Link to={`/admin/organizations/${a.organization.id}`}>{a.organization.name}</Link> : <span className="muted">platform</span>}</td>}
+          <td data-label="From" className="mono small">
+            {a.ip ?? '—'}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -104,22 +100,18 @@ export function AdminActivity() {
         )}
       </form>
       <div className="card">
-        {log.isPending ? (
-          <Loading />
-        ) : log.error ? (
-          <ErrorNote error={log.error} />
-        ) : entries.length === 0 ? (
-          <Empty title="No activity matches these filters." />
-        ) : (
-          <>
-            <Rows entries={entries} />
-            {log.hasNextPage && (
-              <button type="button" className="btn" onClick={() => log.fetchNextPage()} disabled={log.isFetchingNextPage}>
-                {log.isFetchingNextPage ? 'Loading…' : 'Load older entries'}
-              </button>
-            )}
-          </>
-        )}
+        <QueryView query={{ isPending: log.isPending, error: log.error, data: entries }} empty={<Empty title="No activity matches these filters." />}>
+          {(rows) => (
+            <>
+              <Rows entries={rows} />
+              {log.hasNextPage && (
+                <button type="button" className="btn" onClick={() => log.fetchNextPage()} disabled={log.isFetchingNextPage}>
+                  {log.isFetchingNextPage ? 'Loading…' : 'Load older entries'}
+                </button>
+              )}
+            </>
+          )}
+        </QueryView>
       </div>
     </section>
   );
@@ -136,7 +128,9 @@ export function OrgActivity({ org }: { org: string }) {
           All of it →
         </Link>
       </div>
-      {log.isPending ? <Loading /> : log.error ? <ErrorNote error={log.error} /> : entries.length === 0 ? <p className="muted">Nothing yet.</p> : <Rows entries={entries} showOrg={false} />}
+      <QueryView query={{ isPending: log.isPending, error: log.error, data: entries }} empty={<p className="muted">Nothing yet.</p>}>
+        {(rows) => <Rows entries={rows} showOrg={false} />}
+      </QueryView>
     </div>
   );
 }

@@ -3,7 +3,8 @@
 import { Link } from 'react-router';
 import { allLedgersCsvUrl, useBillingAdminMutations, useBillingRuns, useBillingState, useLowWallets } from '../../api/admin';
 import type { BillingRun } from '../../api/types';
-import { ErrorNote, Loading, TableHead, TimeAgo } from '../../components/ui';
+import { ErrorNote, TimeAgo } from '../../components/ui';
+import { DataTable, QueryView } from '../../components/QueryView';
 import { formatHours, formatMoney, perHour } from '../../lib/money';
 
 const hour = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '—');
@@ -38,31 +39,29 @@ export function AdminBilling() {
             {runNow.isPending ? 'Billing…' : 'Run now'}
           </button>
         </div>
-        {state.isPending ? (
-          <Loading />
-        ) : state.error ? (
-          <ErrorNote error={state.error} />
-        ) : (
-          <div className="stats" data-testid="billing-cursor">
-            <div className="stat">
-              <span className="stat-label">Billed through</span>
-              <span className="stat-value stat-value-small">{hour(state.data.billed_through)}</span>
-              <span className="muted small">the start of the last hour billed</span>
+        <QueryView query={state}>
+          {(cursor) => (
+            <div className="stats" data-testid="billing-cursor">
+              <div className="stat">
+                <span className="stat-label">Billed through</span>
+                <span className="stat-value stat-value-small">{hour(cursor.billed_through)}</span>
+                <span className="muted small">the start of the last hour billed</span>
+              </div>
+              <div className="stat">
+                <span className="stat-label">Next hour to bill</span>
+                <span className="stat-value stat-value-small">{hour(cursor.next_hour)}</span>
+                <span className="muted small">billed once it has ended</span>
+              </div>
+              <div className={`stat ${last && !last.ok ? 'stat-bad' : ''}`}>
+                <span className="stat-label">Last run</span>
+                <span className="stat-value stat-value-small">{last ? <TimeAgo iso={last.finished_at} /> : 'never'}</span>
+                <span className="muted small" data-testid="last-run">
+                  {last ? `${last.trigger === 'admin' ? `by ${last.user?.email ?? 'an admin'}` : 'scheduled'} · ${runSummary(last)}` : 'No run recorded yet.'}
+                </span>
+              </div>
             </div>
-            <div className="stat">
-              <span className="stat-label">Next hour to bill</span>
-              <span className="stat-value stat-value-small">{hour(state.data.next_hour)}</span>
-              <span className="muted small">billed once it has ended</span>
-            </div>
-            <div className={`stat ${last && !last.ok ? 'stat-bad' : ''}`}>
-              <span className="stat-label">Last run</span>
-              <span className="stat-value stat-value-small">{last ? <TimeAgo iso={last.finished_at} /> : 'never'}</span>
-              <span className="muted small" data-testid="last-run">
-                {last ? `${last.trigger === 'admin' ? `by ${last.user?.email ?? 'an admin'}` : 'scheduled'} · ${runSummary(last)}` : 'No run recorded yet.'}
-              </span>
-            </div>
-          </div>
-        )}
+          )}
+        </QueryView>
         <ErrorNote error={runNow.error} />
         {runNow.data && (
           <p className="ok-note" role="status">
@@ -70,60 +69,46 @@ export function AdminBilling() {
           </p>
         )}
         {runs.data && runs.data.length > 0 && (
-          <div className="table-wrap">
-            <table className="table" data-testid="billing-runs">
-              <TableHead columns={['Finished', 'Trigger', 'Result']} />
-              <tbody>
-                {runs.data.map((r) => (
-                  <tr key={r.id}>
-                    <td data-label="Finished">
-                      <TimeAgo iso={r.finished_at} />
-                    </td>
-                    <td data-label="Trigger">{r.trigger === 'admin' ? `Run now (${r.user?.email ?? 'admin'})` : 'hourly schedule'}</td>
-                    <td data-label="Result" className={r.ok ? '' : 'neg'}>
-                      {runSummary(r)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable testId="billing-runs" columns={['Finished', 'Trigger', 'Result']}>
+            {runs.data.map((r) => (
+              <tr key={r.id}>
+                <td data-label="Finished">
+                  <TimeAgo iso={r.finished_at} />
+                </td>
+                <td data-label="Trigger">{r.trigger === 'admin' ? `Run now (${r.user?.email ?? 'admin'})` : 'hourly schedule'}</td>
+                <td data-label="Result" className={r.ok ? '' : 'neg'}>
+                  {runSummary(r)}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </div>
       <div className="card">
         <h2>Low and empty wallets</h2>
-        {low.isPending ? (
-          <Loading />
-        ) : low.error ? (
-          <ErrorNote error={low.error} />
-        ) : low.data.length === 0 ? (
-          <p className="muted">Every wallet covers at least a day of its burn rate.</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="low-balance">
-              <TableHead columns={['Organization', { label: 'Balance', numeric: true }, { label: 'Burn rate', numeric: true }, 'Time left', 'Low since']} />
-              <tbody>
-                {low.data.map((w) => (
-                  <tr key={w.organization.id}>
-                    <td data-label="Organization">
-                      <Link to={`/admin/organizations/${w.organization.id}`}>{w.organization.name}</Link>
-                    </td>
-                    <td data-label="Balance" className={`num ${w.balance <= 0 ? 'neg' : ''}`}>
-                      {formatMoney(w.balance)}
-                    </td>
-                    <td data-label="Burn rate" className="num">
-                      {perHour(w.burn_rate_per_hour)}
-                    </td>
-                    <td data-label="Time left">{formatHours(w.hours_left)}</td>
-                    <td data-label="Low since">
-                      <TimeAgo iso={w.low_since} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <QueryView query={low} empty={<p className="muted">Every wallet covers at least a day of its burn rate.</p>}>
+          {(wallets) => (
+            <DataTable testId="low-balance" columns={['Organization', { label: 'Balance', numeric: true }, { label: 'Burn rate', numeric: true }, 'Time left', 'Low since']}>
+              {wallets.map((w) => (
+                <tr key={w.organization.id}>
+                  <td data-label="Organization">
+                    <Link to={`/admin/organizations/${w.organization.id}`}>{w.organization.name}</Link>
+                  </td>
+                  <td data-label="Balance" className={`num ${w.balance <= 0 ? 'neg' : ''}`}>
+                    {formatMoney(w.balance)}
+                  </td>
+                  <td data-label="Burn rate" className="num">
+                    {perHour(w.burn_rate_per_hour)}
+                  </td>
+                  <td data-label="Time left">{formatHours(w.hours_left)}</td>
+                  <td data-label="Low since">
+                    <TimeAgo iso={w.low_since} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+          )}
+        </QueryView>
       </div>
     </section>
   );

@@ -6,7 +6,8 @@ import { useForm } from 'react-hook-form';
 import { Link, useNavigate } from 'react-router';
 import { useNodeMutations, useNodes } from '../../api/nodes';
 import type { NodeJson } from '../../api/types';
-import { Empty, ErrorNote, Loading, TableHead, TimeAgo } from '../../components/ui';
+import { Empty, ErrorNote, TimeAgo } from '../../components/ui';
+import { DataTable, QueryView } from '../../components/QueryView';
 
 export const NODE_STATE: Record<string, string> = {
   pending: 'waiting for its key',
@@ -162,26 +163,22 @@ export function AdminNodes() {
     <section className="stack" aria-labelledby="nodes-title">
       <h1 id="nodes-title">Nodes</h1>
       <div className="card">
-        {nodes.isPending ? (
-          <Loading />
-        ) : nodes.error ? (
-          <ErrorNote error={nodes.error} />
-        ) : nodes.data.length === 0 ? (
-          <Empty title="No worker nodes yet: apps run on the manager.">
-            <p className="muted">Add a machine below to spread apps over more than one.</p>
-          </Empty>
-        ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="nodes">
-              <TableHead columns={['Node', 'State', 'Roles', 'CPU', 'Memory', 'Disk', 'Checked']} />
-              <tbody>
-                {nodes.data.map((n) => (
-                  <NodeRowView key={n.id} n={n} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <QueryView
+          query={nodes}
+          empty={
+            <Empty title="No worker nodes yet: apps run on the manager.">
+              <p className="muted">Add a machine below to spread apps over more than one.</p>
+            </Empty>
+          }
+        >
+          {(list) => (
+            <DataTable testId="nodes" columns={['Node', 'State', 'Roles', 'CPU', 'Memory', 'Disk', 'Checked']}>
+              {list.map((n) => (
+                <NodeRowView key={n.id} n={n} />
+              ))}
+            </DataTable>
+          )}
+        </QueryView>
       </div>
       <AddNode />
     </section>

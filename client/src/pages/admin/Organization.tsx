@@ -6,7 +6,8 @@ import { useForm } from 'react-hook-form';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useAdminOrg, useOrgAdminMutations } from '../../api/admin';
 import type { AdminOrgView } from '../../api/types';
-import { ConfirmDialog, Empty, ErrorNote, Loading, StatusBadge, TableHead } from '../../components/ui';
+import { ConfirmDialog, Empty, ErrorNote, Loading, StatusBadge } from '../../components/ui';
+import { DataTable } from '../../components/QueryView';
 import { LedgerCard } from '../../components/LedgerCard';
 import { formatHours, formatMoney, perHour } from '../../lib/money';
 import { OrgActivity } from './Activity';
@@ -161,25 +162,20 @@ export function AdminOrganization() {
           {o.apps.length === 0 ? (
             <p className="muted">No apps.</p>
           ) : (
-            <div className="table-wrap">
-              <table className="table" data-testid="org-apps">
-                <TableHead columns={['App', 'Status', 'Plan', { label: 'Dynos', numeric: true }]} />
-                <tbody>
-                  {o.apps.map((a) => (
-                    <tr key={a.id} data-app={a.name}>
-                      <td data-label="App">{a.name}</td>
-                      <td data-label="Status">
-                        <StatusBadge status={a.status} />
-                      </td>
-                      <td data-label="Plan">{a.plan}</td>
-                      <td data-label="Dynos" className="num">
-                        {a.dynos}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable testId="org-apps" columns={['App', 'Status', 'Plan', { label: 'Dynos', numeric: true }]}>
+              {o.apps.map((a) => (
+                <tr key={a.id} data-app={a.name}>
+                  <td data-label="App">{a.name}</td>
+                  <td data-label="Status">
+                    <StatusBadge status={a.status} />
+                  </td>
+                  <td data-label="Plan">{a.plan}</td>
+                  <td data-label="Dynos" className="num">
+                    {a.dynos}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </div>
         <div className="card">

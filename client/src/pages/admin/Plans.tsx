@@ -5,7 +5,8 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { usePlanMutations, useAdminPlans, type PlanForm } from '../../api/admin';
 import type { AdminPlan } from '../../api/types';
-import { ConfirmDialog, ErrorNote, Loading, TableHead } from '../../components/ui';
+import { ConfirmDialog, ErrorNote, Loading } from '../../components/ui';
+import { DataTable } from '../../components/QueryView';
 import { perHour, perMonth } from '../../lib/money';
 
 const MICRO = 1_000_000;
@@ -120,52 +121,47 @@ export function AdminPlans() {
       {editing && <PlanEditor key={editing === 'new' ? 'new' : editing.id} plan={editing === 'new' ? undefined : editing} onDone={() => setEditing(null)} />}
       <div className="card">
         <ErrorNote error={update.error} />
-        <div className="table-wrap">
-          <table className="table" data-testid="admin-plans">
-            <TableHead columns={['Plan', 'Limits', { label: 'Price per dyno', numeric: true }, { label: 'Apps', numeric: true }, 'State']} actions />
-            <tbody>
-              {list.map((p) => (
-                <tr key={p.id} data-plan={p.name} className={p.active ? '' : 'row-off'}>
-                  <th scope="row">
-                    {p.name} {p.default && <span className="tag tag-ok">default</span>}
-                  </th>
-                  <td data-label="Limits" className="small">
-                    {p.cpu} vCPU · {p.ram_mb >= 1024 ? `${+(p.ram_mb / 1024).toFixed(1)} GB` : `${p.ram_mb} MB`} RAM · {p.disk_gb} GB disk
-                    <div className="muted">up to {p.max_replicas} dynos per process type</div>
-                  </td>
-                  <td data-label="Price per dyno" className="num">
-                    {perHour(p.price_per_hour)}
-                    <div className="muted small">{perMonth(p.price_per_month)}</div>
-                  </td>
-                  <td data-label="Apps" className="num">
-                    {p.apps_count}
-                  </td>
-                  <td data-label="State">{p.active ? <span className="badge badge-running">active</span> : <span className="badge badge-stopped">inactive</span>}</td>
-                  <td className="row-actions nowrap">
-                    <button type="button" className="btn btn-small" onClick={() => setEditing(p)} aria-label={`Edit ${p.name}`}>
-                      Edit
-                    </button>
-                    {!p.default && p.active && (
-                      <button type="button" className="btn btn-small" disabled={update.isPending} onClick={() => update.mutate({ name: p.name, patch: { default: true } })} aria-label={`Make ${p.name} the default`}>
-                        Make default
-                      </button>
-                    )}
-                    {!p.default && (
-                      <button type="button" className="btn btn-small" disabled={update.isPending} onClick={() => update.mutate({ name: p.name, patch: { active: !p.active } })} aria-label={`${p.active ? 'Deactivate' : 'Activate'} ${p.name}`}>
-                        {p.active ? 'Deactivate' : 'Activate'}
-                      </button>
-                    )}
-                    {!p.default && (
-                      <button type="button" className="btn btn-small btn-danger-outline" onClick={() => (remove.reset(), setDeleting(p), void plans.refetch())} aria-label={`Delete ${p.name}`}>
-                        Delete
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="admin-plans" columns={['Plan', 'Limits', { label: 'Price per dyno', numeric: true }, { label: 'Apps', numeric: true }, 'State']} actions>
+          {list.map((p) => (
+            <tr key={p.id} data-plan={p.name} className={p.active ? '' : 'row-off'}>
+              <th scope="row">
+                {p.name} {p.default && <span className="tag tag-ok">default</span>}
+              </th>
+              <td data-label="Limits" className="small">
+                {p.cpu} vCPU · {p.ram_mb >= 1024 ? `${+(p.ram_mb / 1024).toFixed(1)} GB` : `${p.ram_mb} MB`} RAM · {p.disk_gb} GB disk
+                <div className="muted">up to {p.max_replicas} dynos per process type</div>
+              </td>
+              <td data-label="Price per dyno" className="num">
+                {perHour(p.price_per_hour)}
+                <div className="muted small">{perMonth(p.price_per_month)}</div>
+              </td>
+              <td data-label="Apps" className="num">
+                {p.apps_count}
+              </td>
+              <td data-label="State">{p.active ? <span className="badge badge-running">active</span> : <span className="badge badge-stopped">inactive</span>}</td>
+              <td className="row-actions nowrap">
+                <button type="button" className="btn btn-small" onClick={() => setEditing(p)} aria-label={`Edit ${p.name}`}>
+                  Edit
+                </button>
+                {!p.default && p.active && (
+                  <button type="button" className="btn btn-small" disabled={update.isPending} onClick={() => update.mutate({ name: p.name, patch: { default: true } })} aria-label={`Make ${p.name} the default`}>
+                    Make default
+                  </button>
+                )}
+                {!p.default && (
+                  <button type="button" className="btn btn-small" disabled={update.isPending} onClick={() => update.mutate({ name: p.name, patch: { active: !p.active } })} aria-label={`${p.active ? 'Deactivate' : 'Activate'} ${p.name}`}>
+                    {p.active ? 'Deactivate' : 'Activate'}
+                  </button>
+                )}
+                {!p.default && (
+                  <button type="button" className="btn btn-small btn-danger-outline" onClick={() => (remove.reset(), setDeleting(p), void plans.refetch())} aria-label={`Delete ${p.name}`}>
+                    Delete
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
         <p className="muted small">New apps get the default plan unless they choose another active one. An inactive plan is not offered to new apps; apps already on it keep it.</p>
       </div>
       <ConfirmDialog open={!!deleting} title={`Delete plan ${deleting?.name ?? ''}?`} confirmLabel="Delete plan" danger busy={remove.isPending} error={remove.error} onConfirm={() => deleting && remove.mutate(deleting.name, { onSuccess: () => setDeleting(null) })} onClose={() => setDeleting(null)}>

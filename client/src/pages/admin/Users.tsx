@@ -3,7 +3,8 @@ import { useDeferredValue, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link } from 'react-router';
 import { useAdminUsers, useUserMutations } from '../../api/admin';
-import { Empty, ErrorNote, Loading, SearchField, TableHead, TimeAgo } from '../../components/ui';
+import { Empty, ErrorNote, SearchField, TimeAgo } from '../../components/ui';
+import { DataTable, QueryView } from '../../components/QueryView';
 import { ShownOnce } from './parts';
 
 function CreateUser() {
@@ -59,42 +60,33 @@ export function AdminUsers() {
       <h1 id="users-title">Users</h1>
       <div className="card">
         <SearchField label="Search users" placeholder="Search by email or name" value={q} onChange={setQ} />
-        {users.isPending ? (
-          <Loading />
-        ) : users.error ? (
-          <ErrorNote error={users.error} />
-        ) : users.data.length === 0 ? (
-          <Empty title={`No user matches “${search}”.`} />
-        ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="admin-users">
-              <TableHead columns={['User', { label: 'Organizations', numeric: true }, 'Last sign-in', 'Created']} />
-              <tbody>
-                {users.data.map((u) => (
-                  <tr key={u.id} data-email={u.email}>
-                    <td data-label="User">
-                      <Link to={`/admin/users/${u.id}`} className="app-link">
-                        {u.email}
-                      </Link>
-                      {u.admin && <span className="tag tag-ok">admin</span>}
-                      {u.disabled && <span className="tag tag-warn">disabled</span>}
-                      {u.name && <div className="muted small">{u.name}</div>}
-                    </td>
-                    <td data-label="Organizations" className="num">
-                      {u.org_count}
-                    </td>
-                    <td data-label="Last sign-in">
-                      <TimeAgo iso={u.last_login} />
-                    </td>
-                    <td data-label="Created">
-                      <TimeAgo iso={u.created_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <QueryView query={users} empty={<Empty title={`No user matches “${search}”.`} />}>
+          {(list) => (
+            <DataTable testId="admin-users" columns={['User', { label: 'Organizations', numeric: true }, 'Last sign-in', 'Created']}>
+              {list.map((u) => (
+                <tr key={u.id} data-email={u.email}>
+                  <td data-label="User">
+                    <Link to={`/admin/users/${u.id}`} className="app-link">
+                      {u.email}
+                    </Link>
+                    {u.admin && <span className="tag tag-ok">admin</span>}
+                    {u.disabled && <span className="tag tag-warn">disabled</span>}
+                    {u.name && <div className="muted small">{u.name}</div>}
+                  </td>
+                  <td data-label="Organizations" className="num">
+                    {u.org_count}
+                  </td>
+                  <td data-label="Last sign-in">
+                    <TimeAgo iso={u.last_login} />
+                  </td>
+                  <td data-label="Created">
+                    <TimeAgo iso={u.created_at} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+          )}
+        </QueryView>
       </div>
       <CreateUser />
     </section>

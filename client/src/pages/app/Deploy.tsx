@@ -4,7 +4,8 @@ import { keys, useBuilds } from '../../api/queries';
 import type { Build } from '../../api/types';
 import { Ansi } from '../../components/Ansi';
 import { GitInstructions } from '../../components/GitInstructions';
-import { Empty, ErrorNote, Loading, TimeAgo } from '../../components/ui';
+import { Empty, TimeAgo } from '../../components/ui';
+import { QueryView } from '../../components/QueryView';
 import { STAGES, furthestStage } from '../../lib/build-stages';
 import { useAutoScroll } from '../../lib/use-auto-scroll';
 import { useBuildLog } from '../../lib/use-build-log';
@@ -101,33 +102,34 @@ export function DeployTab() {
       </div>
       <div className="card">
         <h2>Builds</h2>
-        {builds.isPending ? (
-          <Loading />
-        ) : builds.error ? (
-          <ErrorNote error={builds.error} />
-        ) : list.length === 0 ? (
-          <Empty title="No builds yet.">
-            <p className="muted">Push with git and the build appears here with its log, live.</p>
-          </Empty>
-        ) : (
-          <div className="builds">
-            <ul className="build-list" aria-label="Builds">
-              {list.slice(0, 20).map((b) => (
-                <li key={b.id}>
-                  <button type="button" className={`build-item ${selected?.id === b.id ? 'selected' : ''}`} aria-pressed={selected?.id === b.id} onClick={() => setPinned(b.id)}>
-                    <span className={`badge badge-build-${buildState(b)}`}>{buildState(b)}</span>
-                    <span className="mono">{b.source_blob.version?.slice(0, 7) ?? b.id.slice(0, 8)}</span>
-                    <span className="muted small">
-                      <TimeAgo iso={b.created_at} />
-                      {b.started_at ? ` · ${duration(b)}` : ''}
-                    </span>
-                  </button>
-                </li>
-              ))}
-            </ul>
-            {selected && <BuildLog key={selected.id} app={app.name} build={selected} />}
-          </div>
-        )}
+        <QueryView
+          query={builds}
+          empty={
+            <Empty title="No builds yet.">
+              <p className="muted">Push with git and the build appears here with its log, live.</p>
+            </Empty>
+          }
+        >
+          {(all) => (
+            <div className="builds">
+              <ul className="build-list" aria-label="Builds">
+                {all.slice(0, 20).map((b) => (
+                  <li key={b.id}>
+                    <button type="button" className={`build-item ${selected?.id === b.id ? 'selected' : ''}`} aria-pressed={selected?.id === b.id} onClick={() => setPinned(b.id)}>
+                      <span className={`badge badge-build-${buildState(b)}`}>{buildState(b)}</span>
+                      <span className="mono">{b.source_blob.version?.slice(0, 7) ?? b.id.slice(0, 8)}</span>
+                      <span className="muted small">
+                        <TimeAgo iso={b.created_at} />
+                        {b.started_at ? ` · ${duration(b)}` : ''}
+                      </span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+              {selected && <BuildLog key={selected.id} app={app.name} build={selected} />}
+            </div>
+          )}
+        </QueryView>
       </div>
     </div>
   );

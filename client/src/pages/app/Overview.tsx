@@ -1,6 +1,7 @@
 import { useActivity, useDynos, useReleases } from '../../api/queries';
 import type { Dyno } from '../../api/types';
-import { Empty, ErrorNote, Loading, StatusBadge, TimeAgo } from '../../components/ui';
+import { Empty, StatusBadge, TimeAgo } from '../../components/ui';
+import { QueryView } from '../../components/QueryView';
 import { describeActivity } from '../../lib/activity';
 import { useAppCtx } from './AppPage';
 import { Link } from 'react-router';
@@ -82,36 +83,26 @@ export function Overview() {
       </div>
       <div className="card">
         <h2>Dynos</h2>
-        {dynos.isPending ? (
-          <Loading />
-        ) : dynos.error ? (
-          <ErrorNote error={dynos.error} />
-        ) : dynos.data.length === 0 ? (
-          <p className="muted">No dynos are running. They start after the first deploy, when a process type is scaled above zero.</p>
-        ) : (
-          <DynoList dynos={dynos.data} />
-        )}
+        <QueryView query={dynos} empty={<p className="muted">No dynos are running. They start after the first deploy, when a process type is scaled above zero.</p>}>
+          {(list) => <DynoList dynos={list} />}
+        </QueryView>
       </div>
       <div className="card span-2">
         <h2>Recent activity</h2>
-        {activity.isPending ? (
-          <Loading />
-        ) : activity.error ? (
-          <ErrorNote error={activity.error} />
-        ) : activity.data.length === 0 ? (
-          <Empty title="Nothing has happened yet." />
-        ) : (
-          <ul className="activity">
-            {activity.data.slice(0, 15).map((a) => (
-              <li key={a.id}>
-                <span>{describeActivity(a)}</span>
-                <span className="muted small">
-                  {a.user?.email ?? 'Slipway'} · <TimeAgo iso={a.created_at} />
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <QueryView query={activity} empty={<Empty title="Nothing has happened yet." />}>
+          {(entries) => (
+            <ul className="activity">
+              {entries.slice(0, 15).map((a) => (
+                <li key={a.id}>
+                  <span>{describeActivity(a)}</span>
+                  <span className="muted small">
+                    {a.user?.email ?? 'Slipway'} · <TimeAgo iso={a.created_at} />
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </QueryView>
       </div>
     </div>
   );

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { useReleases } from '../../api/queries';
 import { useReleaseMutations } from '../../api/mutations';
 import type { Release } from '../../api/types';
-import { ConfirmDialog, Empty, ErrorNote, Loading, TimeAgo, TableHead } from '../../components/ui';
+import { ConfirmDialog, Empty, ErrorNote, Loading, TimeAgo } from '../../components/ui';
+import { DataTable } from '../../components/QueryView';
 import { useAppCtx } from './AppPage';
 
 export function ReleasesTab() {
@@ -27,37 +28,32 @@ export function ReleasesTab() {
   return (
     <div className="card">
       <h2>Releases</h2>
-      <div className="table-wrap">
-        <table className="table releases-table" data-testid="releases">
-          <TableHead columns={['Version', 'Description', 'By', 'When', 'Status']} actions={canDeploy} />
-          <tbody>
-            {list.map((r) => (
-              <tr key={r.id} data-version={r.version} className={r.current ? 'current-row' : ''}>
-                <td data-label="Version">
-                  <strong>v{r.version}</strong> {r.current && <span className="tag tag-ok">current</span>}
-                </td>
-                <td data-label="Description">{r.description}</td>
-                <td data-label="By">{r.user?.email ?? 'Slipway'}</td>
-                <td data-label="When">
-                  <TimeAgo iso={r.created_at} />
-                </td>
-                <td data-label="Status">
-                  <span className={`badge badge-release-${r.status}`}>{r.status}</span>
-                </td>
-                {canDeploy && (
-                  <td>
-                    {!r.current && r.status === 'succeeded' && (r.slug || r.image) && (
-                      <button type="button" className="btn btn-small" onClick={() => (rollback.reset(), setTarget(r))} aria-label={`Roll back to v${r.version}`}>
-                        Roll back to here
-                      </button>
-                    )}
-                  </td>
+      <DataTable testId="releases" className="releases-table" columns={['Version', 'Description', 'By', 'When', 'Status']} actions={canDeploy}>
+        {list.map((r) => (
+          <tr key={r.id} data-version={r.version} className={r.current ? 'current-row' : ''}>
+            <td data-label="Version">
+              <strong>v{r.version}</strong> {r.current && <span className="tag tag-ok">current</span>}
+            </td>
+            <td data-label="Description">{r.description}</td>
+            <td data-label="By">{r.user?.email ?? 'Slipway'}</td>
+            <td data-label="When">
+              <TimeAgo iso={r.created_at} />
+            </td>
+            <td data-label="Status">
+              <span className={`badge badge-release-${r.status}`}>{r.status}</span>
+            </td>
+            {canDeploy && (
+              <td>
+                {!r.current && r.status === 'succeeded' && (r.slug || r.image) && (
+                  <button type="button" className="btn btn-small" onClick={() => (rollback.reset(), setTarget(r))} aria-label={`Roll back to v${r.version}`}>
+                    Roll back to here
+                  </button>
                 )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+              </td>
+            )}
+          </tr>
+        ))}
+      </DataTable>
       <ConfirmDialog
         open={!!target}
         title={target ? `Roll back to v${target.version}?` : ''}

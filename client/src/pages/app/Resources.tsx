@@ -3,7 +3,8 @@ import { useForm } from 'react-hook-form';
 import { useDynos, useFormation, usePlans } from '../../api/queries';
 import { useFormationMutations } from '../../api/mutations';
 import type { App, Formation, Plan } from '../../api/types';
-import { ConfirmDialog, Empty, ErrorNote, Loading, TableHead } from '../../components/ui';
+import { ConfirmDialog, Empty, ErrorNote, Loading } from '../../components/ui';
+import { DataTable, QueryView } from '../../components/QueryView';
 import { HOURS_PER_MONTH, perHour, perMonth } from '../../lib/money';
 import { DynoList } from './Overview';
 import { useAppCtx } from './AppPage';
@@ -51,50 +52,45 @@ function ScaleEditor({ app, formation, plans, canDeploy }: { app: App; formation
 
   return (
     <form onSubmit={handleSubmit((f) => (setNotice(''), submit(f)))} noValidate>
-      <div className="table-wrap">
-        <table className="table scale-table" data-testid="formation">
-          <TableHead columns={['Process type', 'Command', 'Quantity']} />
-          <tbody>
-            {formation.map((f) => {
-              const v = clamp(Number(q?.[f.type] ?? f.quantity), 1000);
-              return (
-                <tr key={f.type} data-type={f.type}>
-                  <td data-label="Type">
-                    <strong>{f.type}</strong>
-                  </td>
-                  <td data-label="Command" className="mono small">
-                    {f.command}
-                  </td>
-                  <td data-label="Quantity">
-                    {canDeploy ? (
-                      <div className="stepper">
-                        <button type="button" className="btn btn-small" aria-label={`One fewer ${f.type}`} disabled={v <= 0} onClick={() => setValue(`q.${f.type}`, v - 1, { shouldDirty: true })}>
-                          −
-                        </button>
-                        <input
-                          type="number"
-                          min={0}
-                          max={max}
-                          inputMode="numeric"
-                          aria-label={`${f.type} quantity`}
-                          {...register(`q.${f.type}`, { valueAsNumber: true, min: { value: 0, message: 'At least 0.' }, max: { value: max, message: `The ${plan?.name ?? ''} plan allows at most ${max} per process type.` } })}
-                        />
-                        <button type="button" className="btn btn-small" aria-label={`One more ${f.type}`} disabled={v >= max} onClick={() => setValue(`q.${f.type}`, v + 1, { shouldDirty: true })}>
-                          +
-                        </button>
-                        <span className="muted small">max {max}</span>
-                      </div>
-                    ) : (
-                      <span>{f.quantity}</span>
-                    )}
-                    {formState.errors.q?.[f.type] && <small className="field-error">{formState.errors.q[f.type]?.message}</small>}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <DataTable testId="formation" className="scale-table" columns={['Process type', 'Command', 'Quantity']}>
+        {formation.map((f) => {
+          const v = clamp(Number(q?.[f.type] ?? f.quantity), 1000);
+          return (
+            <tr key={f.type} data-type={f.type}>
+              <td data-label="Type">
+                <strong>{f.type}</strong>
+              </td>
+              <td data-label="Command" className="mono small">
+                {f.command}
+              </td>
+              <td data-label="Quantity">
+                {canDeploy ? (
+                  <div className="stepper">
+                    <button type="button" className="btn btn-small" aria-label={`One fewer ${f.type}`} disabled={v <= 0} onClick={() => setValue(`q.${f.type}`, v - 1, { shouldDirty: true })}>
+                      −
+                    </button>
+                    <input
+                      type="number"
+                      min={0}
+                      max={max}
+                      inputMode="numeric"
+                      aria-label={`${f.type} quantity`}
+                      {...register(`q.${f.type}`, { valueAsNumber: true, min: { value: 0, message: 'At least 0.' }, max: { value: max, message: `The ${plan?.name ?? ''} plan allows at most ${max} per process type.` } })}
+                    />
+                    <button type="button" className="btn btn-small" aria-label={`One more ${f.type}`} disabled={v >= max} onClick={() => setValue(`q.${f.type}`, v + 1, { shouldDirty: true })}>
+                      +
+                    </button>
+                    <span className="muted small">max {max}</span>
+                  </div>
+                ) : (
+                  <span>{f.quantity}</span>
+                )}
+                {formState.errors.q?.[f.type] && <small className="field-error">{formState.errors.q[f.type]?.message}</small>}
+              </td>
+            </tr>
+          );
+        })}
+      </DataTable>
 
       <div className="plan-row">
         <label className="field">
@@ -172,7 +168,9 @@ export function ResourcesTab() {
             </button>
           )}
         </div>
-        {dynos.isPending ? <Loading /> : dynos.error ? <ErrorNote error={dynos.error} /> : dynos.data.length === 0 ? <p className="muted">No dynos running.</p> : <DynoList dynos={dynos.data} />}
+        <QueryView query={dynos} empty={<p className="muted">No dynos running.</p>}>
+          {(list) => <DynoList dynos={list} />}
+        </QueryView>
       </div>
       <ConfirmDialog open={restartOpen} title="Restart all dynos?" confirmLabel="Restart" busy={restart.isPending} error={restart.error} onConfirm={() => restart.mutate(undefined, { onSuccess: () => setRestartOpen(false) })} onClose={() => setRestartOpen(false)}>
         <p>Every dyno of {app.name} is stopped and started again on the current release.</p>

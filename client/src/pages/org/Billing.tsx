@@ -4,7 +4,8 @@
 import { useMemo, useState } from 'react';
 import { useBillingNotifications, useUsage, useWallet, usageCsvUrl } from '../../api/billing';
 import { useSession } from '../../api/queries';
-import { Empty, ErrorNote, Loading, TimeAgo, TableHead } from '../../components/ui';
+import { Empty, ErrorNote, Loading, TimeAgo } from '../../components/ui';
+import { DataTable, QueryView } from '../../components/QueryView';
 import { UsageChart } from '../../components/UsageChart';
 import { LedgerCard } from '../../components/LedgerCard';
 import { canManage, useCurrentOrg } from '../../lib/current-org';
@@ -152,42 +153,33 @@ function Billing({ org, orgName, full, role }: { org: string; orgName: string; f
                 ))}
               </div>
             </div>
-            {usage.isPending ? (
-              <Loading />
-            ) : usage.error ? (
-              <ErrorNote error={usage.error} />
-            ) : usage.data.length === 0 ? (
-              <Empty title="No usage in this period." />
-            ) : (
-              <>
-                <UsageChart rows={usage.data} />
-                <div className="table-wrap">
-                  <table className="table" data-testid="usage">
-                    <TableHead columns={['App', { label: 'Dyno hours', numeric: true }, { label: 'Cost', numeric: true }]} />
-                    <tbody>
-                      {totals.map(([name, t]) => (
-                        <tr key={name}>
-                          <td data-label="App">{name}</td>
-                          <td data-label="Dyno hours" className="num">
-                            {t.hours.toLocaleString(undefined, { maximumFractionDigits: 2 })}
-                          </td>
-                          <td data-label="Cost" className="num">
-                            {formatMoney(t.cost)}
-                          </td>
-                        </tr>
-                      ))}
-                      <tr>
-                        <th scope="row">Total</th>
-                        <td />
-                        <td data-label="Total" className="num">
-                          <strong>{formatMoney(total)}</strong>
+            <QueryView query={usage} empty={<Empty title="No usage in this period." />}>
+              {(rows) => (
+                <>
+                  <UsageChart rows={rows} />
+                  <DataTable testId="usage" columns={['App', { label: 'Dyno hours', numeric: true }, { label: 'Cost', numeric: true }]}>
+                    {totals.map(([name, t]) => (
+                      <tr key={name}>
+                        <td data-label="App">{name}</td>
+                        <td data-label="Dyno hours" className="num">
+                          {t.hours.toLocaleString(undefined, { maximumFractionDigits: 2 })}
+                        </td>
+                        <td data-label="Cost" className="num">
+                          {formatMoney(t.cost)}
                         </td>
                       </tr>
-                    </tbody>
-                  </table>
-                </div>
-              </>
-            )}
+                    ))}
+                    <tr>
+                      <th scope="row">Total</th>
+                      <td />
+                      <td data-label="Total" className="num">
+                        <strong>{formatMoney(total)}</strong>
+                      </td>
+                    </tr>
+                  </DataTable>
+                </>
+              )}
+            </QueryView>
             <p>
               <a className="btn btn-small" href={usageCsvUrl(org, from, to)} download>
                 Download usage (CSV)

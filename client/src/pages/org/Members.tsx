@@ -3,7 +3,8 @@ import { useForm } from 'react-hook-form';
 import { useMembers, useSession } from '../../api/queries';
 import { useMemberMutations } from '../../api/mutations';
 import type { Member, Role } from '../../api/types';
-import { ConfirmDialog, ErrorNote, Loading, TimeAgo, TableHead } from '../../components/ui';
+import { ConfirmDialog, ErrorNote, Loading, TimeAgo } from '../../components/ui';
+import { DataTable, QueryView } from '../../components/QueryView';
 import { canManage, useCurrentOrg } from '../../lib/current-org';
 
 const ROLES: Role[] = ['owner', 'admin', 'member', 'viewer'];
@@ -47,43 +48,36 @@ export function MembersPage() {
       </h1>
       {org.personal && <p className="muted">This is your personal organization. Create a shared one under Account to work with others, or invite people here.</p>}
       <div className="card">
-        {members.isPending ? (
-          <Loading />
-        ) : members.error ? (
-          <ErrorNote error={members.error} />
-        ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="members">
-              <TableHead columns={['Member', 'Role', 'Since']} actions={manage} />
-              <tbody>
-                {members.data.map((m) => {
-                  const self = m.user.id === session.data?.id;
-                  return (
-                    <tr key={m.user.id} data-email={m.user.email}>
-                      <td data-label="Member">
-                        {m.user.email} {self && <span className="tag">you</span>}
-                        {m.user.name && <div className="muted small">{m.user.name}</div>}
+        <QueryView query={members}>
+          {(list) => (
+            <DataTable testId="members" columns={['Member', 'Role', 'Since']} actions={manage}>
+              {list.map((m) => {
+                const self = m.user.id === session.data?.id;
+                return (
+                  <tr key={m.user.id} data-email={m.user.email}>
+                    <td data-label="Member">
+                      {m.user.email} {self && <span className="tag">you</span>}
+                      {m.user.name && <div className="muted small">{m.user.name}</div>}
+                    </td>
+                    <td data-label="Role">{manage && !self ? <RoleSelect org={org.id} m={m} disabled={false} /> : m.role}</td>
+                    <td data-label="Since">
+                      <TimeAgo iso={m.created_at} />
+                    </td>
+                    {manage && (
+                      <td>
+                        {!self && (
+                          <button type="button" className="btn btn-small btn-danger-outline" onClick={() => (remove.reset(), setRemoving(m))} aria-label={`Remove ${m.user.email}`}>
+                            Remove
+                          </button>
+                        )}
                       </td>
-                      <td data-label="Role">{manage && !self ? <RoleSelect org={org.id} m={m} disabled={false} /> : m.role}</td>
-                      <td data-label="Since">
-                        <TimeAgo iso={m.created_at} />
-                      </td>
-                      {manage && (
-                        <td>
-                          {!self && (
-                            <button type="button" className="btn btn-small btn-danger-outline" onClick={() => (remove.reset(), setRemoving(m))} aria-label={`Remove ${m.user.email}`}>
-                              Remove
-                            </button>
-                          )}
-                        </td>
-                      )}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
+                    )}
+                  </tr>
+                );
+              })}
+            </DataTable>
+          )}
+        </QueryView>
       </div>
       {manage ? (
         <div className="card">
