@@ -109,7 +109,7 @@ describe('nodes', () => {
     await form.getByLabel('Node name').fill('node2');
     await form.getByLabel('Host key fingerprint').fill(await hostKeyFingerprint(m2()));
     await form.getByText('Use a private key I paste').click();
-    await form.getByLabel('Private key').fill(await c.privateKey());
+    await form.getByRole('textbox', { name: 'Private key' }).fill(await c.privateKey());
     await form.getByRole('button', { name: 'Add node' }).click();
     await page.locator('#node-title', { hasText: 'node2' }).waitFor();
     const b = { body: { id: page.url().split('/').pop()! } };
@@ -199,11 +199,10 @@ describe('apps on the cluster', () => {
     }
     expect((await edgeGet(m1().ip, stack.edgePort, 'nobody.localhost')).status).toBe(404);
     // HTTPS through the edge on node1 with the operator's certificate for the platform's names
-    // (uploaded in the settings, from a throwaway CA this client trusts alone); plain HTTP keeps
-    // serving, not redirecting (the later tests probe over HTTP)
+    // (uploaded in the settings, from a throwaway CA this client trusts alone)
     const ca = await PlatformCa.loadOrCreate(platformCaFiles(path.join(stack.dataDir, 'operator-ca')), 'Operator CA');
     const cert = await ca.issueServerCert([host], 30);
-    expect((await admin.patch('/api/v1/admin/settings', { https_redirect_default: false, platform_wildcard_pem: `${cert.certPem}\n${cert.keyPem}` })).status).toBe(200);
+    expect((await admin.patch('/api/v1/admin/settings', { platform_wildcard_pem: `${cert.certPem}\n${cert.keyPem}` })).status).toBe(200);
     const tlsPort = Number(stack.env.SLIPWAY_EDGE_TLS_PORT);
     await eventually(async () => {
       const r = await edgeGet(m1().ip, tlsPort, host, '/', 10_000, { ca: ca.certPem });

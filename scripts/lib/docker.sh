@@ -232,7 +232,10 @@ docker_stop() {
   done
   sleep 0.5
   local m
-  for m in $(findmnt -rn -o TARGET | grep -F "$dir/" | sort -r); do umount -l "$m" 2>/dev/null || true; done
+  # (a path can hold stacked mounts, e.g. a network namespace bound twice: unmount until none is left)
+  for _ in 1 2 3; do
+    for m in $(findmnt -rn -o TARGET | grep -F "$dir/" | sort -r); do umount -l "$m" 2>/dev/null || true; done
+  done
   for m in $(findmnt -rn -o TARGET | grep -E '^/run/docker/netns/' | sort -r); do umount -l "$m" 2>/dev/null || true; done
   rm -rf /run/docker/netns 2>/dev/null || true
   rmdir /run/docker/plugins /run/docker 2>/dev/null || true
@@ -259,6 +262,12 @@ docker_iptables_clean() { # remove the chains and jump rules dockerd created
       # shellcheck disable=SC2086
       iptables -t "$table" ${rule/-A/-D} 2>/dev/null || true
     done
+    # and the worker's guard for containers (docker-egress-guard.ts) on this engine's bridges
+    iptables -t "$table" -S 2>/dev/null | grep -E '^-A .*-j SLW-CONTAINERS$' | while read -r rule; do
+      # shellcheck disable=SC2086
+      iptables -t "$table" ${rule/-A/-D} 2>/dev/null || true
+    done
+    { iptables -t "$table" -F SLW-CONTAINERS && iptables -t "$table" -X SLW-CONTAINERS; } 2>/dev/null || true
     for chain in $(iptables -t "$table" -S 2>/dev/null | awk '$1=="-N" && $2 ~ /^DOCKER/ {print $2}'); do
       iptables -t "$table" -F "$chain" 2>/dev/null || true
     done

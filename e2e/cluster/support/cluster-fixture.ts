@@ -50,7 +50,8 @@ export function cluster(): Cluster {
   };
 }
 
-/** The platform on the swarm runtime with this cluster's manager (its edge with a TLS port); heartbeat every 5 s. */
+/** The platform on the swarm runtime with this cluster's manager (its edge with a TLS port; plain HTTP
+ *  serves, never redirects: the tests probe over HTTP); heartbeat every 5 s. */
 export async function startClusterStack(c: Cluster, extra: Record<string, string> = {}): Promise<Stack> {
   const tlsPort = await freePort(); // the swarm edge's HTTPS port on the nodes (their own network namespaces)
   const stack = await startStack((ports) => ({
@@ -66,7 +67,7 @@ export async function startClusterStack(c: Cluster, extra: Record<string, string
     SLIPWAY_SWARM_ATTACHABLE_NETWORKS: 'true',
     ...extra,
   }));
-  const r = await stack.admin.patch('/api/v1/admin/settings', { node_heartbeat_seconds: 5, node_min_disk_gb: 1 });
+  const r = await stack.admin.patch('/api/v1/admin/settings', { node_heartbeat_seconds: 5, node_min_disk_gb: 1, https_redirect_default: false });
   if (r.status !== 200) throw new Error(`settings: ${r.status} ${r.text}`);
   return stack;
 }
