@@ -107,7 +107,7 @@ describe('the Nodes page', () => {
     // the provisioner's lines reach the open page as they are written
     const box = page.getByTestId('node-log');
     await log(ids.trust, 'check', 'step', 'Checking the OS and resources');
-    await log(ids.trust, 'check', 'cmd', 'uname -srm');
+    await log(ids.trust, 'check', 'cmd', '$ uname -srm'); // as NodeLog stores a command
     await log(ids.trust, 'check', 'out', 'Linux 6.1.0-13-amd64 x86_64');
     await box.getByText('-----> Checking the OS and resources').waitFor();
     await box.getByText('Linux 6.1.0-13-amd64 x86_64').waitFor();

@@ -129,6 +129,8 @@ describe('nodes', () => {
     await page.locator('.app-head [data-node-status=ready]').waitFor({ timeout: 240_000 });
     await page.getByText('not running').waitFor();
     expect(await box.textContent()).toContain('Ready');
+    expect(await box.textContent()).toContain('$ uname -sm'); // commands shown once prefixed, as typed
+    expect(await box.textContent()).not.toContain('$ $');
     await screenshot(page, 'cluster-node-ready');
     [node1, node2] = await Promise.all([waitNode(admin, a.body.id, 'ready'), waitNode(admin, b.body.id, 'ready')]);
     report('cluster: two nodes provisioned (ready) in', `${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -163,7 +163,7 @@ export function AdminNode() {
           ) : (
             log.lines.map((l) => (
               <div key={l.id} className={`log-line node-log-${l.stream}`}>
-                {l.stream === 'step' ? `-----> ${l.line}` : l.stream === 'cmd' ? `$ ${l.line}` : l.line}
+                {l.stream === 'step' ? `-----> ${l.line}` : l.line}
               </div>
             ))
           )}
