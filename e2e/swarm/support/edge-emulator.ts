@@ -16,6 +16,7 @@ import { labelsToDynamicConfig, type DynamicConfig } from '@slipway/core/adapter
 import { EDGE_NETWORK } from '@slipway/core/adapters/edge/traefik/traefik.labels';
 import { LABEL_MANAGED } from '@slipway/core/naming';
 import type { HttpReply } from '@slipway/core/ports/runtime.contract';
+import { demux } from './swarm-fixture.js';
 
 const PROXY_JS = `
 const http = require('http');
@@ -32,6 +33,8 @@ const attempt = (req, addr, port, headers) => new Promise((done) => {
   p.end();
 });
 http.createServer(async (req, res) => {
+  const t0 = Date.now(), notes = [];
+  res.on('finish', () => { if (Date.now() - t0 > 2000) console.log('slow ' + (Date.now() - t0) + ' ms ' + req.headers.host + ': ' + notes.join('; ')); });
   const up = req.headers['x-slw-upstream'];
   if (!up || up === 'none') { res.statusCode = 404; return res.end('404 page not found'); }
   const [host, port] = up.split(':');
@@ -39,12 +42,16 @@ http.createServer(async (req, res) => {
   let last = null, unresolved = 0;
   const pause = () => new Promise((r) => setTimeout(r, 100));
   for (let i = 0; i < TRIES; i++) {
+    const tr = Date.now();
     const addrs = await resolve(host);
+    if (Date.now() - tr > 300) notes.push('resolved ' + host + ' in ' + (Date.now() - tr) + ' ms');
     if (!addrs.length && ++unresolved < 3) { await pause(); continue; }
     if (!addrs.length) { if (last) break; res.statusCode = 503; return res.end('no available server'); }
     const n = (turn.get(host) || 0) % addrs.length;
     turn.set(host, n + 1);
+    const ta = Date.now();
     const out = await attempt(req, addrs[n], Number(port), headers);
+    notes.push(addrs[n] + ' ' + (out.r ? out.r.statusCode : out.e.code) + ' in ' + (Date.now() - ta) + ' ms');
     if (out.r) { res.writeHead(out.r.statusCode, out.r.headers); return out.r.pipe(res); }
     last = out.e;
     await pause();
@@ -57,6 +64,8 @@ http.createServer(async (req, res) => {
 export interface EdgeEmulator {
   serviceName: string;
   get(host: string, path?: string): Promise<HttpReply>;
+  /** The stand-in's notes on requests that took over 2 s (its service log). */
+  slowRequests(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -129,6 +138,11 @@ export async function startEdgeEmulator(d: Docker, stackImage: string, port: num
   return {
     serviceName,
     get,
+    async slowRequests() {
+      const svc = d.getService(serviceName) as unknown as { logs(o: object): Promise<Buffer> };
+      const raw = await svc.logs({ stdout: true, stderr: true, tail: 500 }).catch(() => Buffer.alloc(0));
+      return demux(raw).split('\n').filter((l) => l.includes('slow '));
+    },
     async close() {
       await d.getService(serviceName).remove().catch(() => undefined);
     },
