@@ -2,7 +2,8 @@
 // slipway/edge image and its agent): an app pushed with git gets the operator's wildcard
 // certificate (uploaded in the admin settings, issued by a throwaway CA the client trusts); the
 // edge serves it over its published TLS port with that certificate (SNI), refuses names without
-// one at the handshake, and answers plain HTTP with 308 to https on the published port.
+// one at the handshake, and answers plain HTTP with 308 to https on the published port; the next
+// release goes live under request loops through the edge with no failed request.
 // Stand-in: on the shared engine the worker runs no edge service (swarm_edge=traefik, see
 // swarm-fixture.ts), so this test creates the edge service itself from edgeServiceSpec (the spec the
 // worker's cluster service uses) under a name of its own, with no node placement, on the app's
@@ -128,5 +129,26 @@ describe('HTTPS through the swarm edge', () => {
     // plain HTTP: 308 to https on the published TLS port (not the edge container's 8443)
     const redirect = await httpGet(HOST, '/some/path?q=1');
     expect(redirect).toMatchObject({ status: 308, location: `https://${HOST}:${ports.tls}/some/path?q=1` });
+
+    // the next release goes live under two request loops through the edge: only 200s, old then new
+    let running = true;
+    const seen = new Map<string, number>();
+    const loop = async () => {
+      while (running) {
+        const r = await httpsGet(HOST).catch((e: Error) => ({ status: -1, body: e.message }));
+        const k = r.status === 200 ? r.body.trim() : `${r.status} ${r.body.slice(0, 80)}`;
+        seen.set(k, (seen.get(k) ?? 0) + 1);
+      }
+    };
+    const loops = [loop(), loop()];
+    await wc.write({ 'server.js': APP.replace('hello over tls', 'v2 over tls') });
+    await wc.commit('v2');
+    const push2 = await wc.push(`${stack.apiUrl}/tls-app.git`, dev.token!);
+    await until('v2 through the edge', async () => (await httpsGet(HOST).catch(() => null))?.body.startsWith('v2') || undefined, 60_000, 250);
+    running = false;
+    await Promise.all(loops);
+    expect(push2.code, push2.output).toBe(0);
+    console.log(`swarm edge: zero-downtime deploy, requests through the edge: ${JSON.stringify(Object.fromEntries(seen))}`);
+    expect([...seen.keys()].sort()).toEqual(['hello over tls https', 'v2 over tls https']);
   });
 });
