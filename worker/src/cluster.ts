@@ -54,7 +54,7 @@ export function createWorkerCluster(deps: ClusterDeps): WorkerCluster {
   const registry = new PrivateRegistry({ docker, nodes, config, log });
   const cluster = new ClusterService({ docker, nodes, registry, runtime, settings, box, config, log });
   const access = new NodeAccess({ store, shell: new Ssh2RemoteShell(), box, nodes, log });
-  const provisioner = new Provisioner({ store, access, nodes, registry, settings, log, stackImage: () => runtime.specOptions.stackImage, api: containersApi(config) });
+  const provisioner = new Provisioner({ store, access, nodes, registry, settings, log, stackImage: () => runtime.specOptions.stackImage, api: containersApi(config, log) });
   const health = new NodeHealth({ store, nodes, access, log });
   const lifecycle = new NodeLifecycle({ store, nodes, access, registry, log });
   const queue = new Queue(QUEUE.nodes, { connection, prefix: config.redis.prefix });

@@ -19,7 +19,9 @@ import { RedisEdgeCertificates, type CertificateSink } from '@slipway/core/adapt
 import type { SecretBox } from '@slipway/core/crypto';
 import { EDGE_SERVICE } from '@slipway/core/adapters/runtime/swarm/platform-services';
 import type Docker from 'dockerode';
-import { DockerEgressGuard } from '@slipway/core/adapters/docker/docker-egress-guard';
+import { DockerEgressGuard, type ApiAddress } from '@slipway/core/adapters/docker/docker-egress-guard';
+import { isIP } from 'node:net';
+import { lookup } from 'node:dns/promises';
 import type { SlugUrls } from '@slipway/core/services/slug-urls';
 import type { Store } from '@slipway/core/repositories/index';
 import type { Settings } from '@slipway/core/settings/settings.service';
@@ -65,10 +67,18 @@ function buildLimits(settings: Settings): () => Promise<CgroupLimits> {
   return async () => ({ memoryMb: await settings.get(buildMemoryMb), cpus: await settings.get(buildCpus), pids: await settings.get(buildMaxProcesses) });
 }
 
-/** Where containers reach the api (slugs, the swarm edge's configuration): the slug base URL's address. */
-export function containersApi(config: Config): { ip: string; port: number } {
+/** Where containers reach the api (slugs, the swarm edge's configuration): the slug base URL's
+ *  address, its name looked up (IPv4) when it is not an address; undefined when it cannot be. */
+export function containersApi(config: Config, log: Logger): () => Promise<ApiAddress | undefined> {
   const slugBase = new URL(config.api.slugBaseUrl);
-  return { ip: slugBase.hostname, port: Number(slugBase.port || (slugBase.protocol === 'https:' ? 443 : 80)) };
+  const port = Number(slugBase.port || (slugBase.protocol === 'https:' ? 443 : 80));
+  const host = slugBase.hostname.replace(/^\[|\]$/g, '');
+  return async () => {
+    if (isIP(host)) return { ip: host, port };
+    const found = await lookup(host, { family: 4 }).catch(() => null);
+    if (!found) log.warn({ host }, 'the slug base URL names a host with no IPv4 address: containers may not reach the api beyond their machine');
+    return found ? { ip: found.address, port } : undefined;
+  };
 }
 
 /** Docker Swarm: services from the stack image, builds in throwaway builder containers. */
@@ -92,7 +102,7 @@ function swarmRuntime(deps: WorkerRuntimeDeps): WorkerRuntime {
   });
   // the platform's own ports on the engine's host, closed to containers
   const platformPorts = [config.databaseUrl, config.redis.url].map((u) => Number(new URL(u).port)).filter((p) => p > 0);
-  const guard = new DockerEgressGuard({ docker, image: config.docker.stackImage, platformPorts, api: containersApi(config) });
+  const guard = new DockerEgressGuard({ docker, image: config.docker.stackImage, platformPorts, api: containersApi(config, log) });
   const paths = builderPaths();
   const executor = new ContainerBuildExecutor({
     docker,

@@ -18,14 +18,20 @@ import { UpstreamError } from '../../errors.js';
 import { LABEL_MANAGED } from '../../naming.js';
 import { demuxLines } from './docker-stream.js';
 
+export interface ApiAddress {
+  ip: string;
+  port: number;
+}
+
 export interface DockerEgressGuardSpec {
   docker: Docker;
   /** The stack image (it carries iptables). */
   image: string;
   /** TCP ports of the platform's services that containers must not reach on the host. */
   platformPorts: number[];
-  /** The api's address (IP and port) if containers reach it beyond the host (a cluster). */
-  api?: { ip: string; port: number };
+  /** The api's address (IPv4 and port) if containers reach it beyond the host (a cluster), looked
+   *  up each time the guard is applied (the api's name may resolve anew). */
+  api?: () => Promise<ApiAddress | undefined>;
 }
 
 /** The guard's shell script: `sh -c GUARD slipway-guard apply|remove PORT…` as root on the engine's host network. */
@@ -63,13 +69,13 @@ echo guarded
 `;
 
 /** The guard's environment: the api's address containers may reach (IPv4 only), or none. */
-export function guardEnv(api: { ip: string; port: number } | undefined): string[] {
+export function guardEnv(api: ApiAddress | undefined): string[] {
   return api && isIP(api.ip) === 4 && Number.isInteger(api.port) ? [`SLW_API_IP=${api.ip}`, `SLW_API_PORT=${api.port}`] : ['SLW_API_IP=', 'SLW_API_PORT='];
 }
 
 /** The same guard on a node, as a `docker run` argv (provisioning runs it over SSH); no platform
  *  ports (the platform's services are not on nodes). */
-export function guardRunArgv(image: string, api: { ip: string; port: number } | undefined): string[] {
+export function guardRunArgv(image: string, api: ApiAddress | undefined): string[] {
   return [
     'docker', 'run', '--rm', '--network', 'host', '--user', '0:0', '--cap-drop', 'ALL', '--cap-add', 'NET_ADMIN', '--cap-add', 'NET_RAW',
     '--security-opt', 'no-new-privileges', '--label', `${LABEL_MANAGED}=true`, '--label', 'slipway.kind=egress-guard',
@@ -102,7 +108,7 @@ export class DockerEgressGuard {
       Image: this.spec.image,
       Entrypoint: ['/bin/sh', '-c', GUARD, 'slipway-guard'],
       Cmd: [mode, ...ports],
-      Env: guardEnv(this.spec.api),
+      Env: guardEnv(await this.spec.api?.()),
       User: '0:0',
       Labels: { [LABEL_MANAGED]: 'true', 'slipway.kind': 'egress-guard' },
       HostConfig: { NetworkMode: 'host', CapDrop: ['ALL'], CapAdd: ['NET_ADMIN', 'NET_RAW'], SecurityOpt: ['no-new-privileges'] },

@@ -1,8 +1,8 @@
 // Provisioning a node over SSH (the `provision` job): connect (host key checked before
 // authentication), check the OS and resources, install Docker when missing, start it, trust the
 // private registry and pull the stack image from it, fence the containers' network (the worker's
-// egress guard: no private, link-local or metadata address beyond the node but the api), join the swarm with a worker token, label the
-// node, wait until the manager sees it Ready. Every step's commands and output are kept, line by
+// egress guard: no private, link-local or metadata address beyond the node but the api), join the
+// swarm with a worker token, label the node, wait until the manager sees it Ready. Every step's commands and output are kept, line by
 // line, as the node's provisioning log (node_log), readable while it runs.
 // Promises: the node ends `ready`, `failed` (the step, and its output's last lines), `untrusted`
 // (host key mismatch) or `awaiting_host_key` (first contact with no pinned key: the presented key is
@@ -21,7 +21,7 @@ import { LABEL_NODE } from '@slipway/core/adapters/runtime/swarm/service-spec';
 import { LABEL_EDGE } from '@slipway/core/adapters/runtime/swarm/platform-services';
 import { PROVISION_STEPS, shellQuote } from '@slipway/core/domain/node-rules';
 import net from 'node:net';
-import { guardRunArgv } from '@slipway/core/adapters/docker/docker-egress-guard';
+import { guardRunArgv, type ApiAddress } from '@slipway/core/adapters/docker/docker-egress-guard';
 import type { PrivateRegistry } from '../cluster/registry.service.js';
 import type { NodeAccess } from './node-access.js';
 import { NodeLog } from './node-log.js';
@@ -40,7 +40,7 @@ export interface ProvisionerDeps {
   /** The stack image services run (its registry name), pulled once to prove the registry works. */
   stackImage: () => string;
   /** Where containers reach the api (slugs, the edge's configuration): let through the guard. */
-  api?: { ip: string; port: number };
+  api?: () => Promise<ApiAddress | undefined>;
   /** How long a node may take to show Ready after joining (default 90 s). */
   readyTimeoutMs?: number;
 }
@@ -209,8 +209,8 @@ export class Provisioner {
     },
 
     guard: async (ctx) => {
-      const argv = asRoot(ctx.node.sshUser, guardRunArgv(this.deps.stackImage(), this.deps.api));
-      await this.sh(ctx, argv, { display: `${shellQuote(argv.slice(0, argv.indexOf('--') + 2))} (the egress guard script)`, timeoutMs: 5 * 60_000 });
+      const argv = asRoot(ctx.node.sshUser, guardRunArgv(this.deps.stackImage(), await this.deps.api?.()));
+      await this.sh(ctx, argv, { display: `${shellQuote(argv.slice(0, argv.lastIndexOf('--') + 2))} (the egress guard script)`, timeoutMs: 5 * 60_000 });
     },
 
     join: async (ctx) => {
