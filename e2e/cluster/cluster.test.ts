@@ -19,7 +19,7 @@ import { eventually, report } from '../support/wait.js';
 import { probe } from '../swarm/support/swarm-fixture.js';
 import { launchBrowser, openPage, screenshot, signIn, type Watched } from '../browser/support/browser.js';
 import {
-  authorize, cluster, dockerdPid, nodeDocker, edgeGet, hostKeyFingerprint, nodeLog, probeEdge, sshdLog, startClusterStack, taskNodes, waitNode,
+  authorize, cluster, dockerdPid, inMachineNet, nodeDocker, edgeGet, hostKeyFingerprint, nodeLog, probeEdge, sshdLog, startClusterStack, taskNodes, waitNode,
   type Cluster, type Machine, type NodeJson,
 } from './support/cluster-fixture.js';
 
@@ -191,6 +191,11 @@ describe('apps on the cluster', () => {
     const fenced = await probe(nodeDocker(m2()), 'bridge', `curl -sS --connect-timeout 3 -o /dev/null http://${c.managerIp}:2377/; echo "swarm port: exit $?"; curl -sS --max-time 5 -o /dev/null -w 'api: %{http_code}\n' ${api}`, 30_000, image);
     expect(fenced.output).toMatch(/Failed to connect to .* port 2377.*\nswarm port: exit 7\n/);
     expect(fenced.output).toContain('api: 200');
+    // a reboot empties DOCKER-USER (Docker recreates only its own rules): the heartbeat puts it back
+    await inMachineNet(m2(), ['iptables', '-w', '-F', 'DOCKER-USER']);
+    expect(await inMachineNet(m2(), ['iptables', '-w', '-S', 'DOCKER-USER'])).not.toMatch(/169\.254/);
+    await eventually(async () => expect(await inMachineNet(m2(), ['iptables', '-w', '-S', 'DOCKER-USER'])).toMatch(/-d 169\.254\.0\.0\/16 -o eth0 -j REJECT/), 60_000, 1000);
+    expect(JSON.stringify((await admin.get('/api/v1/admin/activity?type=node')).body)).toContain('node.fenced');
     // from this host, through the edge on node1 and on the manager
     for (const ip of [m1().ip, c.managerIp]) {
       await eventually(async () => {

@@ -25,6 +25,7 @@ import { NodeLifecycle } from './services/nodes/node-lifecycle.service.js';
 import { NodeEvents } from './services/nodes/node-events.js';
 import { nodesProcessor } from './processors/nodes.processor.js';
 import { containersApi } from './runtime.js';
+import { NodeFence } from './services/nodes/node-fence.js';
 
 const CONFIRM_MS = 10_000;
 
@@ -54,8 +55,10 @@ export function createWorkerCluster(deps: ClusterDeps): WorkerCluster {
   const registry = new PrivateRegistry({ docker, nodes, config, log });
   const cluster = new ClusterService({ docker, nodes, registry, runtime, settings, box, config, log });
   const access = new NodeAccess({ store, shell: new Ssh2RemoteShell(), box, nodes, log });
-  const provisioner = new Provisioner({ store, access, nodes, registry, settings, log, stackImage: () => runtime.specOptions.stackImage, api: containersApi(config, log) });
-  const health = new NodeHealth({ store, nodes, access, log });
+  const stackImage = () => runtime.specOptions.stackImage;
+  const fence = new NodeFence({ stackImage, api: containersApi(config, log) });
+  const provisioner = new Provisioner({ store, access, nodes, registry, settings, log, stackImage, fence });
+  const health = new NodeHealth({ store, nodes, access, log, fence });
   const lifecycle = new NodeLifecycle({ store, nodes, access, registry, log });
   const queue = new Queue(QUEUE.nodes, { connection, prefix: config.redis.prefix });
   let everyMs = 0;

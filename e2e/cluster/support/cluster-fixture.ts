@@ -112,6 +112,13 @@ export async function hostKeyFingerprint(m: Machine): Promise<string> {
   return stdout.split(/\s+/)[1]!;
 }
 
+/** Runs argv in a machine's network namespace (its keeper process holds it: scripts/lib/cluster.sh). */
+export async function inMachineNet(m: Machine, argv: string[]): Promise<string> {
+  const keeper = (await readFile(path.join(m.dir, 'keeper.pid'), 'utf8')).trim();
+  const { stdout } = await run('nsenter', ['-t', keeper, '--net', '--', ...argv]);
+  return stdout;
+}
+
 export const authorize = (m: Machine, publicKey: string) => appendFile(path.join(m.dir, 'authorized_keys'), `${publicKey}\n`);
 export const sshdLog = (m: Machine) => readFile(path.join(m.dir, 'sshd.log'), 'utf8').catch(() => '');
 /** The pid of the dockerd provisioning started on the machine (its /run is m.dir/run). */

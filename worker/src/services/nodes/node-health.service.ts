@@ -5,14 +5,17 @@
 // in a row becomes `down` (beat() says when one just missed its first, for an early second look) (activity entry + administrators' notification; Swarm itself reschedules
 // its tasks, and places none on it); a `down` node seen Ready again is `ready` again (activity +
 // notification). A figures read that fails is recorded on the node (stats.error), never hidden; a
-// host key mismatch marks the node untrusted (NodeAccess).
+// host key mismatch marks the node untrusted (NodeAccess). The containers' network fence is looked
+// for on each beat and put back when it is gone (a reboot empties DOCKER-USER): activity
+// `node.fenced`.
 // Leaves out: provisioning, drain and removal.
 import type { Logger } from '@slipway/core/logger';
 import type { Store } from '@slipway/core/repositories/index';
 import type { NodeRow } from '@slipway/core/repositories/node.repository';
-import { HostKeyError } from '@slipway/core/ports/remote-shell.port';
+import { HostKeyError, type RemoteSession } from '@slipway/core/ports/remote-shell.port';
 import type { SwarmNodes, SwarmNode } from '@slipway/core/adapters/runtime/swarm/swarm.nodes';
 import type { NodeAccess } from './node-access.js';
+import type { NodeFence } from './node-fence.js';
 import { cpuLine, cpuPercent, memTotalMb, parseDf } from './node-commands.js';
 
 export const MISSED_BEATS_DOWN = 2;
@@ -21,7 +24,7 @@ const RETAIN_MS = 7 * 86_400_000;
 export class NodeHealth {
   private lastPrune = 0;
 
-  constructor(private readonly deps: { store: Store; nodes: SwarmNodes; access: NodeAccess; log: Logger }) {}
+  constructor(private readonly deps: { store: Store; nodes: SwarmNodes; access: NodeAccess; log: Logger; fence?: NodeFence }) {}
 
   /** One beat; true when a ready node just missed its first beat (the caller checks again soon). */
   async beat(): Promise<boolean> {
@@ -64,6 +67,20 @@ export class NodeHealth {
     });
   }
 
+  /** Puts the fence back when it is gone; a failure is logged (the figures still count). */
+  private async keepFence(session: RemoteSession, node: NodeRow): Promise<void> {
+    const { fence, log, store } = this.deps;
+    if (!fence) return;
+    try {
+      if (await fence.present(session, node)) return;
+      await fence.apply(session, node);
+      log.warn({ nodeId: node.id }, "the containers' network fence was gone from the node: put back");
+      await store.repos.activity.record({ orgId: null, action: 'node.fenced', details: { node_id: node.id, name: node.name } });
+    } catch (err) {
+      log.error({ nodeId: node.id, err: (err as Error).message }, "could not put the containers' network fence back on the node");
+    }
+  }
+
   /** Figures over SSH; the previous CPU counters make the CPU share. null: the node is untrusted now. */
   private async figures(node: NodeRow, sw: SwarmNode): Promise<Record<string, unknown> | null> {
     const { store, access, nodes } = this.deps;
@@ -93,6 +110,7 @@ export class NodeHealth {
         tasks,
       };
       await store.repos.nodes.addMetric(node.id, figures);
+      await this.keepFence(session, node);
       return { ...figures, cpuCounters: cpu, at: new Date().toISOString() };
     } catch (err) {
       return { ...node.stats, error: `figures: ${(err as Error).message}` };

@@ -21,10 +21,10 @@ import { LABEL_NODE } from '@slipway/core/adapters/runtime/swarm/service-spec';
 import { LABEL_EDGE } from '@slipway/core/adapters/runtime/swarm/platform-services';
 import { PROVISION_STEPS, shellQuote } from '@slipway/core/domain/node-rules';
 import net from 'node:net';
-import { guardRunArgv, type ApiAddress } from '@slipway/core/adapters/docker/docker-egress-guard';
 import type { PrivateRegistry } from '../cluster/registry.service.js';
 import type { NodeAccess } from './node-access.js';
 import { NodeLog } from './node-log.js';
+import type { NodeFence } from './node-fence.js';
 import {
   asRoot, installDockerCommands, joinCommand, memTotalMb, packageManagerFor, parseDf, parseOsRelease, registryDir, startDockerCommands,
   type Argv, type OsFacts,
@@ -39,8 +39,8 @@ export interface ProvisionerDeps {
   log: Logger;
   /** The stack image services run (its registry name), pulled once to prove the registry works. */
   stackImage: () => string;
-  /** Where containers reach the api (slugs, the edge's configuration): let through the guard. */
-  api?: () => Promise<ApiAddress | undefined>;
+  /** The containers' network fence on a node (the `guard` step). */
+  fence: NodeFence;
   /** How long a node may take to show Ready after joining (default 90 s). */
   readyTimeoutMs?: number;
 }
@@ -209,7 +209,7 @@ export class Provisioner {
     },
 
     guard: async (ctx) => {
-      const argv = asRoot(ctx.node.sshUser, guardRunArgv(this.deps.stackImage(), await this.deps.api?.()));
+      const argv = await this.deps.fence.argv(ctx.node);
       await this.sh(ctx, argv, { display: `${shellQuote(argv.slice(0, argv.lastIndexOf('--') + 2))} (the egress guard script)`, timeoutMs: 5 * 60_000 });
     },
 
