@@ -2,7 +2,8 @@
 // (real dockerd + one-node swarm, builds in builder containers, git pushes): tenant A's container
 // runs as a non-root user with no capabilities and no privilege escalation, and from inside it
 // cannot reach tenant B's app, the platform's PostgreSQL or Redis, or the metadata address, while
-// the internet stays reachable; the worker put its network guard on the engine's host.
+// the internet stays reachable; it cannot read the swarm edge's configuration or certificate files
+// from the api it reaches for slugs; the worker put its network guard on the engine's host.
 import { spawnSync } from 'node:child_process';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,21 @@ require('http').createServer(async (req, res) => {
     for (const t of JSON.parse(url.searchParams.get('targets'))) {
       const r = await connect(t.host, t.port);
       out.push({ name: t.name, ok: r === 'connected', detail: r });
+    }
+    return res.end(JSON.stringify(out));
+  }
+  if (url.pathname === '/fetch') {
+    const out = [];
+    for (const t of JSON.parse(url.searchParams.get('targets'))) {
+      out.push(await new Promise((resolve) => {
+        const r = require('http').get(t.url, { headers: t.headers || {}, timeout: 5000 }, (a) => {
+          let body = '';
+          a.on('data', (c) => (body += c));
+          a.on('end', () => resolve({ name: t.name, status: a.statusCode, body: body.slice(0, 200) }));
+        });
+        r.on('timeout', () => r.destroy(new Error('ETIMEDOUT')));
+        r.on('error', (e) => resolve({ name: t.name, status: 0, body: e.code || e.message }));
+      }));
     }
     return res.end(JSON.stringify(out));
   }
@@ -119,6 +135,19 @@ describe('tenant containers on the swarm runtime', () => {
     // B answers in its own network: the target was real
     const b = await probe(d, apps.b.net, `curl -sS --max-time 5 http://${ipB}:5000/`);
     expect(b.output.trim()).toBe('tenant here');
+  });
+
+  it("cannot read the swarm edge's configuration or certificate files from the api it reaches for slugs", async () => {
+    const base = stack.env.SLIPWAY_SLUG_BASE_URL!;
+    const targets = [
+      { name: 'configuration, no token', url: `${base}/internal/edge/nginx.conf` },
+      { name: 'configuration, forged token', url: `${base}/internal/edge/nginx.conf`, headers: { authorization: 'Bearer forged' } },
+      { name: 'a certificate file, no token', url: `${base}/internal/edge/certs/${'a'.repeat(64)}.pem` },
+      { name: 'a certificate file, forged token', url: `${base}/internal/edge/certs/${'a'.repeat(64)}.pem`, headers: { authorization: 'Bearer forged' } },
+    ];
+    const report = (await fromInside('iso-a', apps.a.net, `/fetch?targets=${encodeURIComponent(JSON.stringify(targets))}`)) as { name: string; status: number; body: string }[];
+    expect(report.map((r) => [r.name, r.status]), JSON.stringify(report)).toEqual(targets.map((t) => [t.name, 401]));
+    expect(JSON.stringify(report)).not.toMatch(/server_name|PRIVATE KEY/);
   });
 
   it("the worker's network guard is on the engine's host", () => {
