@@ -3,7 +3,7 @@
 // hierarchy is chosen, where the groups go and which limit files get which values; the real v1
 // groups are exercised by the sandboxed build and dyno tests.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cgroups, parseMountinfo, parseProcCgroup } from './cgroups.js';
@@ -44,6 +44,8 @@ describe('cgroups', () => {
     expect(await readFile(path.join(g.dirs[0]!, 'memory.limit_in_bytes'), 'utf8')).toBe(String(512 * 1024 * 1024));
     expect(await readFile(path.join(g.dirs[1]!, 'cpu.cfs_quota_us'), 'utf8')).toBe('50000');
     expect(await readFile(path.join(g.dirs[2]!, 'pids.max'), 'utf8')).toBe('256');
+    // the apps together weigh as one busy process per core, not as one process
+    expect(await readFile(`${fs}/cpu/slipway-tag1/cpu.shares`, 'utf8')).toBe(String(1024 * availableParallelism()));
     expect(cg.open(g.dirs)?.dirs).toEqual(g.dirs);
     expect(cg.open(['/elsewhere/a', '/elsewhere/b', '/elsewhere/c'])).toBeNull(); // only this installation's
   });
@@ -60,6 +62,7 @@ describe('cgroups', () => {
     expect(g.dirs).toEqual([`${fs}/system.slice/slipway-tag2/build-1`]);
     const read = (f: string) => readFile(path.join(g.dirs[0]!, f), 'utf8');
     expect([await read('memory.max'), await read('cpu.max'), await read('pids.max')]).toEqual([String(1024 * 1024 * 1024), '200000 100000', '2048']);
+    expect(await readFile(`${fs}/system.slice/slipway-tag2/cpu.weight`, 'utf8')).toBe(String(100 * availableParallelism()));
   });
 
   it('no usable controllers: null (nothing to limit with)', async () => {

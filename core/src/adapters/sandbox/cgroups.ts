@@ -7,9 +7,13 @@
 // keeps all its descendants inside the group; a group is found again from its recorded paths by a
 // later process (a restarted worker adopts its dynos); oomKills() counts the kernel's OOM kills in
 // the group; killAll() SIGKILLs until the group is empty; remove() also deletes it.
+// CPU weight: the base weighs as much as one busy process per core (a new group weighs as one
+// process): all the apps and builds together are entitled to the whole machine beside the
+// platform's own processes; each group's weight under it follows its plan's CPUs.
 // Leaves out: placing processes (the sandbox launcher does), choosing limits (settings and plans).
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { UpstreamError, ValidationError } from '../../errors.js';
 
@@ -132,6 +136,7 @@ export class Cgroups {
     if (v1.every(Boolean)) {
       const dirs = (v1 as Hierarchy[]).map((h) => path.join(hierarchyDir(h, h.own), base));
       for (const d of dirs) await mkdir(d, { recursive: true });
+      await writeFile(path.join(dirs[1]!, 'cpu.shares'), String(1024 * os.availableParallelism()));
       return new Cgroups('v1', dirs);
     }
     const unified = mounts.find((x) => x.fstype === 'cgroup2');
@@ -147,6 +152,7 @@ export class Cgroups {
     await enableControllers(parent);
     await mkdir(dir, { recursive: true });
     await enableControllers(dir);
+    await writeFile(path.join(dir, 'cpu.weight'), String(Math.min(10_000, 100 * os.availableParallelism())));
     return new Cgroups('v2', [dir]);
   }
 
