@@ -3,7 +3,7 @@
 // throwaway platform CA), with their ratios, in one run; then the same app deployed as a dyno by
 // the LocalRuntime, as the platform runs it (sandboxed, supervised; a plan of BENCH_DYNO_CPUS (2)
 // CPUs, so no quota caps it), directly and through the same edge, against the plain process
-// directly and through the edge, in BENCH_ROUNDS (3) alternating rounds: the sandbox's cost on
+// directly and through the edge, in BENCH_ROUNDS (3) back-to-back pairs: the sandbox's cost on
 // throughput. Needs a build (npx tsc -b), nginx and the test Redis (./scripts/bench edge starts it).
 // Uses wrk (Debian) when installed — its URL names the app's hostname, for the Host header and SNI,
 // and a small Lua resolver sends it to 127.0.0.1 — else autocannon.
@@ -96,22 +96,31 @@ async function main(): Promise<void> {
     console.log(line('direct', direct));
     console.log(line('edge HTTP', http, `${(http.rps / direct.rps).toFixed(2)} of direct`));
     console.log(line('edge HTTPS', https, `${(https.rps / direct.rps).toFixed(2)} of direct, ${(https.rps / http.rps).toFixed(2)} of edge HTTP`));
-    // before/after the sandbox: the plain process and the sandboxed dyno, in alternating rounds
-    // (a shared machine's load moves between runs; the medians compare like with like)
+    // before/after the sandbox: the plain process and the sandboxed dyno measured back to back in
+    // pairs, in turn first (ABBA: a shared machine's load drifts between runs); the cost is the
+    // median of the pairs' ratios, which compares like with like better than a ratio of medians
     const dyno = await startDyno(edge, edgePort);
     try {
       const runs: Record<'process' | 'dyno' | 'processEdge' | 'dynoEdge', Figure[]> = { process: [], dyno: [], processEdge: [], dynoEdge: [] };
+      const both = async (i: number, plain: () => Promise<Figure>, sandboxed: () => Promise<Figure>): Promise<[Figure, Figure]> => {
+        if (i % 2 === 0) return [await plain(), await sandboxed()];
+        const d = await sandboxed();
+        return [await plain(), d];
+      };
       for (let i = 0; i < rounds; i++) {
-        runs.process.push(await measure('http', '127.0.0.1', appPort, tool, script));
-        runs.dyno.push(await measure('http', '127.0.0.1', dyno.appPort, tool, script));
-        runs.processEdge.push(await measure('http', HOST, edgePort, tool, script));
-        runs.dynoEdge.push(await measure('http', dyno.host, dyno.edgePort, tool, script));
+        const [p, d] = await both(i, () => measure('http', '127.0.0.1', appPort, tool, script), () => measure('http', '127.0.0.1', dyno.appPort, tool, script));
+        const [pe, de] = await both(i, () => measure('http', HOST, edgePort, tool, script), () => measure('http', dyno.host, dyno.edgePort, tool, script));
+        runs.process.push(p); runs.dyno.push(d); runs.processEdge.push(pe); runs.dynoEdge.push(de);
       }
       const each = (r: Figure[]) => `rounds ${r.map((x) => x.rps.toFixed(0)).join(', ')}`;
       const pair = (name: string, plain: Figure[], sandboxed: Figure[]) => {
         const [p, d] = [median(plain), median(sandboxed)];
+        const ratios = plain.map((x, i) => sandboxed[i]!.rps / x.rps).sort((a, b) => a - b);
+        const mid = ratios.length / 2;
+        const ratio = ratios.length % 2 ? ratios[Math.floor(mid)]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
         console.log(line(`${name} → process`, p, `median of ${rounds}; ${each(plain)}`));
-        console.log(line(`${name} → dyno`, d, `median of ${rounds}; ${each(sandboxed)}; ${(d.rps / p.rps).toFixed(2)} of a plain process`));
+        console.log(line(`${name} → dyno`, d, `median of ${rounds}; ${each(sandboxed)}`));
+        console.log(`  ${name} sandbox ratio   ${ratio.toFixed(2)} of a plain process (median of the ${rounds} pairs: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
       };
       pair('direct', runs.process, runs.dyno);
       pair('edge', runs.processEdge, runs.dynoEdge);

@@ -7,8 +7,8 @@
 # BASE defaults to the parent of the commit that added the sandbox (core/src/adapters/sandbox/);
 # pass the main commit the sandbox was merged onto for a like-for-like comparison. Run as root (the
 # sandbox only gives per-app uids, cgroups and the network guard to root), on a quiet machine.
-#   bash bench/sandbox-cost.sh [BASE]   (BENCH_PUSH_ROUNDS=1 before/after pairs of push-to-live;
-#                                        BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS as for bench/edge.ts)
+#   bash bench/sandbox-cost.sh [BASE]   (BENCH_PUSH_ROUNDS=3 before/after pairs of push-to-live;
+#                                        BENCH_SECONDS, BENCH_CONNECTIONS as for bench/edge.ts, BENCH_ROUNDS=8 pairs)
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/common.sh"
 cd "$SLIPWAY_ROOT"
@@ -34,12 +34,27 @@ run() { # run LABEL DIR BENCH
   say "$1: ./scripts/bench $3"
   (cd "$2" && ./scripts/bench "$3") 2>&1 | tee /dev/stderr | sed -n "/^push-to-live\|^bench\/edge\|^  \(cold\|warm\|direct\|edge\)/p" | sed "s/^/$1  /" >>"$results"
 }
-for _ in $(seq "${BENCH_PUSH_ROUNDS:-1}"); do # alternating: load on a shared machine moves between runs
+for _ in $(seq "${BENCH_PUSH_ROUNDS:-3}"); do # alternating: load on a shared machine moves between runs
   run "before" "$OLD" push-to-live
   run "after " "$SLIPWAY_ROOT" push-to-live
 done
-run "after " "$SLIPWAY_ROOT" edge
+BENCH_ROUNDS=${BENCH_ROUNDS:-8} run "after " "$SLIPWAY_ROOT" edge
 echo
 say "sandbox cost (before: ${base_sha:0:10}, after: $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'))"
 cat "$results"
+# the summary: medians of each kind of push, before and after, and what the sandbox adds
+echo
+awk '$2 == "cold" || $2 == "warm" { t[$1 " " $2] = t[$1 " " $2] " " $3 }
+  function med(list,   a, n, i, j, x) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  END {
+    for (k = 0; k < 2; k++) {
+      kind = k ? "warm" : "cold"; b = med(t["before " kind]); a = med(t["after " kind])
+      if (b > 0) printf "push-to-live %s: before %.1f s, after %.1f s (medians of %d and %d pushes): the sandbox adds %+.0f%%\n", kind, b, a, split(t["before " kind], x, " "), split(t["after " kind], y, " "), (a / b - 1) * 100
+    }
+  }' "$results"
+grep 'sandbox ratio' "$results" | sed 's/^after  *//'
 rm -f "$results"
