@@ -10,64 +10,27 @@
 // output flows again), the others are stopped, what is missing is started, apps on another release
 // are redeployed, apps not listed are stopped, and the edge's table is rebuilt. shutdown() stops
 // every dyno gracefully (a worker that dies without it leaves its dynos running for the next one).
+// Dynos are made and stopped by dyno-factory.ts (port, uid, limits, release files).
 // Leaves out: image artifacts.
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
-import { CommandFailedError, ValidationError } from '../../../errors.js';
-import type { Logger } from '../../../logger.js';
-import type { AppUids } from '../../../ports/app-uids.port.js';
-import type { CommandRunner } from '../../../ports/command-runner.port.js';
+import { CommandFailedError } from '../../../errors.js';
 import type { Edge, EdgeRoute } from '../../../ports/edge.port.js';
-import type { LogStore } from '../../../ports/log-store.port.js';
-import type { ObjectStore } from '../../../ports/object-store.port.js';
 import type {
   OneOffDynoSpec,
   AppRef, DeployResult, DynoStatus, OneOffResult, Progress, ReleaseSpec, Routing, Runtime,
 } from '../../../ports/runtime.port.js';
-import type { SandboxHost } from '../../sandbox/sandbox-host.js';
-import type { CgroupLimits } from '../../sandbox/cgroups.js';
-import { bootAll, Dyno, type Backoff, type DynoContext, type DynoSpec } from './dyno.js';
-import { DynoLauncher, sortForeign, type DynoRecord } from './dyno-launcher.js';
-import { DynoStateStore } from './dyno-state.store.js';
+import { bootAll, Dyno } from './dyno.js';
+import { sortForeign, type DynoRecord } from './dyno-launcher.js';
+import { DynoFactory, type AppState, type DynoFactoryDeps } from './dyno-factory.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { PortAllocator } from './port-allocator.js';
-import { appDir, assertAppId, ensureReachable, ensureReleaseDir, pruneReleaseDirs, releaseDirOf } from './release-dir.js';
+import { appDir, assertAppId, pruneReleaseDirs, releaseDirOf } from './release-dir.js';
 import { runOneOff } from './one-off.js';
 import { runAttachedOneOff } from './attached-one-off.js';
 import { checkSpec } from './spec-check.js';
 
-export interface LocalRuntimeDeps {
-  /** config.paths.apps */
-  appsDir: string;
-  /** config.local */
-  local: { bootTimeoutSeconds: number; stopGraceSeconds: number; portRange: [number, number] };
-  redis: Redis;
-  /** config.redis.prefix */
-  redisPrefix: string;
-  objects: ObjectStore;
-  logs: LogStore;
+export interface LocalRuntimeDeps extends DynoFactoryDeps {
   edge: Edge;
-  commands: CommandRunner;
-  logger: Logger;
-  sandbox: SandboxHost;
-  uids: AppUids;
-  /** The dyno process limit (setting), read when a dyno starts. */
-  dynoMaxProcesses: () => Promise<number>;
-  /** Node binary for dyno supervisors (default: this process's). */
-  nodeBin?: string;
-  /** How long a non-web dyno must stay up to count as booted (default 1000 ms). */
-  settleMs?: number;
-  backoff?: Partial<Backoff>;
-}
-
-interface AppState {
-  app: AppRef;
-  spec: ReleaseSpec;
-  releaseDir: string;
-  dynos: Dyno[];
 }
 
 const TARGET_HOST = '127.0.0.1';
@@ -76,23 +39,11 @@ export class LocalRuntime implements Runtime {
   readonly kind = 'local' as const;
   private readonly apps = new Map<string, AppState>();
   private readonly mutex = new KeyedMutex();
-  private readonly ports: PortAllocator;
-  private readonly states: DynoStateStore;
-  private readonly launcher: DynoLauncher;
-  private readonly uidCache = new Map<string, Promise<number | null>>();
+  private readonly factory: DynoFactory;
   private readonly warned = new Map<string, number>();
 
   constructor(private readonly deps: LocalRuntimeDeps) {
-    this.ports = new PortAllocator(deps.local.portRange);
-    this.states = new DynoStateStore(deps.redis, deps.redisPrefix);
-    this.launcher = new DynoLauncher({
-      appsDir: deps.appsDir,
-      sandbox: deps.sandbox,
-      bestEffort: (what, p) => this.bestEffort(what, p),
-      nodeBin: deps.nodeBin ?? process.execPath,
-      // the compiled supervisor, whether this module runs compiled (dist) or from source (tests)
-      supervisorScript: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../dist/adapters/runtime/local/dyno-supervisor.js'),
-    });
+    this.factory = new DynoFactory(deps, (what, p) => this.bestEffort(what, p));
   }
 
   // ---- Runtime --------------------------------------------------------------------------------
@@ -104,18 +55,18 @@ export class LocalRuntime implements Runtime {
 
   async runOnce(spec: ReleaseSpec, command: string, progress: Progress, timeoutMs: number): Promise<OneOffResult> {
     checkSpec(spec);
-    const dir = await this.mutex.run(spec.app.id, () => this.releaseDir(spec, progress));
+    const dir = await this.mutex.run(spec.app.id, () => this.factory.releaseDir(spec, progress));
     return runOneOff({
-      ctx: this.context(), spec, releaseDir: dir, uid: await this.uidOf(spec.app.id), limits: await this.limits(spec), command, progress, timeoutMs,
+      ctx: this.factory.context(), spec, releaseDir: dir, uid: await this.factory.uidOf(spec.app.id), limits: await this.factory.limits(spec), command, progress, timeoutMs,
     });
   }
 
   async runDyno(spec: ReleaseSpec, dyno: OneOffDynoSpec, progress: Progress): Promise<OneOffResult> {
     checkSpec(spec);
-    const releaseDir = await this.mutex.run(spec.app.id, () => this.releaseDir(spec, progress));
-    const ctx = this.context();
-    const uid = await this.uidOf(spec.app.id);
-    const limits = await this.limits({ ...spec, plan: dyno.plan });
+    const releaseDir = await this.mutex.run(spec.app.id, () => this.factory.releaseDir(spec, progress));
+    const ctx = this.factory.context();
+    const uid = await this.factory.uidOf(spec.app.id);
+    const limits = await this.factory.limits({ ...spec, plan: dyno.plan });
     if (dyno.attach) return runAttachedOneOff({ ctx, spec, releaseDir, uid, limits, dyno: { ...dyno, attach: dyno.attach } });
     return runOneOff({
       ctx, spec: { ...spec, env: { ...spec.env, ...dyno.env } }, releaseDir, uid, limits, command: dyno.command, progress,
@@ -141,17 +92,17 @@ export class LocalRuntime implements Runtime {
       const web = targets.filter((d) => d.spec.type === 'web');
       const others = targets.filter((d) => d.spec.type !== 'web');
       // web: rolling — new processes first, traffic moves once they are healthy, then the old stop.
-      const newWeb = await Promise.all(web.map((d) => this.newDyno(st, 'web', d.spec.index)));
+      const newWeb = await Promise.all(web.map((d) => this.factory.newDyno(st, 'web', d.spec.index)));
       const failure = await bootAll(newWeb);
       if (failure) {
-        await this.stopDynos(newWeb);
+        await this.factory.stopDynos(newWeb);
         throw new CommandFailedError(`restart failed, the running processes keep serving: ${failure}`);
       }
       newWeb.forEach((d) => d.supervise());
       const newOthers: Dyno[] = [];
       await Promise.all(others.map(async (d) => {
-        await this.stopDyno(d);
-        const n = await this.newDyno(st, d.spec.type, d.spec.index);
+        await this.factory.stopDyno(d);
+        const n = await this.factory.newDyno(st, d.spec.type, d.spec.index);
         n.supervise();
         n.start();
         newOthers.push(n);
@@ -159,7 +110,7 @@ export class LocalRuntime implements Runtime {
       }));
       st.dynos = [...st.dynos.filter((d) => !targets.includes(d)), ...newWeb, ...newOthers];
       await this.applyRoute(st);
-      await this.stopDynos(web);
+      await this.factory.stopDynos(web);
     });
   }
 
@@ -182,7 +133,7 @@ export class LocalRuntime implements Runtime {
       const old = st.dynos;
       st.dynos = [];
       await this.applyRoute(st);
-      await this.stopDynos(old);
+      await this.factory.stopDynos(old);
     });
   }
 
@@ -192,15 +143,15 @@ export class LocalRuntime implements Runtime {
       const st = this.apps.get(app.id);
       this.apps.delete(app.id);
       await this.deps.edge.removeRoute(app.id);
-      if (st) await this.stopDynos(st.dynos);
-      await this.states.clear(app.id);
+      if (st) await this.factory.stopDynos(st.dynos);
+      await this.factory.states.clear(app.id);
       await rm(dir, { recursive: true, force: true });
-      this.uidCache.delete(app.id);
+      this.factory.forget(app.id);
     });
   }
 
   status(appId: string): Promise<DynoStatus[]> {
-    return this.states.list(appId);
+    return this.factory.states.list(appId);
   }
 
   // ---- worker life cycle ----------------------------------------------------------------------
@@ -214,7 +165,7 @@ export class LocalRuntime implements Runtime {
       if (wanted.has(appId)) continue;
       await this.mutex.run(appId, async () => {
         this.apps.delete(appId);
-        await this.stopDynos(st.dynos);
+        await this.factory.stopDynos(st.dynos);
       });
     }
     const failures: string[] = [];
@@ -238,19 +189,19 @@ export class LocalRuntime implements Runtime {
       }
     }));
     await this.deps.edge.replaceAll([...this.apps.values()].map((st) => this.routeOf(st)));
-    await this.states.prune(new Set([...this.apps.values()].flatMap((st) => st.dynos.map((d) => d.instance))));
-    await this.launcher.sweepCgroups(new Set());
+    await this.factory.states.prune(new Set([...this.apps.values()].flatMap((st) => st.dynos.map((d) => d.instance))));
+    await this.factory.launcher.sweepCgroups(new Set());
     if (failures.length) this.deps.logger.warn({ failures }, 'local runtime: some apps were not recovered');
   }
 
   /** Dynos another worker started: the dead are cleared away; the living that run a wanted release
    *  (one per process slot) are returned for adoption, the others are stopped. */
   private async collectForeign(wanted: Map<string, ReleaseSpec>): Promise<Map<string, DynoRecord[]>> {
-    const found = await this.launcher.list();
-    for (const f of found) if (!f.alive) await this.launcher.discard(f.record);
+    const found = await this.factory.launcher.list();
+    for (const f of found) if (!f.alive) await this.factory.launcher.discard(f.record);
     const live = found.filter((f) => f.alive).map((f) => f.record);
     const { adopt, stop } = sortForeign(live, wanted, new Set(this.apps.keys()));
-    await Promise.all(stop.map(async (rec) => (await Dyno.adoptStray(this.context(), rec)).stop()));
+    await Promise.all(stop.map(async (rec) => (await Dyno.adoptStray(this.factory.context(), rec)).stop()));
     if (stop.length) this.deps.logger.info({ stopped: stop.length }, 'local runtime: stopped dynos a previous worker left on another release');
     return adopt;
   }
@@ -260,13 +211,13 @@ export class LocalRuntime implements Runtime {
     checkSpec(spec);
     // the running dynos' files are there (never re-made under them); only a missing dir is fetched
     const dir = releaseDirOf(this.deps.appsDir, spec.app.id, spec.release.version);
-    const st: AppState = { app: spec.app, spec, releaseDir: existsSync(dir) ? dir : await this.releaseDir(spec, progress), dynos: [] };
-    const uid = await this.uidOf(spec.app.id);
-    const limits = await this.limits(spec);
+    const st: AppState = { app: spec.app, spec, releaseDir: existsSync(dir) ? dir : await this.factory.releaseDir(spec, progress), dynos: [] };
+    const uid = await this.factory.uidOf(spec.app.id);
+    const limits = await this.factory.limits(spec);
     for (const rec of recs) {
       const proc = spec.processes.find((p) => p.type === rec.type)!;
-      this.ports.hold(rec.port);
-      st.dynos.push(await Dyno.adopt(this.context(), this.dynoSpec(st, rec.type, rec.index, rec.port, proc.command, uid, limits), rec));
+      this.factory.ports.hold(rec.port);
+      st.dynos.push(await Dyno.adopt(this.factory.context(), this.factory.dynoSpec(st, rec.type, rec.index, rec.port, proc.command, uid, limits), rec));
     }
     this.apps.set(spec.app.id, st);
     this.deps.logger.info({ appId: spec.app.id, dynos: recs.length }, 'local runtime: adopted running dynos');
@@ -282,7 +233,7 @@ export class LocalRuntime implements Runtime {
       return;
     }
     // Nothing of this app runs here: start it, supervised (a crash during boot is retried with backoff).
-    const fresh: AppState = { app: spec.app, spec, releaseDir: await this.releaseDir(spec, progress), dynos: [] };
+    const fresh: AppState = { app: spec.app, spec, releaseDir: await this.factory.releaseDir(spec, progress), dynos: [] };
     this.apps.set(spec.app.id, fresh);
     await this.scaleLocked(fresh, spec);
   }
@@ -292,21 +243,21 @@ export class LocalRuntime implements Runtime {
   async shutdown(): Promise<void> {
     const all = [...this.apps.values()];
     this.apps.clear();
-    await Promise.all(all.map((st) => this.stopDynos(st.dynos)));
+    await Promise.all(all.map((st) => this.factory.stopDynos(st.dynos)));
   }
 
   // ---- internals ------------------------------------------------------------------------------
 
   private async deployLocked(spec: ReleaseSpec, progress: Progress): Promise<DeployResult> {
-    const dir = await this.releaseDir(spec, progress);
+    const dir = await this.factory.releaseDir(spec, progress);
     const old = this.apps.get(spec.app.id);
     const st: AppState = { app: spec.app, spec, releaseDir: dir, dynos: [] };
-    for (const p of spec.processes) for (let i = 1; i <= p.quantity; i++) st.dynos.push(await this.newDyno(st, p.type, i));
+    for (const p of spec.processes) for (let i = 1; i <= p.quantity; i++) st.dynos.push(await this.factory.newDyno(st, p.type, i));
     for (const d of st.dynos) progress(`Starting ${d.name} of v${spec.release.version}: ${d.spec.command}`);
     const failure = await bootAll(st.dynos, progress);
     if (failure) {
       progress(`Boot failed: ${failure}`);
-      await this.stopDynos(st.dynos);
+      await this.factory.stopDynos(st.dynos);
       return { ok: false, reason: failure };
     }
     st.dynos.forEach((d) => d.supervise());
@@ -314,13 +265,13 @@ export class LocalRuntime implements Runtime {
       if (this.hasRoute(st)) progress(`Routing traffic to v${spec.release.version}`);
       await this.applyRoute(st);
     } catch (err) {
-      await this.stopDynos(st.dynos);
+      await this.factory.stopDynos(st.dynos);
       throw err;
     }
     this.apps.set(spec.app.id, st);
     if (old?.dynos.length) {
       progress(`Stopping v${old.spec.release.version} (${old.dynos.length} process${old.dynos.length === 1 ? '' : 'es'})`);
-      await this.stopDynos(old.dynos);
+      await this.factory.stopDynos(old.dynos);
     }
     const keep = [spec.release.version, ...(old ? [old.spec.release.version] : [])];
     this.bestEffort('prune release directories', pruneReleaseDirs(this.deps.appsDir, spec.app.id, keep));
@@ -340,7 +291,7 @@ export class LocalRuntime implements Runtime {
     }
     for (const p of spec.processes) {
       const have = new Set(keep.filter((d) => d.spec.type === p.type).map((d) => d.spec.index));
-      for (let i = 1; i <= p.quantity; i++) if (!have.has(i)) fresh.push(await this.newDyno(st, p.type, i));
+      for (let i = 1; i <= p.quantity; i++) if (!have.has(i)) fresh.push(await this.factory.newDyno(st, p.type, i));
     }
     for (const d of fresh) {
       d.supervise();
@@ -349,67 +300,7 @@ export class LocalRuntime implements Runtime {
     await Promise.all(fresh.map((d) => d.boot()));
     st.dynos = [...keep, ...fresh];
     await this.applyRoute(st);
-    await this.stopDynos(extra);
-  }
-
-  private async releaseDir(spec: ReleaseSpec, progress: Progress): Promise<string> {
-    await this.deps.sandbox.ready();
-    await ensureReachable(this.deps.appsDir);
-    const deps = { appsDir: this.deps.appsDir, objects: this.deps.objects, commands: this.deps.commands };
-    return ensureReleaseDir(deps, spec, progress, await this.uidOf(spec.app.id));
-  }
-
-  /** The app's own uid, or null when the platform is not root (everything runs as itself). */
-  private uidOf(appId: string): Promise<number | null> {
-    let uid = this.uidCache.get(appId);
-    if (!uid) {
-      uid = this.deps.sandbox.ready().then((h) => (h.privileged ? this.deps.uids.uidOf(appId) : null));
-      uid.catch(() => this.uidCache.delete(appId));
-      this.uidCache.set(appId, uid);
-    }
-    return uid;
-  }
-
-  private async limits(spec: ReleaseSpec): Promise<CgroupLimits> {
-    return { memoryMb: spec.plan.memoryMb, cpus: spec.plan.cpu, pids: await this.deps.dynoMaxProcesses() };
-  }
-
-  private context(): DynoContext {
-    const b = this.deps.backoff ?? {};
-    return {
-      logs: this.deps.logs,
-      states: this.states,
-      launcher: this.launcher,
-      logger: this.deps.logger,
-      bootTimeoutMs: this.deps.local.bootTimeoutSeconds * 1000,
-      stopGraceMs: this.deps.local.stopGraceSeconds * 1000,
-      settleMs: this.deps.settleMs ?? 1000,
-      backoff: { initialMs: b.initialMs ?? 1000, maxMs: b.maxMs ?? 60_000, resetAfterMs: b.resetAfterMs ?? 60_000 },
-      bestEffort: (what, p) => this.bestEffort(what, p),
-    };
-  }
-
-  private async newDyno(st: AppState, type: string, index: number): Promise<Dyno> {
-    const proc = st.spec.processes.find((p) => p.type === type);
-    if (!proc) throw new ValidationError(`release v${st.spec.release.version} has no process type "${type}"`);
-    const spec = this.dynoSpec(st, type, index, await this.ports.take(), proc.command, await this.uidOf(st.app.id), await this.limits(st.spec));
-    return new Dyno(this.context(), spec);
-  }
-
-  private dynoSpec(st: AppState, type: string, index: number, port: number, command: string, uid: number | null, limits: CgroupLimits): DynoSpec {
-    return {
-      appId: st.app.id, release: st.spec.release.version, type, index, command, releaseDir: st.releaseDir, env: st.spec.env, port,
-      healthCheckPath: st.spec.healthCheckPath, healthHost: st.spec.routing.hostnames[0] ?? 'localhost', uid, limits,
-    };
-  }
-
-  private async stopDyno(d: Dyno): Promise<void> {
-    await d.stop();
-    this.ports.release(d.port);
-  }
-
-  private async stopDynos(dynos: Dyno[]): Promise<void> {
-    await Promise.all(dynos.map((d) => this.stopDyno(d)));
+    await this.factory.stopDynos(extra);
   }
 
   private hasRoute(st: AppState): boolean {
