@@ -66,6 +66,8 @@ export interface EdgeEmulator {
   get(host: string, path?: string): Promise<HttpReply>;
   /** The stand-in's notes on requests that took over 2 s (its service log). */
   slowRequests(): Promise<string[]>;
+  /** The stand-in's tasks, oldest first (more than one: Swarm replaced it during the run). */
+  tasks(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -142,6 +144,12 @@ export async function startEdgeEmulator(d: Docker, stackImage: string, port: num
       const svc = d.getService(serviceName) as unknown as { logs(o: object): Promise<Buffer> };
       const raw = await svc.logs({ stdout: true, stderr: true, tail: 500 }).catch(() => Buffer.alloc(0));
       return demux(raw).split('\n').filter((l) => l.includes('slow '));
+    },
+    async tasks() {
+      const list = await d.listTasks({ filters: JSON.stringify({ service: [serviceName] }) }).catch(() => []);
+      return list
+        .sort((a, b) => String(a.CreatedAt).localeCompare(String(b.CreatedAt)))
+        .map((t) => `task ${String(t.ID).slice(0, 8)} created ${t.CreatedAt} updated ${t.UpdatedAt}: ${t.Status?.State} (desired ${t.DesiredState})${t.Status?.Message ? `, ${t.Status.Message}` : ''}${t.Status?.Err ? `, ${t.Status.Err}` : ''}`);
     },
     async close() {
       await d.getService(serviceName).remove().catch(() => undefined);
