@@ -116,8 +116,7 @@ async function main(): Promise<void> {
       const pair = (name: string, plain: Figure[], sandboxed: Figure[]) => {
         const [p, d] = [median(plain), median(sandboxed)];
         const ratios = plain.map((x, i) => sandboxed[i]!.rps / x.rps).sort((a, b) => a - b);
-        const mid = ratios.length / 2;
-        const ratio = ratios.length % 2 ? ratios[Math.floor(mid)]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+        const ratio = middle(ratios);
         console.log(line(`${name} → process`, p, `median of ${rounds}; ${each(plain)}`));
         console.log(line(`${name} → dyno`, d, `median of ${rounds}; ${each(sandboxed)}`));
         console.log(`  ${name} sandbox ratio   ${ratio.toFixed(2)} of a plain process (median of the ${rounds} pairs: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
@@ -154,6 +153,12 @@ async function startDyno(edge: NginxEdge, edgePort: number): Promise<{ host: str
     await rig.teardown();
     throw err;
   }
+}
+
+/** The median of sorted numbers (an even count: the mean of the two in the middle). */
+function middle(sorted: number[]): number {
+  const mid = sorted.length / 2;
+  return sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function median(runs: Figure[]): Figure {

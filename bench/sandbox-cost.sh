@@ -44,17 +44,13 @@ say "sandbox cost (before: ${base_sha:0:10}, after: $(git rev-parse --short HEAD
 cat "$results"
 # the summary: medians of each kind of push, before and after, and what the sandbox adds
 echo
-awk '$2 == "cold" || $2 == "warm" { t[$1 " " $2] = t[$1 " " $2] " " $3 }
-  function med(list,   a, n, i, j, x) {
-    n = split(list, a, " ")
-    for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-  }
-  END {
-    for (k = 0; k < 2; k++) {
-      kind = k ? "warm" : "cold"; b = med(t["before " kind]); a = med(t["after " kind])
-      if (b > 0) printf "push-to-live %s: before %.1f s, after %.1f s (medians of %d and %d pushes): the sandbox adds %+.0f%%\n", kind, b, a, split(t["before " kind], x, " "), split(t["after " kind], y, " "), (a / b - 1) * 100
-    }
-  }' "$results"
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+for kind in cold warm; do
+  seconds() { awk -v who="$1" -v kind="$kind" '$1 == who && $2 == kind { print $3 }' "$results"; }
+  b=$(seconds before | median); a=$(seconds after | median)
+  [ -n "$b" ] || continue
+  awk -v k="$kind" -v b="$b" -v a="$a" -v nb="$(seconds before | wc -l)" -v na="$(seconds after | wc -l)" \
+    'BEGIN { printf "push-to-live %s: before %.1f s, after %.1f s (medians of %d and %d pushes): the sandbox adds %+.0f%%\n", k, b, a, nb, na, (a / b - 1) * 100 }'
+done
 grep 'sandbox ratio' "$results" | sed 's/^after  *//'
 rm -f "$results"
