@@ -29,7 +29,6 @@ async function main(): Promise<void> {
   const server = createServer(app);
   answerClientError(server);
   server.requestTimeout = 0; // git pushes wait for their build
-  server.listen(config.api.port, config.bind, () => log.info({ port: config.api.port, bind: config.bind }, 'api listening'));
   let tls: TlsListener | null = null;
   if (config.api.tlsPort) {
     const certs = new ApiCertificates({ config, store: ctx.store, settings: ctx.settings, box: ctx.box, log });
@@ -37,6 +36,16 @@ async function main(): Promise<void> {
   }
   await git.listen();
   const rendezvousTls = await startRendezvous(ctx.rendezvous, config, log);
+  // the HTTP port last: once /healthz answers, every listener is up (a port taken elsewhere fails
+  // the start before anything waiting on /healthz, like scripts/up, believes the api is ready)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.api.port, config.bind, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  log.info({ port: config.api.port, bind: config.bind }, 'api listening');
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -74,7 +74,10 @@ export async function startTlsListener(app: Express, certs: ApiCertificates, opt
   server.requestTimeout = 0; // git pushes wait for their build
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.bind, () => resolve());
+    server.listen(opts.port, opts.bind, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   opts.log.info({ port: opts.port, bind: opts.bind, certificate: cert.source }, 'api listening over TLS');
   const timer = setInterval(() => {
