@@ -3,9 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '@slipway/core/testing/free-port';
 import { BuildHarness } from './testing/build-harness.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../test/fixtures');
@@ -20,16 +20,6 @@ async function cacheDir(): Promise<string> {
   return h.tempDir('slw-cache-');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string }
 function request(port: number, rawPath: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<Reply> {

@@ -2,10 +2,11 @@
 // would allow an internal host); the build's time limit and its clean environment.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processesGone } from '@slipway/core/adapters/sandbox/sandbox.testing';
+import { freePort } from '@slipway/core/testing/free-port';
 import { BuildHarness } from './testing/build-harness.js';
 
 const h = new BuildHarness();
@@ -30,16 +31,6 @@ async function script(dir: string, name: string, body: string): Promise<void> {
   await chmod(path.join(dir, 'bin', name), 0o755);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function waitForPort(p: number): Promise<void> {
   for (let i = 0; i < 100; i++) {

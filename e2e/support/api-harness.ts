@@ -38,15 +38,7 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '@slipway/core/testing/free-port';
 
 export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
   const db = await createTestDatabase();

@@ -43,7 +43,8 @@ function waitExit(p: ChildProcess, ms: number): Promise<void> {
   });
 }
 
-async function waitHttp(url: string, ms: number): Promise<void> {
+/** Wait until `url` answers 200; `exited` says why waiting is over early (the process is gone). */
+async function waitHttp(url: string, ms: number, exited: () => Promise<string | null>): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
     try {
@@ -52,6 +53,8 @@ async function waitHttp(url: string, ms: number): Promise<void> {
     } catch {
       /* not yet */
     }
+    const why = await exited();
+    if (why) throw new Error(why);
     if (Date.now() > end) throw new Error(`${url} did not answer within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -145,8 +148,30 @@ export async function startStack(extra: StackEnv = {}, opts: { supervised?: bool
   let worker = start('worker');
   let killed: number | null = null;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  await waitHttp(`${apiUrl}/healthz`, 60_000);
-  const admin = await ApiClient.login(apiUrl, 'admin@example.com', adminPassword);
+  const apiExited = async () => {
+    if (opts.supervised || (api.exitCode === null && api.signalCode === null)) return null;
+    const log = await readFile(path.join(logDir, 'api.log'), 'utf8').catch(() => '');
+    return `the api exited while starting (${api.exitCode ?? api.signalCode}): ${log.split('\n').slice(-15).join('\n')}`;
+  };
+  const stop = async (): Promise<void> => {
+    worker.kill('SIGTERM');
+    api.kill('SIGTERM');
+    await Promise.all([waitExit(worker, 40_000), waitExit(api, opts.supervised ? 40_000 : 10_000)]);
+    nginx.kill('SIGQUIT');
+    await waitExit(nginx, 10_000);
+    await db.drop();
+    // the worker leaves its network fence in place (it outlives restarts); a test stack takes its own down
+    if (process.getuid?.() === 0) await new EgressGuard({ uidRange: range(env.SLIPWAY_APP_UID_RANGE!), portRange: range(env.SLIPWAY_APP_PORT_RANGE!), commands: new SpawnCommandRunner() }).remove();
+    if (!process.env.SLIPWAY_KEEP_STACK) await rm(dataDir, { recursive: true, force: true });
+  };
+  let admin: ApiClient;
+  try {
+    await waitHttp(`${apiUrl}/healthz`, 60_000, apiExited);
+    admin = await ApiClient.login(apiUrl, 'admin@example.com', adminPassword);
+  } catch (err) {
+    await stop(); // a stack that did not start leaves nothing behind
+    throw err;
+  }
 
   return {
     apiUrl, edgePort, sshPort, dataDir, env, admin, db, pidOf,
@@ -175,16 +200,6 @@ export async function startStack(extra: StackEnv = {}, opts: { supervised?: bool
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    async stop() {
-      worker.kill('SIGTERM');
-      api.kill('SIGTERM');
-      await Promise.all([waitExit(worker, 40_000), waitExit(api, opts.supervised ? 40_000 : 10_000)]);
-      nginx.kill('SIGQUIT');
-      await waitExit(nginx, 10_000);
-      await db.drop();
-      // the worker leaves its network fence in place (it outlives restarts); a test stack takes its own down
-      if (process.getuid?.() === 0) await new EgressGuard({ uidRange: range(env.SLIPWAY_APP_UID_RANGE!), portRange: range(env.SLIPWAY_APP_PORT_RANGE!), commands: new SpawnCommandRunner() }).remove();
-      if (!process.env.SLIPWAY_KEEP_STACK) await rm(dataDir, { recursive: true, force: true });
-    },
+    stop,
   };
 }

@@ -8,18 +8,10 @@ import { MAINTENANCE_SERVICE } from '@slipway/core/adapters/edge/traefik/traefik
 import type { LogLine, LogStore } from '@slipway/core/ports/log-store.port';
 import { runtimeContract } from '@slipway/core/ports/runtime.contract';
 import { startTestRendezvous } from '@slipway/core/adapters/rendezvous/rendezvous.testing';
+import { freePort } from '@slipway/core/testing/free-port';
 import { docker, env, gatewayAddress, logger, makeSlug, startSlugServer } from './support/swarm-fixture.js';
 import { startEdgeEmulator } from './support/edge-emulator.js';
 
-const freePort = async (): Promise<number> => {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-};
 
 runtimeContract('swarm', async () => {
   const d = docker();

@@ -11,16 +11,7 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../../testing/free-port.js';
 
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
