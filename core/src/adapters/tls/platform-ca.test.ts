@@ -1,7 +1,7 @@
 // The platform CA against Node's own TLS stack: a server with an issued certificate is trusted by a
 // client that trusts only the CA, for the names it was issued for and no other.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import https from 'node:https';
@@ -50,6 +50,23 @@ describe('PlatformCa', () => {
       await expect(get(port, ca.certPem, 'other.slipway.test')).rejects.toThrow(/altnames|Hostname/i);
       const stranger = await PlatformCa.loadOrCreate(platformCaFiles(path.join(dir, 'other')));
       await expect(get(port, stranger.certPem, 'api.slipway.test')).rejects.toThrow(/self.signed|unable to verify|certificate/i);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('ends with one CA when several starters create it at once (api and worker on a new install), and the file on disk verifies its certificates', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'slw-ca-'));
+    dirs.push(dir);
+    const files = platformCaFiles(dir);
+    const cas = await Promise.all(Array.from({ length: 6 }, () => PlatformCa.loadOrCreate(files)));
+    const onDisk = await readFile(files.certFile, 'utf8');
+    expect(new Set(cas.map((c) => c.certPem))).toEqual(new Set([onDisk]));
+    expect((await stat(files.keyFile)).mode & 0o777).toBe(0o600);
+    expect(await readdir(dir + '/ca')).toEqual(['ca.crt', 'ca.key']);
+    const server = await serveWith(await cas[5]!.issueServerCert(['api.slipway.test']));
+    try {
+      expect(await get((server.address() as AddressInfo).port, onDisk, 'api.slipway.test')).toBe('hello over tls');
     } finally {
       server.close();
     }

@@ -6,8 +6,8 @@
 // Keys are ECDSA P-256. Leaves out: revocation (certificates are short-lived and re-issued),
 // ACME (see the domains issue), anything tenant-facing.
 import 'reflect-metadata';
-import { webcrypto, X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createPublicKey, webcrypto, X509Certificate } from 'node:crypto';
+import { chmod, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import * as x509 from '@peculiar/x509';
@@ -41,35 +41,19 @@ export class PlatformCa {
     private readonly key: CryptoKey,
   ) {}
 
-  /** Loads the CA from the data dir, creating it (10 years) on first use. */
+  /**
+   * Loads the CA from the data dir, creating it (10 years) on first use. Processes that start
+   * together on a new install (the api and the worker) end with the same CA: the key, then the
+   * certificate made from the key on disk, are each put in place once (see commitOnce).
+   */
   static async loadOrCreate(files: PlatformCaFiles, commonName = 'Slipway platform CA'): Promise<PlatformCa> {
     const existing = await readFile(files.certFile, 'utf8').catch(() => null);
     if (existing) return PlatformCa.fromPem({ certPem: existing, keyPem: await readFile(files.keyFile, 'utf8') });
-    const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const now = Date.now();
-    const cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: serial(),
-      name: `CN=${escapeDn(commonName)}`,
-      notBefore: new Date(now - DAY_MS),
-      notAfter: new Date(now + 3650 * DAY_MS),
-      signingAlgorithm: ALG,
-      keys,
-      extensions: [
-        new x509.BasicConstraintsExtension(true, 0, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      ],
-    });
-    const pair = { certPem: cert.toString('pem'), keyPem: await toPem(keys.privateKey) };
     await mkdir(path.dirname(files.keyFile), { recursive: true, mode: 0o700 });
-    // written under temporary names and renamed, so a concurrent starter never reads half a file
-    const tmp = `.${process.pid}.${Date.now()}`;
-    await writeFile(files.keyFile + tmp, pair.keyPem, { mode: 0o600, flag: 'wx' });
-    await writeFile(files.certFile + tmp, pair.certPem, { mode: 0o644, flag: 'wx' });
-    await rename(files.keyFile + tmp, files.keyFile);
-    await rename(files.certFile + tmp, files.certFile);
-    await chmod(files.keyFile, 0o600);
-    return PlatformCa.fromPem(pair);
+    const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const keyPem = await commitOnce(files.keyFile, await toPem(keys.privateKey), 0o600);
+    const certPem = await commitOnce(files.certFile, await selfSigned(keyPem, commonName), 0o644);
+    return PlatformCa.fromPem({ certPem, keyPem });
   }
 
   static async fromPem(pair: PemPair): Promise<PlatformCa> {
@@ -126,6 +110,50 @@ export class PlatformCa {
   /** Expiry of a PEM certificate (any issuer), for renewal decisions. */
   static expiresAt(certPem: string): Date {
     return new Date(new X509Certificate(certPem).validTo);
+  }
+}
+
+/** A CA certificate for the key in `keyPem`, signed by itself. */
+async function selfSigned(keyPem: string, commonName: string): Promise<string> {
+  const spki = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
+  const keys = {
+    privateKey: (await webcrypto.subtle.importKey('pkcs8', pemBody(keyPem), ALG, false, ['sign'])) as CryptoKey,
+    publicKey: (await webcrypto.subtle.importKey('spki', spki, ALG, true, ['verify'])) as CryptoKey,
+  };
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: `CN=${escapeDn(commonName)}`,
+    notBefore: new Date(now - DAY_MS),
+    notAfter: new Date(now + 3650 * DAY_MS),
+    signingAlgorithm: ALG,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return cert.toString('pem');
+}
+
+/**
+ * Puts `content` at `file` unless something is there already, and returns what is there: written
+ * whole under a name of its own, then hard-linked into place (a link never replaces a file), so a
+ * reader never sees half a file and the first of several writers wins.
+ */
+async function commitOnce(file: string, content: string, mode: number): Promise<string> {
+  const tmp = `${file}.${process.pid}.${serial()}`;
+  try {
+    await writeFile(tmp, content, { mode, flag: 'wx' });
+    await chmod(tmp, mode);
+    await link(tmp, file);
+    return content;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readFile(file, 'utf8');
+  } finally {
+    await rm(tmp, { force: true });
   }
 }
 
