@@ -17,9 +17,10 @@
 
 DOCKER_LOCK_FILE=/run/lock/slipway-dockerd.lock
 DOCKER_SHARED_FILE=/run/lock/slipway-dockerd.host
-DOCKER_OWNED=0
-DOCKER_DIR=
-DOCKER_PID=
+# (sourced again by a later tier, the engine this shell started stays this shell's to stop)
+DOCKER_OWNED=${DOCKER_OWNED:-0}
+DOCKER_DIR=${DOCKER_DIR:-}
+DOCKER_PID=${DOCKER_PID:-}
 
 engine_answers() { docker -H "$1" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
