@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { requireEnv } from '@slipway/core/testing/test-env';
 import { startStack, type Stack } from '../support/stack.js';
 import { ApiClient } from '../support/client.js';
-import { freePort } from '../support/api-harness.js';
+import { freePort } from '@slipway/core/testing/free-port';
 import { eventually } from '../support/wait.js';
 import { acmeEnv, setRecords } from '../support/acme-env.js';
 import { CHROMIUM_ARGS, screenshot, signIn } from './support/browser.js';

@@ -9,7 +9,7 @@ import type tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.js';
 import { ApiClient } from '../support/client.js';
-import { freePort } from '../support/api-harness.js';
+import { freePort } from '@slipway/core/testing/free-port';
 import { WorkingCopy, git, viaEdge } from '../support/git.js';
 import { eventually, report } from '../support/wait.js';
 import { PlatformCa, platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';

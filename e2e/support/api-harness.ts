@@ -12,6 +12,7 @@ import { FsObjectStore } from '@slipway/core/adapters/object-store/fs.object-sto
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import type { CommandRunner, CommandSpec } from '@slipway/core/ports/command-runner.port';
 import { createTestDatabase, setTestSetting, testRedisUrl, uniquePrefix, type TestDatabase } from '@slipway/core/testing/test-env';
+import { freePort } from '@slipway/core/testing/free-port';
 import { createApiContext, type ApiContext } from '@slipway/api/context';
 import { createHttpApp } from '@slipway/api/http/app';
 import { answerClientError } from '@slipway/api/http/middleware/input-hygiene';
@@ -38,7 +39,6 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export { freePort } from '@slipway/core/testing/free-port';
 
 export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
   const db = await createTestDatabase();

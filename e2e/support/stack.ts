@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createTestDatabase, REPO_ROOT, requireEnv, setTestSetting, testRedisUrl, uniquePrefix, type TestDatabase } from '@slipway/core/testing/test-env';
 import { EgressGuard } from '@slipway/core/adapters/sandbox/egress-guard';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
-import { freePort } from './api-harness.js';
+import { freePort } from '@slipway/core/testing/free-port';
 import { ApiClient } from './client.js';
 
 export interface Stack {

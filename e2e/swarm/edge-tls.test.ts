@@ -21,7 +21,7 @@ import { PlatformCa, platformCaFiles } from '@slipway/core/adapters/tls/platform
 import { edgeAgentToken } from '@slipway/core/adapters/edge/swarm/swarm-edge.config';
 import { edgeServiceSpec } from '@slipway/core/adapters/runtime/swarm/platform-services';
 import { startStack, type Stack } from '../support/stack.js';
-import { freePort } from '../support/api-harness.js';
+import { freePort } from '@slipway/core/testing/free-port';
 import { ApiClient } from '../support/client.js';
 import { WorkingCopy } from '../support/git.js';
 import { demux, docker, env, gatewayAddress, startSlugServer, swarmStackEnv, until, type SlugServer } from './support/swarm-fixture.js';

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, requireEnv } from '@slipway/core/testing/test-env';
-import { freePort } from '../support/api-harness.js';
+import { freePort } from '@slipway/core/testing/free-port';
 import { ApiClient } from '../support/client.js';
 import { eventually, report } from '../support/wait.js';
 

@@ -13,7 +13,7 @@ import type Docker from 'dockerode';
 import { createDockerClient } from '@slipway/core/adapters/docker/docker.client';
 import { requireEnv } from '@slipway/core/testing/test-env';
 import { startStack, type Stack } from '../../support/stack.js';
-import { freePort } from '../../support/api-harness.js';
+import { freePort } from '@slipway/core/testing/free-port';
 import type { ApiClient } from '../../support/client.js';
 
 const run = promisify(execFile);

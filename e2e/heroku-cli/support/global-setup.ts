@@ -11,7 +11,7 @@ import type { TestProject } from 'vitest/node';
 import { requireEnv } from '@slipway/core/testing/test-env';
 import { startStack, type Stack } from '../../support/stack.js';
 import { ApiClient } from '../../support/client.js';
-import { freePort } from '../../support/api-harness.js';
+import { freePort } from '@slipway/core/testing/free-port';
 import { startTestDns } from '../../support/acme-env.js';
 
 export interface CliUser {
