@@ -48,6 +48,7 @@ docker_start() {
     say "waiting for another Slipway script's Docker engine to stop"
     flock -w 120 "$DOCKER_LOCK_FD" || die "another private dockerd holds $DOCKER_LOCK_FILE"
   fi
+  docker_host_sweep
   DOCKER_DIR=$(mkdir -p "$dir" && cd "$dir" && pwd)
   host="unix://$DOCKER_DIR/docker.sock"
   [ ${#DOCKER_DIR} -lt 80 ] || die "docker state directory path too long for a unix socket: $DOCKER_DIR"
@@ -237,18 +238,32 @@ docker_stop() {
   for _ in 1 2 3; do
     for m in $(findmnt -rn -o TARGET | grep -F "$dir/" | sort -r); do umount -l "$m" 2>/dev/null || true; done
   done
-  for m in $(findmnt -rn -o TARGET | grep -E '^/run/docker/netns/' | sort -r); do umount -l "$m" 2>/dev/null || true; done
-  rm -rf /run/docker/netns 2>/dev/null || true
-  rmdir /run/docker/plugins /run/docker 2>/dev/null || true
-  local link
-  for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^(docker0|docker_gwbridge|veth[0-9a-f]+|br-[0-9a-f]{12})$'); do
-    ip link delete "$link" 2>/dev/null || true
-  done
-  docker_iptables_clean
+  docker_host_sweep
   rm -f "$DOCKER_SHARED_FILE"
   exec {DOCKER_LOCK_FD}>&- 2>/dev/null || true
   rm -rf "$dir"
   DOCKER_OWNED=0
+}
+
+# What a private engine leaves on the host once it is gone: network namespaces bound under its exec
+# root (or /run/docker/netns), bridges and veths, iptables chains. docker_stop sweeps after its own
+# engine; docker_start sweeps before starting one (it holds the lock and no engine answered), for
+# an engine that was killed or never stopped.
+docker_host_sweep() {
+  local m state pid link
+  for m in $(findmnt -rn -t nsfs -o TARGET | grep -E '/exec/netns/[^/]+$' | sort -r); do
+    state=${m%/exec/netns/*}
+    pid=$(cat "$state/docker.pid" 2>/dev/null || true)
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && continue
+    umount -l "$m" 2>/dev/null || true
+  done
+  for m in $(findmnt -rn -o TARGET | grep -E '^/run/docker/netns/' | sort -r); do umount -l "$m" 2>/dev/null || true; done
+  rm -rf /run/docker/netns 2>/dev/null || true
+  rmdir /run/docker/plugins /run/docker 2>/dev/null || true
+  for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^(docker0|docker_gwbridge|veth[0-9a-f]+|br-[0-9a-f]{12})$'); do
+    ip link delete "$link" 2>/dev/null || true
+  done
+  docker_iptables_clean
 }
 
 docker_iptables_clean() { # remove the chains and jump rules dockerd created
