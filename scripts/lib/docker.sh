@@ -240,7 +240,8 @@ docker_stop() {
   done
   docker_host_sweep
   rm -f "$DOCKER_SHARED_FILE"
-  exec {DOCKER_LOCK_FD}>&- 2>/dev/null || true
+  # (a redirection beside `exec` would stay for the rest of the script: the fd is closed alone)
+  if [ -n "${DOCKER_LOCK_FD:-}" ]; then exec {DOCKER_LOCK_FD}>&-; fi
   rm -rf "$dir"
   DOCKER_OWNED=0
 }
