@@ -1,9 +1,9 @@
 // Test and bench support (never used by server code): a free TCP port on loopback for a server a
-// test starts a moment later. The kernel picks a port no socket holds; between the pick and the
-// server's own bind, another test file running in parallel could be handed the same port, so each
-// port handed out is claimed once for the whole run by a file in SLIPWAY_TEST_SCRATCH/ports
-// (created exclusively), and a port already claimed is passed over. Without a scratch dir (a test
-// run by hand) only this process's own claims are remembered.
+// test starts a moment later. The kernel picks a port no socket holds, at random; until the server
+// binds it, the next pick (a stack takes six) or another test file running in parallel could be
+// handed the same port. So each port handed out is claimed once for the whole run by a file in
+// SLIPWAY_TEST_SCRATCH/ports (created exclusively), and a port already claimed is passed over.
+// Without a scratch dir (a test run by hand) only this process's own claims are remembered.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
