@@ -148,11 +148,12 @@ export async function startStack(extra: StackEnv = {}, opts: { supervised?: bool
   let worker = start('worker');
   let killed: number | null = null;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const apiExited = async () => {
-    if (opts.supervised || (api.exitCode === null && api.signalCode === null)) return null;
-    const log = await readFile(path.join(logDir, 'api.log'), 'utf8').catch(() => '');
-    return `the api exited while starting (${api.exitCode ?? api.signalCode}): ${log.split('\n').slice(-15).join('\n')}`;
-  };
+  // why an api that exits while starting did so: its stderr, whole once 'close' has come
+  let apiStderr = '';
+  let apiClosed = false;
+  api.stderr?.on('data', (c: Buffer) => (apiStderr = (apiStderr + c.toString()).slice(-4000)));
+  api.once('close', () => (apiClosed = true));
+  const apiExited = async () => (opts.supervised || !apiClosed ? null : `the api exited while starting (${api.exitCode ?? api.signalCode}): ${apiStderr}`);
   const stop = async (): Promise<void> => {
     worker.kill('SIGTERM');
     api.kill('SIGTERM');
