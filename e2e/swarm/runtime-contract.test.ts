@@ -75,6 +75,6 @@ runtimeContract('swarm', async () => {
 // this tier alone). The cause was not found. What changed since: the swarm tier's engine used to be
 // left to a bare SIGTERM at the end of every whole-suite run (the cluster tier re-sourced
 // docker.sh), leaving its bridges, iptables chains and namespace mount to the next run; that is
-// mended (docker.sh, December), and two whole-suite runs since passed it (1,515 and 1,495 requests,
-// all 200). Should it stall again, the stand-in prints its slow requests and task history at
+// mended (docker.sh, December), and four clean-clone whole-suite runs since passed it (1,515, 1,495,
+// 1,252 and 1,712 requests, all 200). Should it stall again, the stand-in prints its slow requests and task history at
 // teardown.
