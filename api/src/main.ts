@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { loadConfig } from '@slipway/core/config/config';
 import { withStartupSettings } from '@slipway/core/settings/startup';
 import { createLogger } from '@slipway/core/logger';
+import { listen } from '@slipway/core/listen';
 import { RedisLogStore } from '@slipway/core/adapters/log/redis.log-store';
 import { createApiContext } from './context.js';
 import { createHttpApp } from './http/app.js';
@@ -38,13 +39,7 @@ async function main(): Promise<void> {
   const rendezvousTls = await startRendezvous(ctx.rendezvous, config, log);
   // the HTTP port last: once /healthz answers, every listener is up (a port taken elsewhere fails
   // the start before anything waiting on /healthz, like scripts/up, believes the api is ready)
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.api.port, config.bind, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, config.api.port, config.bind);
   log.info({ port: config.api.port, bind: config.bind }, 'api listening');
 
   let stopping = false;

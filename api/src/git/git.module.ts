@@ -1,6 +1,7 @@
 // Wires git transports into the api process: smart HTTP routes (mounted before the JSON body
 // parser), the hook's loopback callbacks, and the SSH server.
 import type { Router } from 'express';
+import { listen } from '@slipway/core/listen';
 import type { ApiContext } from '../context.js';
 import { PushService } from '../services/push.service.js';
 import { AppLookup } from '../services/app-lookup.js';
@@ -40,14 +41,10 @@ export function startGit(ctx: ApiContext): GitModule {
         tokens: { sign: (id) => ctx.box.mac('build-follow', id), verify: (id, token) => ctx.box.verifyMac('build-follow', id, token) },
       }),
     ],
-    listen: () =>
-      new Promise((resolve, reject) => {
-        ssh.once('error', reject);
-        ssh.listen(config.gitSsh.port, config.bind, () => {
-          ctx.log.info({ port: config.gitSsh.port }, 'git ssh listening');
-          resolve();
-        });
-      }),
+    listen: async () => {
+      await listen(ssh, config.gitSsh.port, config.bind);
+      ctx.log.info({ port: config.gitSsh.port }, 'git ssh listening');
+    },
     close: () => new Promise((resolve) => ssh.close(() => resolve())),
   };
 }

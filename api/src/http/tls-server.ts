@@ -10,6 +10,7 @@ import type { Express } from 'express';
 import type { Config } from '@slipway/core/config/config';
 import type { SecretBox } from '@slipway/core/crypto';
 import type { Logger } from '@slipway/core/logger';
+import { listen } from '@slipway/core/listen';
 import type { Store } from '@slipway/core/repositories/index';
 import type { Settings } from '@slipway/core/settings/settings.service';
 import { apiTlsPem } from '@slipway/core/settings/domains.settings';
@@ -72,13 +73,7 @@ export async function startTlsListener(app: Express, certs: ApiCertificates, opt
   let current = fingerprint(cert);
   const server = https.createServer({ cert: cert.certPem, key: cert.keyPem, minVersion: 'TLSv1.2' }, app);
   server.requestTimeout = 0; // git pushes wait for their build
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.bind, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, opts.port, opts.bind);
   opts.log.info({ port: opts.port, bind: opts.bind, certificate: cert.source }, 'api listening over TLS');
   const timer = setInterval(() => {
     certs.current().then((next) => {

@@ -7,18 +7,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { listen } from '../listen.js';
 
 const claimed = new Set<number>();
 
-function pick(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
+async function pick(): Promise<number> {
+  const s = net.createServer();
+  await listen(s, 0, '127.0.0.1');
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
 }
 
 /** Claim `port` for this run; false when it was claimed before (here or by another process). */

@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import tls from 'node:tls';
 import type { Logger } from '../../logger.js';
 import type { SecretBox } from '../../crypto.js';
+import { listen } from '../../listen.js';
 import { DYNO_TOKEN_SCOPE, GO, GREETING, MAX_HELLO, exitStatusLine, parseDynoHello } from './protocol.js';
 
 interface Session {
@@ -69,10 +70,7 @@ export class RendezvousServer {
     const server = tls.createServer({ cert: cert.certPem, key: cert.keyPem, minVersion: 'TLSv1.2' }, (socket) => this.accept(socket));
     server.on('tlsClientError', (err) => this.o.log.debug({ err: err.message }, 'rendezvous: TLS handshake failed'));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.o.port, bind, () => resolve());
-    });
+    await listen(server, this.o.port, bind);
     this.o.log.info({ port: this.o.port, bind }, 'rendezvous listening');
   }
 

@@ -18,6 +18,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Writable } from 'node:stream';
+import { listen } from '../../../listen.js';
 import { EXIT_FILE, SOCKET_NAME, sendEnv, splitLines, viaShortPath, type SupervisorMessage, type SupervisorSpec } from './supervisor-protocol.js';
 
 const KEEP_LINES = 2_000;
@@ -83,10 +84,7 @@ async function main(runDir: string): Promise<void> {
     sock.write(`${JSON.stringify({ t: 'hello', supervisorPid: process.pid, childPid: child.pid ?? null })}\n`);
     flush();
   });
-  await viaShortPath(runDir, (p) => new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(p, () => resolve());
-  }));
+  await viaShortPath(runDir, (p) => listen(server, p));
   await chmod(sockPath, 0o600);
 
   let lingering: NodeJS.Timeout | undefined;
