@@ -16,7 +16,8 @@ import { createLogger } from '@slipway/core/logger';
 import { SpawnCommandRunner } from '@slipway/core/adapters/command/spawn.command-runner';
 import { NginxEdge } from '@slipway/core/adapters/edge/nginx/nginx.edge';
 import { PlatformCa, platformCaFiles } from '@slipway/core/adapters/tls/platform-ca';
-import { freePort, startNginx, waitForPort } from '@slipway/core/adapters/edge/nginx/nginx.testing';
+import { startNginx, waitForPort } from '@slipway/core/adapters/edge/nginx/nginx.testing';
+import { freePort } from '@slipway/core/testing/free-port';
 import { startLocalRig } from '@slipway/core/adapters/runtime/local/local.testing';
 import { testRedisUrl } from '@slipway/core/testing/test-env';
 

@@ -44,7 +44,7 @@ function waitExit(p: ChildProcess, ms: number): Promise<void> {
 }
 
 /** Wait until `url` answers 200; `exited` says why waiting is over early (the process is gone). */
-async function waitHttp(url: string, ms: number, exited: () => Promise<string | null>): Promise<void> {
+async function waitHttp(url: string, ms: number, exited: () => string | null): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
     try {
@@ -53,7 +53,7 @@ async function waitHttp(url: string, ms: number, exited: () => Promise<string | 
     } catch {
       /* not yet */
     }
-    const why = await exited();
+    const why = exited();
     if (why) throw new Error(why);
     if (Date.now() > end) throw new Error(`${url} did not answer within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 100));
@@ -153,7 +153,7 @@ export async function startStack(extra: StackEnv = {}, opts: { supervised?: bool
   let apiClosed = false;
   api.stderr?.on('data', (c: Buffer) => (apiStderr = (apiStderr + c.toString()).slice(-4000)));
   api.once('close', () => (apiClosed = true));
-  const apiExited = async () => (opts.supervised || !apiClosed ? null : `the api exited while starting (${api.exitCode ?? api.signalCode}): ${apiStderr}`);
+  const apiExited = () => (opts.supervised || !apiClosed ? null : `the api exited while starting (${api.exitCode ?? api.signalCode}): ${apiStderr}`);
   const stop = async (): Promise<void> => {
     worker.kill('SIGTERM');
     api.kill('SIGTERM');

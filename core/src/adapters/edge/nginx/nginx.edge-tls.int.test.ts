@@ -14,7 +14,8 @@ import { SpawnCommandRunner } from '../../command/spawn.command-runner.js';
 import { createLogger } from '../../../logger.js';
 import { PlatformCa, platformCaFiles } from '../../tls/platform-ca.js';
 import { NginxEdge } from './nginx.edge.js';
-import { freePort, hostGet, startNginx, type RunningNginx } from './nginx.testing.js';
+import { hostGet, startNginx, type RunningNginx } from './nginx.testing.js';
+import { freePort } from '../../../testing/free-port.js';
 
 let dir: string;
 let nginx: RunningNginx;

@@ -10,7 +10,8 @@ import { createLogger } from '../../../logger.js';
 import { UpstreamError } from '../../../errors.js';
 import { NginxEdge, childrenOf } from './nginx.edge.js';
 import { bootstrapEdge } from '../nginx-bootstrap.js';
-import { freePort, hostGet, startNginx, type RunningNginx } from './nginx.testing.js';
+import { hostGet, startNginx, type RunningNginx } from './nginx.testing.js';
+import { freePort } from '../../../testing/free-port.js';
 
 let dir: string;
 let nginx: RunningNginx;

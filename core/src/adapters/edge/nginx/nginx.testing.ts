@@ -11,8 +11,6 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-export { freePort } from '../../../testing/free-port.js';
-
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
